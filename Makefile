@@ -1,0 +1,37 @@
+# Two commands: `make dev` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD_TOOLS := wasm-target cargo-leptos wasm-bindgen wasm-opt venv
+TEST_TOOLS := $(BUILD_TOOLS) chromium node
+
+.PHONY: help dev test tools test-tools provision admin measure
+
+help:
+	@echo "make dev    - emulator + provisioning + cargo leptos watch on http://127.0.0.1:3000"
+	@echo "make test   - every test: Rust unit, emulator, browser (Playwright)"
+	@echo "make admin EMAIL=you@example.com - add someone to the admins group (dev emulator)"
+	@echo "make measure - release build; prints wasm/js/css sizes raw and gzip -9"
+
+tools:
+	@bash dev/install-tools.sh $(BUILD_TOOLS)
+
+test-tools:
+	@bash dev/install-tools.sh $(TEST_TOOLS)
+
+dev: tools
+	@bash dev/run-dev.sh
+
+test: test-tools
+	@bash dev/run-tests.sh
+
+# Against the running dev emulator (make dev).
+provision: tools
+	@cargo leptos build && ./target/debug/leptos-cognito provision
+
+admin:
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com"; exit 1; }
+	@./target/debug/leptos-cognito add-to-group "$(EMAIL)" admins
+
+measure: tools
+	@bash dev/measure.sh

@@ -1,0 +1,56 @@
+"""The dev mailbox: every code the emulator "sends" by e-mail is recorded here instead."""
+
+import sys
+import threading
+from datetime import datetime, timezone
+
+PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email")
+
+
+def iso_utc(ts: float) -> str:
+    """ISO-8601 UTC with milliseconds, e.g. 2026-11-21T20:15:03.123Z."""
+    dt = datetime.fromtimestamp(ts, timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._messages: list[dict[str, str]] = []
+        # Set by `python -m emulator` so a person sees codes in the terminal as well.
+        self.echo = False
+
+    def add(self, *, to: str, purpose: str, code: str, pool_id: str, sent_at: float) -> dict[str, str]:
+        assert purpose in PURPOSES, purpose
+        message = {
+            "to": to,
+            "purpose": purpose,
+            "code": code,
+            "sent_at": iso_utc(sent_at),
+            "pool_id": pool_id,
+        }
+        with self._lock:
+            self._messages.append(message)
+        if self.echo:
+            print(f"[mailbox] {purpose} code {code} to {to} (pool {pool_id})", file=sys.stderr, flush=True)
+        return message
+
+    def messages(self, to: str | None = None) -> list[dict[str, str]]:
+        """Oldest first; `to` is compared lower-case."""
+        with self._lock:
+            found = list(self._messages)
+        if to is not None:
+            found = [m for m in found if m["to"].lower() == to.lower()]
+        return [dict(m) for m in found]
+
+    def clear(self, to: str | None = None) -> int:
+        with self._lock:
+            before = len(self._messages)
+            if to is None:
+                self._messages = []
+            else:
+                self._messages = [m for m in self._messages if m["to"].lower() != to.lower()]
+            return before - len(self._messages)
+
+
+MAILBOX = Mailbox()

@@ -1,0 +1,734 @@
+"""Monkeypatches that make moto 5.2.5's Cognito behave like the parts of real Cognito the app uses.
+
+`apply()` installs them (once) and must run before the server handles a request. Each patch says
+why it exists. Extra state lives on moto's own objects (`user._emulator`, `pool._emulator`), so
+moto's `POST /moto-api/reset` drops it together with the pools; the mailbox is cleared by the
+reset patch at the bottom.
+
+moto dispatches a Cognito call on its X-Amz-Target: `AWSCognitoIdentityProviderService.FooBar` runs
+`CognitoIdpResponse.foo_bar`, so an operation moto lacks is added by defining that method.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import pyotp
+from moto import settings as moto_settings
+from moto.cognitoidp import models as m
+from moto.cognitoidp import responses as r
+from moto.cognitoidp.exceptions import (
+    CodeMismatchException,
+    ExpiredCodeException,
+    InvalidParameterException,
+    NotAuthorizedError,
+    ResourceNotFoundError,
+    UserNotFoundError,
+)
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, EmptyResult
+from moto.moto_api._internal.models import MotoAPIBackend
+
+from . import clock
+from .mailbox import MAILBOX
+
+# Lifetimes of what the emulator hands out, in seconds (real Cognito's values).
+SIGN_UP_CODE_SECONDS = 24 * 3600
+FORGOT_PASSWORD_CODE_SECONDS = 3600
+ATTRIBUTE_CODE_SECONDS = 24 * 3600
+# Real Cognito does not document how long SignUp's Session lasts; it must outlive a code.
+SIGN_UP_SESSION_SECONDS = 24 * 3600
+DEFAULT_AUTH_SESSION_SECONDS = 180
+
+CODE_MISMATCH = "Invalid verification code provided, please try again."
+CODE_EXPIRED = "Invalid code provided, please request a code again."
+NO_SUCH_USER = "Username/client id combination not found."
+BAD_AUTH_SESSION = "Invalid session for the user, session is expired."
+
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+# Our overrides read and change several objects; moto's threaded server runs requests in parallel.
+_LOCK = threading.RLock()
+_applied = False
+
+
+def auth_session_seconds() -> int:
+    """Lifetime of the Session ConfirmSignUp returns; EMULATOR_AUTH_SESSION_SECONDS overrides it."""
+    return int(os.environ.get("EMULATOR_AUTH_SESSION_SECONDS", DEFAULT_AUTH_SESSION_SECONDS))
+
+
+# --------------------------------------------------------------------------------------------
+# Extra state kept on moto's objects
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Code:
+    code: str
+    issued_at: float
+    sent_to: str
+
+
+@dataclass
+class _UserState:
+    codes: dict[str, _Code] = field(default_factory=dict)  # "sign-up" | "forgot-password" | "verify-email"
+    totp_pending: str | None = None  # from AssociateSoftwareToken, until VerifySoftwareToken succeeds
+    totp_secret: str | None = None  # the verified secret the SOFTWARE_TOKEN_MFA challenge checks
+
+
+@dataclass
+class _Session:
+    username: str  # moto's internal user name (the sub for e-mail-as-username pools)
+    client_id: str
+    expires_at: float
+
+
+@dataclass
+class _PoolState:
+    sign_up_sessions: dict[str, _Session] = field(default_factory=dict)
+    auth_sessions: dict[str, _Session] = field(default_factory=dict)
+    refresh_expires_at: dict[str, float] = field(default_factory=dict)
+    revoked_access_tokens: set[str] = field(default_factory=set)
+
+
+def _ustate(user: m.CognitoIdpUser) -> _UserState:
+    return user.__dict__.setdefault("_emulator", _UserState())
+
+
+def _pstate(pool: m.CognitoIdpUserPool) -> _PoolState:
+    return pool.__dict__.setdefault("_emulator", _PoolState())
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _backends() -> Iterator[m.CognitoIdpBackend]:
+    for account in list(m.cognitoidp_backends.values()):
+        for region, backend in list(account.items()):
+            if region != "global":
+                yield backend
+
+
+def _find_client(client_id: str | None):
+    """(backend, pool, client) for an app client id, in any region."""
+    for backend in _backends():
+        for pool in list(backend.user_pools.values()):
+            if client_id in pool.clients:
+                return backend, pool, pool.clients[client_id]
+    raise ResourceNotFoundError(f"User pool client {client_id} does not exist.")
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return {}
+
+
+def _find_by_access_token(token: str | None):
+    """(backend, pool, user) for a live access token, else the NotAuthorizedException Cognito gives.
+
+    moto never looks at `exp` and answers an unknown token with the token itself as the message."""
+    for backend in _backends():
+        for pool in list(backend.user_pools.values()):
+            if token in pool.access_tokens:
+                if _jwt_claims(token).get("exp", 0) <= clock.now():
+                    raise NotAuthorizedError("Access Token has expired")
+                _, username = pool.access_tokens[token]
+                user = pool._get_user(username)
+                if user is None:
+                    raise NotAuthorizedError("User does not exist.")
+                return backend, pool, user
+            if token in _pstate(pool).revoked_access_tokens:
+                raise NotAuthorizedError("Access Token has been revoked")
+    raise NotAuthorizedError("Invalid Access Token")
+
+
+def _canonical(pool: m.CognitoIdpUserPool, username: str) -> str:
+    """moto's internal user name for whatever the caller signed in with (e-mail, alias or name)."""
+    user = pool._get_user(username) if username else None
+    return user.username if user else username
+
+
+def _validity_seconds(client: m.CognitoIdpUserPoolClient | None, kind: str) -> int:
+    """Lifetime of an "AccessToken" | "IdToken" | "RefreshToken" from the app client's settings.
+
+    Cognito's units default to hours (access, id) and days (refresh); values below Cognito's
+    minimums are allowed on purpose so tests can use seconds."""
+    config = client.extended_config if client else {}
+    value = config.get(f"{kind}Validity")
+    if value is None:
+        return 30 * 86400 if kind == "RefreshToken" else 3600
+    unit = (config.get("TokenValidityUnits") or {}).get(kind) or ("days" if kind == "RefreshToken" else "hours")
+    return int(value) * UNIT_SECONDS[unit]
+
+
+def _prevents_existence_errors(client: m.CognitoIdpUserPoolClient) -> bool:
+    return client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
+
+
+def _mask(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1] or 'e'}***"
+
+
+def _delivery(email: str) -> dict[str, str]:
+    return {"Destination": _mask(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+
+def _fake_delivery(username: str) -> dict[str, str]:
+    """What Cognito answers for an unknown user when PreventUserExistenceErrors is ENABLED."""
+    return _delivery(username if "@" in (username or "") else f"{(username or 'u')[:1]}@example.com")
+
+
+def _issue_code(pool: m.CognitoIdpUserPool, user: m.CognitoIdpUser, kind: str, purpose: str, to: str | None = None) -> str:
+    """A fresh 6-digit code of this kind; replaces the previous one and lands in the mailbox."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    to = to or user.attribute_lookup.get("email") or user.username
+    now = clock.now()
+    _ustate(user).codes[kind] = _Code(code, now, to)
+    MAILBOX.add(to=to, purpose=purpose, code=code, pool_id=pool.id, sent_at=now)
+    return code
+
+
+def _check_code(user: m.CognitoIdpUser, kind: str, code: str | None, lifetime: int, sent_to: str | None = None) -> None:
+    """Raises Cognito's error unless `code` is the user's current code of this kind; consumes it."""
+    entry = _ustate(user).codes.get(kind)
+    if entry is None:
+        raise ExpiredCodeException(CODE_EXPIRED)
+    if code != entry.code or (sent_to is not None and sent_to != entry.sent_to):
+        raise CodeMismatchException(CODE_MISMATCH)
+    if clock.now() - entry.issued_at > lifetime:
+        raise ExpiredCodeException(CODE_EXPIRED)
+    del _ustate(user).codes[kind]
+
+
+def _new_session_id() -> str:
+    return secrets.token_urlsafe(96)
+
+
+def _check_refresh_token(pool: m.CognitoIdpUserPool, token: str | None) -> None:
+    """moto never expires refresh tokens, answers an unknown one "has been revoked" (or a 500 on
+    the admin path) and crashes when the user is gone."""
+    if not token or token not in pool.refresh_tokens:
+        raise NotAuthorizedError("Invalid Refresh Token")
+    entry = pool.refresh_tokens[token]
+    if entry is None:
+        raise NotAuthorizedError("Refresh Token has been revoked")
+    expires_at = _pstate(pool).refresh_expires_at.get(token)
+    if expires_at is not None and clock.now() >= expires_at:
+        raise NotAuthorizedError("Refresh Token has expired")
+    if pool._get_user(entry[1]) is None:
+        raise NotAuthorizedError("User does not exist.")
+
+
+def _require_flow(client: m.CognitoIdpUserPoolClient, flow: str) -> None:
+    """Cognito refuses a flow the app client does not list in ExplicitAuthFlows (moto never checks).
+
+    Only enforced when the client lists flows at all, except USER_AUTH, which is never a default."""
+    flows = client.extended_config.get("ExplicitAuthFlows") or []
+    if flow == "USER_AUTH" or flows:
+        if f"ALLOW_{flow}" not in flows and flow not in flows:
+            raise InvalidParameterException(f"{flow} flow not enabled for this client")
+
+
+def _totp_checks_enabled() -> bool:
+    # moto's own switch keeps its meaning: "false" accepts any TOTP code.
+    return moto_settings.get_cognito_idp_user_pool_enable_totp()
+
+
+def _totp_ok(secret: str, code: str | None) -> bool:
+    """RFC 6238, SHA-1, 6 digits, 30 s step, one step either side (real clock, like an authenticator app)."""
+    if not code or not code.isdigit():
+        return False
+    return pyotp.TOTP(secret).verify(code, for_time=int(time.time()), valid_window=1)
+
+
+def _locked(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _LOCK:
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------------------------
+# Patches on the user pool (tokens)
+# --------------------------------------------------------------------------------------------
+
+Pool = m.CognitoIdpUserPool
+_orig_create_refresh_token = Pool.create_refresh_token
+_orig_create_access_token = Pool.create_access_token
+_orig_create_id_token = Pool.create_id_token
+_orig_create_jwt = Pool.create_jwt
+_orig_sign_out = Pool.sign_out
+
+
+# moto files tokens under the name the user signed in with (the e-mail), and looks the user up by
+# it on every later call: after an e-mail change every token breaks. Filing them under moto's
+# internal user name (the sub in e-mail-as-username pools, which never changes) fixes that.
+# The refresh token also records when it expires (RefreshTokenValidity of the client).
+def _create_refresh_token(self: Pool, client_id: str, username: str) -> tuple[str, str]:
+    token, origin_jti = _orig_create_refresh_token(self, client_id, _canonical(self, username))
+    expires_in = _validity_seconds(self.clients.get(client_id), "RefreshToken")
+    _pstate(self).refresh_expires_at[token] = clock.now() + expires_in
+    return token, origin_jti
+
+
+def _create_access_token(self: Pool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
+    return _orig_create_access_token(self, client_id, _canonical(self, username), origin_jti)
+
+
+def _create_id_token(self: Pool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
+    return _orig_create_id_token(self, client_id, _canonical(self, username), origin_jti)
+
+
+# moto signs every token for 3600 s. Here `exp` and ExpiresIn follow the app client's
+# Access/IdTokenValidity and TokenValidityUnits. The id token's `email` claim is the user's current
+# e-mail (moto writes the sign-in name there) and `email_verified` is added as a boolean, as in Cognito.
+def _create_jwt(
+    self: Pool,
+    client_id: str,
+    username: str,
+    token_use: str,
+    expires_in: int | None = None,
+    extra_data: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    if expires_in is None:
+        kind = "AccessToken" if token_use == "access" else "IdToken"
+        expires_in = _validity_seconds(self.clients.get(client_id), kind)
+    if token_use == "id":
+        user = self._get_user(username)
+        extra_data = dict(extra_data or {})
+        if user is not None and "email" in user.attribute_lookup:
+            extra_data["email"] = user.attribute_lookup["email"]
+        if user is not None and "email_verified" in user.attribute_lookup:
+            extra_data["email_verified"] = str(user.attribute_lookup["email_verified"]).lower() == "true"
+    return _orig_create_jwt(self, client_id, username, token_use, expires_in, extra_data)
+
+
+# Sign-out compares stored names with the given one, so it needs the same internal name; the
+# access tokens it drops are remembered to answer "Access Token has been revoked" later.
+def _sign_out(self: Pool, username: str) -> None:
+    username = _canonical(self, username)
+    revoked = [t for t, (_, name) in self.access_tokens.items() if name == username]
+    _pstate(self).revoked_access_tokens.update(revoked)
+    _orig_sign_out(self, username)
+
+
+# --------------------------------------------------------------------------------------------
+# Patches on the backend (TOTP)
+# --------------------------------------------------------------------------------------------
+
+Backend = m.CognitoIdpBackend
+_orig_verify_software_token = Backend.verify_software_token
+_orig_respond_to_auth_challenge = Backend.respond_to_auth_challenge
+
+
+def _user_for_session_or_token(backend: Backend, access_token: str | None, session: str | None):
+    if session:
+        if session not in backend.sessions:
+            return None
+        username, pool = backend.sessions[session]
+        return pool._get_user(username)
+    return _find_by_access_token(access_token)[2]
+
+
+# moto hands every user the fixed secret "asdfasdfasdf". Here: a random base32 secret
+# (32 characters) per call, kept as the user's pending secret until VerifySoftwareToken.
+def _associate_software_token(self: Backend, access_token: str | None, session: str | None) -> dict[str, str]:
+    if session and session not in self.sessions:
+        raise NotAuthorizedError("Invalid session for the user.")
+    user = _user_for_session_or_token(self, access_token, session)
+    if user is None:
+        raise NotAuthorizedError("Invalid session for the user.")
+    secret = pyotp.random_base32()
+    _ustate(user).totp_pending = secret
+    result = {"SecretCode": secret}
+    if session:
+        result["Session"] = session
+    return result
+
+
+# Checks the code against the user's pending secret (real Cognito's error type and message),
+# then lets moto mark the token verified, and makes the pending secret the user's secret.
+def _verify_software_token(
+    self: Backend, access_token: str | None, session: str | None, user_code: str, friendly_device_name: str
+) -> dict[str, str]:
+    user = _user_for_session_or_token(self, access_token, session)
+    if user is not None and _totp_checks_enabled():
+        state = _ustate(user)
+        secret = state.totp_pending or state.totp_secret
+        if secret is None or not _totp_ok(secret, user_code):
+            raise JsonRESTError("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
+    result = _orig_verify_software_token(self, access_token, session, user_code, friendly_device_name)
+    if user is not None:
+        state = _ustate(user)
+        if state.totp_pending:
+            state.totp_secret, state.totp_pending = state.totp_pending, None
+    return result
+
+
+# The SOFTWARE_TOKEN_MFA challenge is checked against the user's own verified secret.
+def _respond_to_auth_challenge(
+    self: Backend, session: str, client_id: str, challenge_name: str, challenge_responses: dict[str, str]
+) -> dict[str, Any]:
+    if challenge_name == "SOFTWARE_TOKEN_MFA" and session in self.sessions and _totp_checks_enabled():
+        username, pool = self.sessions[session]
+        user = pool._get_user(username)
+        code = (challenge_responses or {}).get("SOFTWARE_TOKEN_MFA_CODE")
+        if user is not None and code:
+            secret = _ustate(user).totp_secret
+            if secret is None or not _totp_ok(secret, code):
+                raise CodeMismatchException("Invalid code received for user")
+    return _orig_respond_to_auth_challenge(self, session, client_id, challenge_name, challenge_responses)
+
+
+# --------------------------------------------------------------------------------------------
+# Patches on the HTTP operations (CognitoIdpResponse methods)
+# --------------------------------------------------------------------------------------------
+
+Resp = r.CognitoIdpResponse
+_orig_initiate_auth = Resp.initiate_auth
+_orig_admin_initiate_auth = Resp.admin_initiate_auth
+
+
+# SignUp (replaces moto's): moto sends no code. Here a random 6-digit code goes to the mailbox,
+# CodeDeliveryDetails names the masked e-mail, and a Session for ConfirmSignUp is returned.
+def sign_up(self: Resp) -> ActionResult:
+    client_id = self._get_param("ClientId")
+    user, _ = self._get_region_agnostic_backend().sign_up(
+        client_id=client_id,
+        username=self._get_param("Username"),
+        password=self._get_param("Password"),
+        attributes=self._get_param("UserAttributes", []),
+    )
+    _, pool, client = _find_client(client_id)
+    response: dict[str, Any] = {"UserConfirmed": user.status == m.UserStatus.CONFIRMED, "UserSub": user.id}
+    if user.status != m.UserStatus.CONFIRMED:
+        _issue_code(pool, user, "sign-up", "sign-up")
+        if "email" in user.attribute_lookup:
+            response["CodeDeliveryDetails"] = _delivery(user.attribute_lookup["email"])
+        session = _new_session_id()
+        _pstate(pool).sign_up_sessions[session] = _Session(user.username, client.id, clock.now() + SIGN_UP_SESSION_SECONDS)
+        response["Session"] = session
+    return ActionResult(response)
+
+
+# ConfirmSignUp (replaces moto's, which accepts any code): checks the code, sets
+# email_verified=true, and trades a valid SignUp Session for a short-lived USER_AUTH Session.
+def confirm_sign_up(self: Resp) -> ActionResult:
+    _, pool, client = _find_client(self._get_param("ClientId"))
+    user = pool._get_user(self._get_param("Username"))
+    if user is None:
+        if _prevents_existence_errors(client):
+            raise CodeMismatchException(CODE_MISMATCH)
+        raise UserNotFoundError(NO_SUCH_USER)
+    if user.status == m.UserStatus.CONFIRMED:
+        raise NotAuthorizedError("User cannot be confirmed. Current status is CONFIRMED")
+    _check_code(user, "sign-up", self._get_param("ConfirmationCode"), SIGN_UP_CODE_SECONDS)
+    user.status = m.UserStatus.CONFIRMED
+    if "email" in user.attribute_lookup:
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    response: dict[str, Any] = {}
+    state = _pstate(pool)
+    sign_up_session = state.sign_up_sessions.pop(self._get_param("Session") or "", None)
+    if (
+        sign_up_session is not None
+        and sign_up_session.expires_at > clock.now()
+        and sign_up_session.username == user.username
+        and sign_up_session.client_id == client.id
+    ):
+        session = _new_session_id()
+        state.auth_sessions[session] = _Session(user.username, client.id, clock.now() + auth_session_seconds())
+        response["Session"] = session
+    return ActionResult(response)
+
+
+# ResendConfirmationCode (moto: not implemented, 500): a new code; the old one stops working.
+def resend_confirmation_code(self: Resp) -> ActionResult:
+    username = self._get_param("Username")
+    _, pool, client = _find_client(self._get_param("ClientId"))
+    user = pool._get_user(username)
+    if user is None:
+        if _prevents_existence_errors(client):
+            return ActionResult({"CodeDeliveryDetails": _fake_delivery(username)})
+        raise UserNotFoundError(NO_SUCH_USER)
+    if user.status == m.UserStatus.CONFIRMED:
+        raise InvalidParameterException("User is already confirmed.")
+    _issue_code(pool, user, "sign-up", "resend")
+    email = user.attribute_lookup.get("email")
+    return ActionResult({"CodeDeliveryDetails": _delivery(email)} if email else {})
+
+
+# InitiateAuth (wraps moto's): adds USER_AUTH with ConfirmSignUp's Session (moto rejects the flow),
+# checks ExplicitAuthFlows, gives "Incorrect username or password." for unknown users when the
+# client prevents user-existence errors, and checks refresh-token expiry/revocation.
+def initiate_auth(self: Resp) -> ActionResult:
+    client_id = self._get_param("ClientId")
+    flow = self._get_param("AuthFlow")
+    params = self._get_param("AuthParameters") or {}
+    if flow == "USER_AUTH":
+        return ActionResult(_user_auth(client_id, params, self._get_param("Session")))
+    _, pool, client = _find_client(client_id)
+    if flow == "USER_PASSWORD_AUTH":
+        _require_flow(client, "USER_PASSWORD_AUTH")
+        if pool._get_user(params.get("USERNAME")) is None and _prevents_existence_errors(client):
+            raise NotAuthorizedError("Incorrect username or password.")
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        _check_refresh_token(pool, params.get("REFRESH_TOKEN"))
+    return _orig_initiate_auth(self)
+
+
+def _user_auth(client_id: str, params: dict[str, str], session: str | None) -> dict[str, Any]:
+    backend, pool, client = _find_client(client_id)
+    _require_flow(client, "USER_AUTH")
+    username = params.get("USERNAME")
+    if not username:
+        raise InvalidParameterException("Missing required parameter USERNAME")
+    if not session:
+        raise InvalidParameterException(
+            "The emulator supports USER_AUTH only with the Session that ConfirmSignUp returned"
+        )
+    entry = _pstate(pool).auth_sessions.pop(session, None)  # single use, even when it fails
+    user = pool._get_user(username)
+    if (
+        entry is None
+        or entry.expires_at <= clock.now()
+        or entry.client_id != client.id
+        or user is None
+        or user.username != entry.username
+    ):
+        raise NotAuthorizedError(BAD_AUTH_SESSION)
+    if not user.enabled:
+        raise NotAuthorizedError("User is disabled.")
+    return backend._log_user_in(pool, client, user.username)
+
+
+# AdminInitiateAuth (wraps moto's): the same refresh-token checks as InitiateAuth.
+def admin_initiate_auth(self: Resp) -> ActionResult:
+    if self._get_param("AuthFlow") in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+        _check_refresh_token(pool, (self._get_param("AuthParameters") or {}).get("REFRESH_TOKEN"))
+    return _orig_admin_initiate_auth(self)
+
+
+# RevokeToken (moto: not implemented): revokes the refresh token and the access/id tokens issued
+# from it. An unknown token succeeds, as in Cognito.
+def revoke_token(self: Resp) -> ActionResult:
+    token = self._get_param("Token")
+    client_id = self._get_param("ClientId")
+    for backend in _backends():
+        for pool in list(backend.user_pools.values()):
+            if token in pool.access_tokens or token in pool.id_tokens:
+                raise JsonRESTError("UnsupportedTokenTypeException", "Only refresh tokens can be revoked")
+            if token not in pool.refresh_tokens:
+                continue
+            entry = pool.refresh_tokens[token]
+            if entry is None:
+                return EmptyResult()
+            token_client_id, _, origin_jti = entry
+            if token_client_id != client_id:
+                raise InvalidParameterException("The token was not issued to this client")
+            pool.refresh_tokens[token] = None
+            for issued in (pool.access_tokens, pool.id_tokens):
+                for jwt in [t for t in issued if _jwt_claims(t).get("origin_jti") == origin_jti]:
+                    issued.pop(jwt)
+                    _pstate(pool).revoked_access_tokens.add(jwt)
+            return EmptyResult()
+    return EmptyResult()
+
+
+# DeleteUser (moto: not implemented): deletes the caller and invalidates their tokens.
+def delete_user(self: Resp) -> ActionResult:
+    backend, pool, user = _find_by_access_token(self._get_param("AccessToken"))
+    pool.sign_out(user.username)
+    backend.admin_delete_user(pool.id, user.username)
+    return EmptyResult()
+
+
+# GlobalSignOut (replaces moto's, which only looks in the backend of the request's signing region):
+# same effect, found by the token in any region.
+def global_sign_out(self: Resp) -> ActionResult:
+    _, pool, user = _find_by_access_token(self._get_param("AccessToken"))
+    pool.sign_out(user.username)
+    return EmptyResult()
+
+
+# GetUserAttributeVerificationCode (moto: not implemented): a code to the user's current e-mail.
+def get_user_attribute_verification_code(self: Resp) -> ActionResult:
+    _, pool, user = _find_by_access_token(self._get_param("AccessToken"))
+    name = self._get_param("AttributeName")
+    if name != "email":
+        raise InvalidParameterException(f"The emulator verifies only email, not {name}")
+    email = user.attribute_lookup.get("email")
+    if not email:
+        raise InvalidParameterException("User has no email attribute")
+    _issue_code(pool, user, "verify-email", "verify-email", to=email)
+    return ActionResult({"CodeDeliveryDetails": _delivery(email)})
+
+
+# VerifyUserAttribute (moto: not implemented): the right code sets email_verified=true.
+def verify_user_attribute(self: Resp) -> ActionResult:
+    _, _, user = _find_by_access_token(self._get_param("AccessToken"))
+    name = self._get_param("AttributeName")
+    if name != "email":
+        raise InvalidParameterException(f"The emulator verifies only email, not {name}")
+    _check_code(user, "verify-email", self._get_param("Code"), ATTRIBUTE_CODE_SECONDS, sent_to=user.attribute_lookup.get("email"))
+    user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    return EmptyResult()
+
+
+# UpdateUserAttributes (replaces moto's): a changed e-mail becomes unverified and gets a code at
+# the NEW address (CodeDeliveryDetailsList says so). An unchanged e-mail is dropped from the call,
+# because moto would answer AliasExistsException for the user's own address.
+def update_user_attributes(self: Resp) -> ActionResult:
+    token = self._get_param("AccessToken")
+    _, pool, user = _find_by_access_token(token)
+    old_email = user.attribute_lookup.get("email")
+    attributes = [a for a in self._get_param("UserAttributes") or [] if not (a["Name"] == "email" and a["Value"] == old_email)]
+    self._get_region_agnostic_backend().update_user_attributes(token, attributes)
+    new_email = user.attribute_lookup.get("email")
+    response: dict[str, Any] = {}
+    if new_email and new_email != old_email:
+        user.update_attributes([{"Name": "email_verified", "Value": "false"}])
+        _issue_code(pool, user, "verify-email", "verify-email", to=new_email)
+        response["CodeDeliveryDetailsList"] = [_delivery(new_email)]
+    return ActionResult(response)
+
+
+# ForgotPassword (replaces moto's, which returns the code in a response header and accepts any
+# code without its prefix): a random code in the mailbox; needs a verified e-mail, like Cognito.
+def forgot_password(self: Resp) -> ActionResult:
+    username = self._get_param("Username")
+    _, pool, client = _find_client(self._get_param("ClientId"))
+    user = pool._get_user(username)
+    if user is None:
+        if _prevents_existence_errors(client):
+            return ActionResult({"CodeDeliveryDetails": _fake_delivery(username)})
+        raise UserNotFoundError(NO_SUCH_USER)
+    mechanisms = (pool.extended_config.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
+    if mechanisms and min(mechanisms, key=lambda x: x["Priority"])["Name"] == "admin_only":
+        raise NotAuthorizedError("Contact administrator to reset password.")
+    if not user.enabled:
+        raise NotAuthorizedError("User is disabled.")
+    email = user.attribute_lookup.get("email")
+    if not email or str(user.attribute_lookup.get("email_verified", "false")).lower() != "true":
+        raise InvalidParameterException(
+            "Cannot reset password for the user as there is no registered/verified email or phone_number"
+        )
+    _issue_code(pool, user, "forgot-password", "forgot-password", to=email)
+    return ActionResult({"CodeDeliveryDetails": _delivery(email)})
+
+
+# ConfirmForgotPassword (replaces moto's): checks the pool's password policy and the code
+# (1 hour); an unknown user gets CodeMismatchException when user-existence errors are prevented.
+def confirm_forgot_password(self: Resp) -> ActionResult:
+    backend, pool, client = _find_client(self._get_param("ClientId"))
+    user = pool._get_user(self._get_param("Username"))
+    if user is None:
+        if _prevents_existence_errors(client):
+            raise CodeMismatchException(CODE_MISMATCH)
+        raise UserNotFoundError(NO_SUCH_USER)
+    password = self._get_param("Password") or ""
+    backend._validate_password(pool.id, password)
+    _check_code(user, "forgot-password", self._get_param("ConfirmationCode"), FORGOT_PASSWORD_CODE_SECONDS)
+    user.password = password
+    user.confirmation_code = None
+    if user.status == m.UserStatus.RESET_REQUIRED:
+        user.status = m.UserStatus.CONFIRMED
+    return EmptyResult()
+
+
+# Operations moto implements that take an AccessToken: first answer expired/revoked/unknown tokens
+# the way Cognito does (moto ignores `exp`).
+def _guard_access_token(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def wrapper(self: Resp) -> Any:
+        token = self._get_param("AccessToken")
+        if token or not self._get_param("Session"):
+            _find_by_access_token(token)
+        return method(self)
+
+    return wrapper
+
+
+GUARDED_OPERATIONS = (
+    "get_user",
+    "change_password",
+    "associate_software_token",
+    "verify_software_token",
+    "set_user_mfa_preference",
+)
+
+NEW_OR_REPLACED_OPERATIONS: dict[str, Callable] = {
+    "sign_up": sign_up,
+    "confirm_sign_up": confirm_sign_up,
+    "resend_confirmation_code": resend_confirmation_code,
+    "initiate_auth": initiate_auth,
+    "admin_initiate_auth": admin_initiate_auth,
+    "revoke_token": revoke_token,
+    "delete_user": delete_user,
+    "global_sign_out": global_sign_out,
+    "get_user_attribute_verification_code": get_user_attribute_verification_code,
+    "verify_user_attribute": verify_user_attribute,
+    "update_user_attributes": update_user_attributes,
+    "forgot_password": forgot_password,
+    "confirm_forgot_password": confirm_forgot_password,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# moto's reset
+# --------------------------------------------------------------------------------------------
+
+_orig_moto_api_reset = MotoAPIBackend.reset
+
+
+# POST /moto-api/reset rebuilds the backends (and with them the state kept on pools and users);
+# the mailbox lives outside moto, so it is cleared here.
+def _moto_api_reset(self: MotoAPIBackend) -> None:
+    with _LOCK:
+        _orig_moto_api_reset(self)
+        MAILBOX.clear()
+
+
+def apply() -> None:
+    """Install every patch (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    _applied = True
+
+    Pool.create_refresh_token = _create_refresh_token
+    Pool.create_access_token = _create_access_token
+    Pool.create_id_token = _create_id_token
+    Pool.create_jwt = _create_jwt
+    Pool.sign_out = _sign_out
+
+    Backend.associate_software_token = _associate_software_token
+    Backend.verify_software_token = _verify_software_token
+    Backend.respond_to_auth_challenge = _respond_to_auth_challenge
+    # moto's own check compares TOTP codes with its fixed secret; ours above already checked the
+    # user's secret, so moto's is switched off here (the env variable still switches ours).
+    m.get_cognito_idp_user_pool_enable_totp = lambda: False
+
+    for name in GUARDED_OPERATIONS:
+        setattr(Resp, name, _locked(_guard_access_token(getattr(Resp, name))))
+    for name, fn in NEW_OR_REPLACED_OPERATIONS.items():
+        setattr(Resp, name, _locked(fn))
+
+    MotoAPIBackend.reset = _moto_api_reset

@@ -1,0 +1,49 @@
+# Shared by dev/run-dev.sh and dev/run-tests.sh. Source it; do not run it.
+
+# Tools built by dev/install-tools.sh live in ~/.cargo/bin; wasm-opt comes from npm binaryen.
+export PATH="$HOME/.cargo/bin:$PWD/dev/tools/node_modules/.bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf '\n!! step failed: %s\n' "$*" >&2; exit 1; }
+
+EMULATOR_PID=""
+stop_emulator() {
+  if [ -n "$EMULATOR_PID" ] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+    kill "$EMULATOR_PID" 2>/dev/null || true
+    wait "$EMULATOR_PID" 2>/dev/null || true
+  fi
+  EMULATOR_PID=""
+}
+
+# start_emulator PORT: moto + our extension in the background, until this shell exits.
+start_emulator() {
+  local port=$1 log="target/emulator-$1.log"
+  mkdir -p target
+  if curl -fsS "http://127.0.0.1:$port/_dev/health" >/dev/null 2>&1; then
+    fail "port $port already answers; stop the other emulator (or make dev) first"
+  fi
+  step "starting the local Cognito + S3 emulator on http://127.0.0.1:$port (log: $log)"
+  (cd dev && EMULATOR_PORT=$port exec .venv/bin/python -m emulator) >"$log" 2>&1 &
+  EMULATOR_PID=$!
+  trap stop_emulator EXIT
+  for _ in $(seq 1 100); do
+    if curl -fsS "http://127.0.0.1:$port/_dev/health" >/dev/null 2>&1; then return; fi
+    kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$log" >&2; fail "emulator exited during start-up"; }
+    sleep 0.2
+  done
+  cat "$log" >&2
+  fail "emulator did not answer on port $port within 20 s"
+}
+
+# The dev cookie key: generated once into dev/.cookie-key (not committed), so sessions
+# survive server restarts during `make dev`.
+ensure_cookie_key() {
+  if [ -z "${LC_COOKIE_KEY:-}" ]; then
+    if [ ! -s dev/.cookie-key ]; then
+      head -c 64 /dev/urandom | base64 -w0 > dev/.cookie-key
+      echo "generated a dev cookie key in dev/.cookie-key"
+    fi
+    LC_COOKIE_KEY=$(cat dev/.cookie-key)
+    export LC_COOKIE_KEY
+  fi
+}

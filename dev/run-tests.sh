@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `make test`: unit tests, emulator tests, then the app against a fresh emulator in Chromium.
+# Uses its own ports (emulator :5078, site :3100) so it can run beside `make dev`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source dev/lib.sh
+
+export EMULATOR_PORT=5078 TEST_SITE_PORT=3100
+export EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT"
+export LC_COGNITO_ENDPOINT="$EMULATOR_URL" LC_S3_ENDPOINT="$EMULATOR_URL"
+export LC_SITE_URL="http://127.0.0.1:$TEST_SITE_PORT"
+export LC_LOCAL_CONFIG="target/Leptos.test.local.toml"
+export LC_COOKIE_KEY
+LC_COOKIE_KEY=$(head -c 64 /dev/urandom | base64 -w0)
+started=$(date +%s)
+
+step "Rust unit tests (cargo test --features ssr)"
+cargo test --no-default-features --features ssr || fail "cargo test"
+
+step "emulator tests (pytest dev/tests)"
+(cd dev && .venv/bin/python -m pytest -q tests) || fail "pytest dev/tests"
+
+step "building the app (cargo leptos build)"
+cargo leptos build || fail "cargo leptos build"
+
+start_emulator "$EMULATOR_PORT"
+step "provisioning the test emulator"
+rm -f "$LC_LOCAL_CONFIG"
+./target/debug/leptos-cognito provision || fail "provision"
+step "provisioning again must change nothing"
+second=$(./target/debug/leptos-cognito provision) || fail "second provision"
+echo "$second"
+if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
+
+step "browser tests (Playwright in Debian's Chromium)"
+(cd end2end && npx playwright test) || fail "playwright"
+
+echo
+echo "make test: all passed in $(( $(date +%s) - started )) s"

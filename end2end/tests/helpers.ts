@@ -1,0 +1,78 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+/** The local emulator (moto + our extension); its dev mailbox records every code "sent". */
+export const emulatorURL = process.env.EMULATOR_URL ?? 'http://127.0.0.1:5078';
+
+export const PASSWORD = 'Correct-Horse-9';
+
+/** A fresh address per test, so tests never share an account. */
+export function newEmail(tag: string): string {
+  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
+}
+
+type Mail = { to: string; purpose: string; code: string; sent_at: string };
+
+/** All mail the emulator sent to `email`, oldest first. */
+export async function mailbox(request: APIRequestContext, email: string): Promise<Mail[]> {
+  const res = await request.get(`${emulatorURL}/_dev/mailbox?to=${encodeURIComponent(email)}`);
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()) as Mail[];
+}
+
+/** Waits until `email` has at least `count` mails and returns the newest code. */
+export async function latestCode(request: APIRequestContext, email: string, count = 1): Promise<string> {
+  let mails: Mail[] = [];
+  await expect
+    .poll(async () => {
+      mails = await mailbox(request, email);
+      return mails.length;
+    })
+    .toBeGreaterThanOrEqual(count);
+  return mails[mails.length - 1].code;
+}
+
+/** Fills and submits the sign-up form; lands on the confirm page. */
+export async function signUp(page: Page, email: string, given = 'Ada', family = 'Lovelace') {
+  await page.goto('/sign-up');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Given name').fill(given);
+  await page.getByLabel('Family name').fill(family);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/confirm$/);
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+}
+
+/** Enters a code on the confirm page. */
+export async function enterCode(page: Page, code: string) {
+  await page.getByLabel('Confirmation code').fill(code);
+  await page.getByRole('button', { name: 'Confirm' }).click();
+}
+
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('status')).toHaveText('You are signed out.');
+}
+
+/** Home shows who is signed in. */
+export async function expectSignedInHome(page: Page, email: string, name = 'Ada Lovelace') {
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: `Welcome, ${name}` })).toBeVisible();
+  await expect(page.getByText(email, { exact: true })).toBeVisible();
+  await expect(page.getByText('users', { exact: true })).toBeVisible();
+}
+
+/** A complete sign-up through the confirm page, ending signed in on home. */
+export async function registerAndConfirm(page: Page, request: APIRequestContext, email: string) {
+  await signUp(page, email);
+  await enterCode(page, await latestCode(request, email));
+  await expectSignedInHome(page, email);
+}

@@ -1,0 +1,196 @@
+//! The auth pages. Each form posts to its server function; the answer is a redirect, and
+//! failures come back as a flash message in a `role="alert"` region.
+
+use super::api::{ConfirmSignUp, ResendCode, SignIn, SignUp};
+use super::{Auth, current_auth};
+use crate::components::password::PasswordInput;
+use crate::components::resend::ResendButton;
+use crate::components::{Field, FormMessage};
+use crate::flash::current_flash;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+const MESSAGE_ID: &str = "form-message";
+
+/// Sends the browser elsewhere while the page is rendered on the server.
+fn redirect_to(path: &str) {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(path);
+    #[cfg(not(feature = "ssr"))]
+    let _ = path;
+}
+
+/// The pool's password rules (server only; pages are not rendered in the browser).
+fn password_policy() -> super::validate::PasswordPolicy {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::server::state::AppState>().map(|s| s.password_policy()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Default::default()
+    }
+}
+
+/// Who is signed in, or a redirect to sign-in.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    match current_auth() {
+        Auth::SignedIn(user) => {
+            let groups = if user.groups.is_empty() { "none".to_string() } else { user.groups.join(", ") };
+            view! {
+                <Title text="Home"/>
+                <h1>{format!("Welcome, {}", user.display_name())}</h1>
+                <FormMessage flash=current_flash() id=MESSAGE_ID/>
+                <dl class="profile">
+                    <dt>"Name"</dt>
+                    <dd>{user.display_name()}</dd>
+                    <dt>"Email"</dt>
+                    <dd>{user.email.clone()}</dd>
+                    <dt>"Groups"</dt>
+                    <dd>{groups}</dd>
+                </dl>
+            }
+            .into_any()
+        }
+        Auth::Unavailable => view! { <Unavailable/> }.into_any(),
+        Auth::SignedOut => {
+            redirect_to("/sign-in");
+            view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any()
+        }
+    }
+}
+
+/// Shown when Cognito cannot be reached to check the session.
+#[component]
+pub fn Unavailable() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+    view! {
+        <Title text="Try again shortly"/>
+        <h1>"Try again shortly"</h1>
+        <p role="alert">{crate::error::AppError::Unavailable.message()}</p>
+        <p><a href="">"Reload this page"</a></p>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    if matches!(current_auth(), Auth::SignedIn(_)) {
+        redirect_to("/");
+    }
+    let flash = current_flash();
+    let kept = flash.clone().unwrap_or_default();
+    view! {
+        <Title text="Create your account"/>
+        <h1>"Create your account"</h1>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        <form method="post" action=SignUp::url() novalidate>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=254/>
+            <PasswordInput
+                label="Password".to_string()
+                name="password".to_string()
+                autocomplete="new-password".to_string()
+                policy=Some(password_policy())
+                describedby=Some(MESSAGE_ID.to_string())
+            />
+            <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
+            <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
+            <button type="submit">"Create account"</button>
+        </form>
+        <p>"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
+    }
+}
+
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let flash = current_flash();
+    let pending_email = pending_email();
+    let email = flash.as_ref().and_then(|f| f.email.clone()).or(pending_email).unwrap_or_default();
+    let seconds_left = resend_seconds_left(&email);
+    view! {
+        <Title text="Check your email"/>
+        <h1>"Check your email"</h1>
+        <p>
+            "We sent a 6-digit code to "
+            {if email.is_empty() { "your email address".to_string() } else { email.clone() }}
+            ". Enter it below to confirm your account."
+        </p>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        <form method="post" action=ConfirmSignUp::url() novalidate>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=254/>
+            <Field
+                label="Confirmation code"
+                name="code"
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                pattern="[0-9]{6}"
+                maxlength=6
+                describedby=MESSAGE_ID
+            />
+            <button type="submit">"Confirm"</button>
+        </form>
+        <form method="post" action=ResendCode::url() class="inline">
+            <input type="hidden" name="email" value=email/>
+            <p>"Didn't get it? " <ResendButton seconds_left=seconds_left/></p>
+        </form>
+    }
+}
+
+/// The email of the sign-up waiting for its code (server only).
+fn pending_email() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let state = use_context::<crate::server::state::AppState>()?;
+        let parts = use_context::<http::request::Parts>()?;
+        state
+            .cookies
+            .open::<crate::server::session::PendingSignUp>(&parts.headers, crate::server::session::CookieName::Pending)
+            .map(|p| p.email)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+fn resend_seconds_left(email: &str) -> u64 {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::server::state::AppState>().map(|s| s.resend_limiter.remaining(email)).unwrap_or(0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = email;
+        0
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    if matches!(current_auth(), Auth::SignedIn(_)) {
+        redirect_to("/");
+    }
+    let flash = current_flash();
+    let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
+    view! {
+        <Title text="Sign in"/>
+        <h1>"Sign in"</h1>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        <form method="post" action=SignIn::url() novalidate>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
+            <PasswordInput
+                label="Password".to_string()
+                name="password".to_string()
+                autocomplete="current-password".to_string()
+                policy=None
+                describedby=Some(MESSAGE_ID.to_string())
+            />
+            <button type="submit">"Sign in"</button>
+        </form>
+        <p>"New here? " <a href="/sign-up">"Create an account"</a></p>
+    }
+}

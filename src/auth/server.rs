@@ -1,0 +1,312 @@
+//! Server-only helpers of the auth flows: the per-request context, Cognito calls, and the
+//! one way every form answers (a redirect, with a flash message on failure).
+
+use super::validate;
+use crate::error::AppError;
+use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::session::{
+    CookieName, Flash, FlashKind, FLASH_MAX_AGE, PENDING_MAX_AGE, PendingSignUp, SIGN_UP_SESSION_SECONDS,
+    SessionTokens,
+};
+use crate::server::state::AppState;
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, AuthenticationResultType};
+use http::{HeaderValue, header::SET_COOKIE, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+/// What a server function needs from its request.
+pub struct Ctx {
+    pub state: AppState,
+    pub parts: Parts,
+    res: ResponseOptions,
+}
+
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Ctx {
+    pub fn get() -> Result<Ctx, AppError> {
+        let missing = || {
+            tracing::error!("server function ran without its request context");
+            AppError::Internal
+        };
+        Ok(Ctx {
+            state: use_context::<AppState>().ok_or_else(missing)?,
+            parts: use_context::<Parts>().ok_or_else(missing)?,
+            res: use_context::<ResponseOptions>().ok_or_else(missing)?,
+        })
+    }
+
+    pub fn set_cookie(&self, value: HeaderValue) {
+        self.res.append_header(SET_COOKIE, value);
+    }
+
+    /// A message for the next page.
+    pub fn flash(&self, flash: &Flash) {
+        self.set_cookie(self.state.cookies.seal(CookieName::Flash, flash, FLASH_MAX_AGE));
+    }
+
+    /// Ends every form: success goes to `Ok(path)`; failure goes back to `back` with the
+    /// error's plain message and the non-secret fields in `keep`, so nothing typed is lost.
+    pub fn finish(&self, result: Result<&str, AppError>, back: &str, keep: Flash) -> Result<(), AppError> {
+        match result {
+            Ok(to) => leptos_axum::redirect(to),
+            Err(e) => {
+                self.flash(&Flash { kind: FlashKind::Error, message: e.message(), ..keep });
+                leptos_axum::redirect(back);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn pending(&self) -> Option<PendingSignUp> {
+        self.state.cookies.open(&self.parts.headers, CookieName::Pending)
+    }
+
+    pub fn set_pending(&self, pending: &PendingSignUp) {
+        self.set_cookie(self.state.cookies.seal(CookieName::Pending, pending, PENDING_MAX_AGE));
+    }
+
+    /// Replaces whatever session the browser had with one built from fresh tokens.
+    pub fn start_session(&self, result: &AuthenticationResultType) -> Result<(), AppError> {
+        let (Some(access), Some(id)) = (result.access_token(), result.id_token()) else {
+            tracing::error!("Cognito answered without access or id token");
+            return Err(AppError::Internal);
+        };
+        let tokens = SessionTokens {
+            access: access.to_string(),
+            id: id.to_string(),
+            refresh: result.refresh_token().map(str::to_string),
+        };
+        let access_seconds = i64::from(result.expires_in().max(60));
+        let refresh_seconds = i64::from(self.state.config.refresh_token_seconds);
+        for v in self.state.cookies.start_session(&tokens, access_seconds, refresh_seconds) {
+            self.set_cookie(v);
+        }
+        self.set_cookie(self.state.cookies.clear(CookieName::Pending));
+        Ok(())
+    }
+
+    pub fn end_session(&self) {
+        for v in self.state.cookies.end_session() {
+            self.set_cookie(v);
+        }
+    }
+}
+
+/// Keeps the non-secret fields of a form for the page it returns to.
+pub fn keep(email: &str, given_name: Option<&str>, family_name: Option<&str>) -> Flash {
+    let bounded = |s: &str| s.trim().chars().take(validate::EMAIL_MAX).collect::<String>();
+    Flash {
+        email: Some(bounded(email)),
+        given_name: given_name.map(bounded),
+        family_name: family_name.map(bounded),
+        ..Flash::default()
+    }
+}
+
+fn attr(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder().name(name).value(value).build().expect("name is set")
+}
+
+pub async fn sign_up(ctx: &Ctx, email: &str, password: &str, given: &str, family: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let given = validate::name(given, "given name")?;
+    let family = validate::name(family, "family name")?;
+    let password = ctx.state.password_policy().new_password(password)?;
+    let s = &ctx.state;
+    let reply = s
+        .cognito
+        .sign_up()
+        .client_id(&s.config.client_id)
+        .username(&email)
+        .password(password)
+        .user_attributes(attr("email", &email))
+        .user_attributes(attr("given_name", &given))
+        .user_attributes(attr("family_name", &family))
+        .send()
+        .await;
+    let session = match reply {
+        Ok(out) => out.session,
+        Err(e) if error_code(&e) == Some("UsernameExistsException") => {
+            // Answer exactly as for a new account so the page does not reveal who is registered.
+            // If that account is still unconfirmed, its owner gets a fresh code.
+            tracing::info!("sign-up for an existing username");
+            let _ = s.cognito.resend_confirmation_code().client_id(&s.config.client_id).username(&email).send().await;
+            None
+        }
+        Err(e) => return Err(map_sdk_error("SignUp", &e)),
+    };
+    ctx.set_pending(&PendingSignUp { email, session, session_expires_at: now_unix() + SIGN_UP_SESSION_SECONDS });
+    Ok("/confirm")
+}
+
+pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let code = validate::code(code)?;
+    let s = &ctx.state;
+    // Cognito's sign-up session is used only if it belongs to this email and is still fresh.
+    let session = ctx
+        .pending()
+        .filter(|p| p.email == email && p.session_expires_at > now_unix())
+        .and_then(|p| p.session);
+    let confirmed = s
+        .cognito
+        .confirm_sign_up()
+        .client_id(&s.config.client_id)
+        .username(&email)
+        .confirmation_code(code)
+        .set_session(session.clone())
+        .send()
+        .await
+        .map_err(|e| match error_code(&e) {
+            // e.g. "already confirmed": say no more than a wrong code would.
+            Some("NotAuthorizedException") | Some("UserNotFoundException") => {
+                map_sdk_error("ConfirmSignUp", &e);
+                AppError::CodeMismatch
+            }
+            _ => map_sdk_error("ConfirmSignUp", &e),
+        })?;
+    if let Err(e) = s
+        .cognito
+        .admin_add_user_to_group()
+        .user_pool_id(&s.config.user_pool_id)
+        .username(&email)
+        .group_name("users")
+        .send()
+        .await
+    {
+        // The account is confirmed either way; the person is not held back by a group failure.
+        map_sdk_error("AdminAddUserToGroup", &e);
+    }
+    let signed_in_directly = match confirmed.session.filter(|_| session.is_some()) {
+        Some(next) => sign_in_after_confirmation(ctx, &email, next).await?,
+        None => false,
+    };
+    if signed_in_directly {
+        return Ok("/");
+    }
+    ctx.set_cookie(s.cookies.clear(CookieName::Pending));
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: "Your email is confirmed. Please sign in.".into(),
+        email: Some(email),
+        ..Flash::default()
+    });
+    Ok("/sign-in")
+}
+
+/// USER_AUTH with the session from ConfirmSignUp: signs in without the password.
+/// `Ok(false)` when Cognito says the session has expired.
+async fn sign_in_after_confirmation(ctx: &Ctx, email: &str, session: String) -> Result<bool, AppError> {
+    let s = &ctx.state;
+    let reply = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", email)
+        .session(session)
+        .send()
+        .await;
+    match reply {
+        Ok(out) => match out.authentication_result {
+            Some(result) => ctx.start_session(&result).map(|_| true),
+            None => {
+                tracing::warn!(challenge = ?out.challenge_name, "USER_AUTH after confirmation asked for a challenge");
+                Ok(false)
+            }
+        },
+        Err(e) if error_code(&e) == Some("NotAuthorizedException") => {
+            map_sdk_error("InitiateAuth USER_AUTH", &e);
+            Ok(false)
+        }
+        Err(e) => Err(map_sdk_error("InitiateAuth USER_AUTH", &e)),
+    }
+}
+
+pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let s = &ctx.state;
+    if let Err(wait) = s.resend_limiter.try_acquire(&email) {
+        return Err(AppError::InvalidInput(format!("Please wait {wait} seconds before asking for another code.")));
+    }
+    match s.cognito.resend_confirmation_code().client_id(&s.config.client_id).username(&email).send().await {
+        Ok(_) => {}
+        // "Already confirmed" and unknown users are answered like everyone else.
+        Err(e) if matches!(error_code(&e), Some("InvalidParameterException") | Some("UserNotFoundException")) => {
+            map_sdk_error("ResendConfirmationCode", &e);
+        }
+        Err(e) => return Err(map_sdk_error("ResendConfirmationCode", &e)),
+    }
+    // Keep the sign-up session if it is for this email; the email is remembered either way.
+    let pending = ctx.pending().filter(|p| p.email == email);
+    ctx.set_pending(&pending.unwrap_or(PendingSignUp { email: email.clone(), session: None, session_expires_at: 0 }));
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: "We sent you a new code. It replaces the previous one.".into(),
+        email: Some(email),
+        ..Flash::default()
+    });
+    Ok("/confirm")
+}
+
+pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let password = validate::current_password(password)?;
+    let s = &ctx.state;
+    let reply = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &email)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await;
+    match reply {
+        Ok(out) => match out.authentication_result {
+            Some(result) => {
+                ctx.start_session(&result)?;
+                Ok("/")
+            }
+            None => {
+                tracing::warn!(challenge = ?out.challenge_name, "sign-in challenge not supported yet");
+                Err(AppError::InvalidInput(
+                    "This account needs an extra sign-in step that this app does not offer yet.".into(),
+                ))
+            }
+        },
+        Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
+            // Only a correct password reaches this answer, so it reveals nothing to a stranger.
+            map_sdk_error("InitiateAuth", &e);
+            let _ = s.resend_limiter.try_acquire(&email);
+            if let Err(e) = s.cognito.resend_confirmation_code().client_id(&s.config.client_id).username(&email).send().await {
+                map_sdk_error("ResendConfirmationCode", &e);
+            }
+            ctx.set_pending(&PendingSignUp { email: email.clone(), session: None, session_expires_at: 0 });
+            ctx.flash(&Flash {
+                kind: FlashKind::Success,
+                message: AppError::NotConfirmed.message(),
+                email: Some(email),
+                ..Flash::default()
+            });
+            Ok("/confirm")
+        }
+        Err(e) => Err(map_sdk_error("InitiateAuth", &e)),
+    }
+}
+
+pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
+    let s = &ctx.state;
+    if let Some(refresh) = s.cookies.session(&ctx.parts.headers).and_then(|t| t.refresh) {
+        // Revoking ends the refresh token everywhere; the cookies go regardless.
+        if let Err(e) = s.cognito.revoke_token().client_id(&s.config.client_id).token(refresh).send().await {
+            map_sdk_error("RevokeToken", &e);
+        }
+    }
+    ctx.end_session();
+    ctx.flash(&Flash { kind: FlashKind::Success, message: "You are signed out.".into(), ..Flash::default() });
+    Ok("/sign-in")
+}

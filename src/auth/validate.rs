@@ -1,0 +1,193 @@
+//! Input rules shared by the server (which always checks) and the browser islands (which
+//! check early for a faster answer). Every length is bounded.
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+
+pub const EMAIL_MAX: usize = 254;
+pub const NAME_MAX: usize = 100;
+/// Cognito accepts at most 256 characters; longer passwords are refused, never truncated.
+pub const PASSWORD_MAX: usize = 256;
+
+fn invalid(msg: &str) -> AppError {
+    AppError::InvalidInput(msg.to_string())
+}
+
+/// Trims and lower-cases an email, then checks its shape and length.
+pub fn email(raw: &str) -> Result<String, AppError> {
+    let e = raw.trim().to_lowercase();
+    if e.is_empty() {
+        return Err(invalid("Enter your email address."));
+    }
+    if e.chars().count() > EMAIL_MAX {
+        return Err(invalid("That email address is too long."));
+    }
+    let valid = match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(invalid("Enter a valid email address, like name@example.com."));
+    }
+    Ok(e)
+}
+
+/// A given or family name: trimmed, 1 to `NAME_MAX` characters, no control characters.
+pub fn name(raw: &str, what: &str) -> Result<String, AppError> {
+    let n = raw.trim().to_string();
+    if n.is_empty() {
+        return Err(AppError::InvalidInput(format!("Enter your {what}.")));
+    }
+    if n.chars().count() > NAME_MAX {
+        return Err(AppError::InvalidInput(format!("Your {what} can be at most {NAME_MAX} characters.")));
+    }
+    if n.chars().any(char::is_control) {
+        return Err(AppError::InvalidInput(format!("Your {what} contains characters that are not allowed.")));
+    }
+    Ok(n)
+}
+
+/// A verification code: exactly six digits (spaces around it are ignored).
+pub fn code(raw: &str) -> Result<String, AppError> {
+    let c = raw.trim();
+    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(c.to_string())
+    } else {
+        Err(invalid("Enter the 6-digit code from the email."))
+    }
+}
+
+/// A password being signed in with: only bounded, never trimmed.
+pub fn current_password(raw: &str) -> Result<String, AppError> {
+    if raw.is_empty() {
+        return Err(invalid("Enter your password."));
+    }
+    if raw.chars().count() > PASSWORD_MAX {
+        return Err(AppError::WrongCredentials);
+    }
+    Ok(raw.to_string())
+}
+
+/// The pool's password rules, read from Cognito and shown as a live checklist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    /// The policy `provision` gives the pool.
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: false,
+        }
+    }
+}
+
+/// Cognito's accepted symbols for the "special character" rule.
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
+
+impl PasswordPolicy {
+    /// Each rule as (label, satisfied by `password`), in display order.
+    pub fn check(&self, password: &str) -> Vec<(String, bool)> {
+        let mut rules = vec![(
+            format!("At least {} characters", self.min_length),
+            password.chars().count() >= self.min_length,
+        )];
+        if self.require_uppercase {
+            rules.push(("An uppercase letter".into(), password.chars().any(|c| c.is_ascii_uppercase())));
+        }
+        if self.require_lowercase {
+            rules.push(("A lowercase letter".into(), password.chars().any(|c| c.is_ascii_lowercase())));
+        }
+        if self.require_numbers {
+            rules.push(("A number".into(), password.chars().any(|c| c.is_ascii_digit())));
+        }
+        if self.require_symbols {
+            rules.push(("A symbol, like ! or #".into(), password.chars().any(|c| SYMBOLS.contains(c))));
+        }
+        rules
+    }
+
+    /// A new password: must meet every rule and the length bound.
+    pub fn new_password(&self, raw: &str) -> Result<String, AppError> {
+        if raw.chars().count() > PASSWORD_MAX {
+            return Err(AppError::InvalidInput(format!("Your password can be at most {PASSWORD_MAX} characters.")));
+        }
+        if raw.starts_with(char::is_whitespace) || raw.ends_with(char::is_whitespace) {
+            return Err(invalid("Your password cannot start or end with a space."));
+        }
+        let missing: Vec<String> =
+            self.check(raw).into_iter().filter(|(_, ok)| !ok).map(|(l, _)| l.to_lowercase()).collect();
+        if missing.is_empty() {
+            Ok(raw.to_string())
+        } else {
+            Err(AppError::InvalidInput(format!("Your password needs: {}.", missing.join(", "))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_trimmed_and_lowercased() {
+        assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
+    }
+
+    #[test]
+    fn bad_emails_are_refused() {
+        for e in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.com", "ada@.com"] {
+            assert!(email(e).is_err(), "{e:?} accepted");
+        }
+        assert!(email(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn code_must_be_six_digits() {
+        assert_eq!(code(" 123456 ").unwrap(), "123456");
+        for c in ["12345", "1234567", "12345a", "", "１２３４５６"] {
+            assert!(code(c).is_err(), "{c:?} accepted");
+        }
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        assert_eq!(name(" Ada ", "given name").unwrap(), "Ada");
+        assert!(name("", "given name").is_err());
+        assert!(name(&"x".repeat(NAME_MAX + 1), "given name").is_err());
+        assert!(name("a\u{0}b", "given name").is_err());
+    }
+
+    #[test]
+    fn password_policy_lists_what_is_missing() {
+        let p = PasswordPolicy::default();
+        assert!(p.new_password("Abcdefg1").is_ok());
+        let e = p.new_password("abcdefgh").unwrap_err().message();
+        assert!(e.contains("an uppercase letter") && e.contains("a number"), "{e}");
+        assert!(p.new_password(&format!("Aa1{}", "x".repeat(PASSWORD_MAX))).is_err());
+        assert!(p.new_password(" Abcdefg1").is_err());
+    }
+
+    #[test]
+    fn checklist_tracks_each_rule() {
+        let checks = PasswordPolicy::default().check("abc");
+        assert_eq!(checks.len(), 4);
+        assert_eq!(checks.iter().filter(|(_, ok)| *ok).count(), 1);
+    }
+}

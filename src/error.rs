@@ -1,0 +1,110 @@
+//! The one error type of the app. Every failure a person can meet becomes one of these
+//! variants, and each variant has exactly one plain message. Raw AWS text never gets here:
+//! it is logged where the error is mapped (`server::aws::map_sdk_error`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Every way a flow can fail, as the person sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppError {
+    /// A field failed validation; the message says which and why.
+    InvalidInput(String),
+    /// Unknown email or wrong password: one message for both, so accounts are not revealed.
+    WrongCredentials,
+    /// The account exists but the email was never confirmed.
+    NotConfirmed,
+    /// A verification code did not match.
+    CodeMismatch,
+    /// A verification code is too old.
+    CodeExpired,
+    /// The password does not meet the pool's policy.
+    PasswordRejected,
+    /// Too many attempts in a short time.
+    TooManyRequests,
+    /// The short-lived sign-in step (e.g. after confirming) has expired.
+    SignInStepExpired,
+    /// The person must be signed in to do this.
+    NotSignedIn,
+    /// The request came from another site.
+    CrossSite,
+    /// Cognito or S3 cannot be reached or answered with a server error.
+    Unavailable,
+    /// Anything else; details are in the server log.
+    Internal,
+}
+
+impl AppError {
+    /// The message shown to the person.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::InvalidInput(msg) => msg.clone(),
+            AppError::WrongCredentials => "Incorrect email or password.".into(),
+            AppError::NotConfirmed => {
+                "Your email address is not confirmed yet. We sent you a new code.".into()
+            }
+            AppError::CodeMismatch => {
+                "That code is not right. Check the latest email we sent and try again.".into()
+            }
+            AppError::CodeExpired => "That code has expired. Ask for a new code.".into(),
+            AppError::PasswordRejected => {
+                "That password does not meet the password rules.".into()
+            }
+            AppError::TooManyRequests => {
+                "Too many attempts. Please wait a minute and try again.".into()
+            }
+            AppError::SignInStepExpired => {
+                "Your sign-in step expired. Please sign in with your email and password.".into()
+            }
+            AppError::NotSignedIn => "Please sign in to continue.".into(),
+            AppError::CrossSite => "This request came from another site and was refused.".into(),
+            AppError::Unavailable => {
+                "The sign-in service can't be reached right now. Please try again shortly.".into()
+            }
+            AppError::Internal => "Something went wrong on our side. Please try again.".into(),
+        }
+    }
+
+    /// The HTTP status that fits this error when it is sent as a response.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::InvalidInput(_)
+            | AppError::CodeMismatch
+            | AppError::CodeExpired
+            | AppError::PasswordRejected => 400,
+            AppError::WrongCredentials | AppError::NotSignedIn | AppError::SignInStepExpired => 401,
+            AppError::NotConfirmed => 403,
+            AppError::CrossSite => 403,
+            AppError::TooManyRequests => 429,
+            AppError::Unavailable => 503,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+/// Lets server functions return `AppError` directly (JSON-encoded for the browser).
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            // Bad form bodies and missing fields are the person's input, not our fault.
+            E::Args(_) | E::MissingArg(_) | E::Deserialization(_) => {
+                AppError::InvalidInput("The form was incomplete. Please fill in every field.".into())
+            }
+            other => {
+                tracing::error!(error = %other, "server function failure");
+                AppError::Internal
+            }
+        }
+    }
+}

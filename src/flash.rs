@@ -1,0 +1,35 @@
+//! One message for the next page after a form post, with the form values worth keeping
+//! (never a password or a code). Carried in an encrypted cookie, read once.
+
+use serde::{Deserialize, Serialize};
+
+/// A message for the next page, with the form values worth keeping (never secrets).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+    pub email: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum FlashKind {
+    #[default]
+    Error,
+    Success,
+}
+
+
+/// The flash of the current request, set by the session middleware. Pages render only on
+/// the server (islands mode), so outside `ssr` there is none.
+pub fn current_flash() -> Option<Flash> {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Flash>().cloned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}

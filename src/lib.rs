@@ -1,0 +1,17 @@
+//! leptos-cognito: Amazon Cognito sign-in in front of a web app. Pages render on the server
+//! (axum + leptos_axum); only the islands in `components` ship to the browser as WASM.
+
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod flash;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

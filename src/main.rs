@@ -1,0 +1,23 @@
+//! The server binary: `leptos-cognito` serves the app; `leptos-cognito provision` creates or
+//! updates the user pool, app client, groups and avatar bucket.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    leptos_cognito::server::setup::init_tracing();
+    let result = match std::env::args().nth(1).as_deref() {
+        Some("provision") => leptos_cognito::server::provision::run().await,
+        Some("add-to-group") => leptos_cognito::server::provision::add_to_group(std::env::args().skip(2).collect()).await,
+        None | Some("serve") => leptos_cognito::server::setup::serve().await,
+        Some(other) => Err(format!("unknown command {other:?}; use `serve` (default), `provision` or `add-to-group <email> <group>`")),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {
+    // The browser entry point is `hydrate()` in lib.rs; this binary only exists with `ssr`.
+}

@@ -1,0 +1,299 @@
+//! Runtime configuration: `Leptos.toml`, then `Leptos.local.toml` (written by `provision`),
+//! then environment variables `LC_<SECTION>_<KEY>` (e.g. `LC_COGNITO_USER_POOL_ID`).
+//! Secrets never come from the files: the cookie key is read from the environment variable
+//! that `site.cookie_key_env` names, AWS credentials from the default AWS credential chain.
+
+use base64::Engine;
+use std::path::{Path, PathBuf};
+
+/// The settings the server and `provision` need.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub region: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    /// Endpoint override for Cognito (the local emulator); `None` means real AWS.
+    pub cognito_endpoint: Option<String>,
+    pub jwks_url: String,
+    pub issuer: String,
+    pub bucket: String,
+    pub s3_endpoint: Option<String>,
+    pub site_url: String,
+    pub app_name: String,
+    pub pool_name: String,
+    /// Token lifetimes `provision` gives the app client, in seconds.
+    pub access_token_seconds: i32,
+    pub id_token_seconds: i32,
+    pub refresh_token_seconds: i32,
+    /// 64 bytes for cookie encryption; `None` only when the environment does not hold it.
+    pub cookie_key: Option<Vec<u8>>,
+    pub cookie_key_env: String,
+    /// Where `provision` writes the ids it created.
+    pub local_file: PathBuf,
+}
+
+/// A setting that is missing or invalid, named the way a person sets it.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: `{setting}` (env {env}) {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub env: String,
+    pub problem: String,
+}
+
+/// The keys a person can set, as `section.key`. Anything else in the files is an error.
+const KEYS: &[&str] = &[
+    "cognito.region",
+    "cognito.user_pool_id",
+    "cognito.client_id",
+    "cognito.endpoint",
+    "cognito.jwks_url",
+    "cognito.pool_name",
+    "cognito.access_token_seconds",
+    "cognito.id_token_seconds",
+    "cognito.refresh_token_seconds",
+    "s3.bucket",
+    "s3.endpoint",
+    "site.url",
+    "site.app_name",
+    "site.cookie_key_env",
+];
+
+fn env_name(key: &str) -> String {
+    format!("LC_{}", key.replace('.', "_").to_uppercase())
+}
+
+fn err(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { setting: key.to_string(), env: env_name(key), problem: problem.into() }
+}
+
+/// Raw string values after layering files and environment.
+#[derive(Default)]
+struct Layers(std::collections::BTreeMap<String, String>);
+
+impl Layers {
+    fn read_file(&mut self, path: &Path, required: bool) -> Result<(), ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(err("LC_CONFIG", format!("cannot read {}: {e}", path.display()))),
+        };
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e| err("LC_CONFIG", format!("{} is not valid TOML: {e}", path.display())))?;
+        for (section, value) in table {
+            let Some(inner) = value.as_table() else {
+                return Err(err(&section, format!("in {} must be a [section]", path.display())));
+            };
+            for (k, v) in inner {
+                let key = format!("{section}.{k}");
+                if !KEYS.contains(&key.as_str()) {
+                    return Err(err(&key, format!("in {} is not a known setting", path.display())));
+                }
+                let s = match v {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    other => return Err(err(&key, format!("has an unsupported value {other}"))),
+                };
+                self.0.insert(key, s);
+            }
+        }
+        Ok(())
+    }
+
+    fn read_env(&mut self) {
+        for key in KEYS {
+            if let Ok(v) = std::env::var(env_name(key)) {
+                self.0.insert(key.to_string(), v);
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.get(key).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    fn require(&self, key: &str, hint: &str) -> Result<String, ConfigError> {
+        self.get(key).ok_or_else(|| err(key, format!("is missing{hint}")))
+    }
+
+    fn url(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                Ok(Some(u.trim_end_matches('/').to_string()))
+            }
+            Some(u) => Err(err(key, format!("must be an http(s) URL, got {u:?}"))),
+        }
+    }
+
+    fn seconds(&self, key: &str, default: i32) -> Result<i32, ConfigError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<i32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| err(key, format!("must be a positive number of seconds, got {v:?}"))),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration from `LC_CONFIG` (default `Leptos.toml`), its `.local.toml`
+    /// sibling and the environment. `ids_required` is false for `provision`, which creates them.
+    pub fn load(ids_required: bool) -> Result<Config, ConfigError> {
+        let main = PathBuf::from(std::env::var("LC_CONFIG").unwrap_or_else(|_| "Leptos.toml".into()));
+        let local_file = std::env::var("LC_LOCAL_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| main.with_extension("local.toml"));
+        let mut layers = Layers::default();
+        layers.read_file(&main, true)?;
+        layers.read_file(&local_file, false)?;
+        layers.read_env();
+        Self::from_layers(&layers, local_file, ids_required)
+    }
+
+    fn from_layers(l: &Layers, local_file: PathBuf, ids_required: bool) -> Result<Config, ConfigError> {
+        let region = l.require("cognito.region", "")?;
+        let hint = " — run `make provision` (local) or set it to your pool's value";
+        let (user_pool_id, client_id) = if ids_required {
+            (l.require("cognito.user_pool_id", hint)?, l.require("cognito.client_id", hint)?)
+        } else {
+            (l.get("cognito.user_pool_id").unwrap_or_default(), l.get("cognito.client_id").unwrap_or_default())
+        };
+        let cognito_endpoint = l.url("cognito.endpoint")?;
+        let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
+        let jwks_url = match l.url("cognito.jwks_url")? {
+            Some(u) => u,
+            // The emulator serves the JWKS under its own address; AWS under the issuer.
+            None => match &cognito_endpoint {
+                Some(ep) => format!("{ep}/{user_pool_id}/.well-known/jwks.json"),
+                None => format!("{issuer}/.well-known/jwks.json"),
+            },
+        };
+        let site_url = l.url("site.url")?.ok_or_else(|| err("site.url", "is missing"))?;
+        let cookie_key_env = l.get("site.cookie_key_env").unwrap_or_else(|| "LC_COOKIE_KEY".into());
+        let cookie_key = match std::env::var(&cookie_key_env).ok().filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(v) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(v.trim())
+                    .map_err(|_| ConfigError {
+                        setting: "cookie key".into(),
+                        env: cookie_key_env.clone(),
+                        problem: "is not valid base64".into(),
+                    })?;
+                if bytes.len() != 64 {
+                    return Err(ConfigError {
+                        setting: "cookie key".into(),
+                        env: cookie_key_env.clone(),
+                        problem: format!("must be 64 bytes (base64), got {}", bytes.len()),
+                    });
+                }
+                Some(bytes)
+            }
+        };
+        Ok(Config {
+            region,
+            user_pool_id,
+            client_id,
+            cognito_endpoint,
+            jwks_url,
+            issuer,
+            bucket: l.require("s3.bucket", "")?,
+            s3_endpoint: l.url("s3.endpoint")?,
+            site_url,
+            app_name: l.get("site.app_name").unwrap_or_else(|| "leptos-cognito".into()),
+            pool_name: l.get("cognito.pool_name").unwrap_or_else(|| "leptos-cognito".into()),
+            access_token_seconds: l.seconds("cognito.access_token_seconds", 3600)?,
+            id_token_seconds: l.seconds("cognito.id_token_seconds", 3600)?,
+            refresh_token_seconds: l.seconds("cognito.refresh_token_seconds", 30 * 24 * 3600)?,
+            cookie_key,
+            cookie_key_env,
+            local_file,
+        })
+    }
+
+    /// True when the site is served over https: cookies then get `Secure` and `__Host-`.
+    pub fn secure_cookies(&self) -> bool {
+        self.site_url.starts_with("https://")
+    }
+
+    /// Scheme, host and port of the site, as browsers send it in `Origin`.
+    pub fn site_origin(&self) -> &str {
+        let after_scheme = self.site_url.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.site_url[after_scheme..].find('/') {
+            Some(i) => &self.site_url[..after_scheme + i],
+            None => &self.site_url,
+        }
+    }
+
+    /// True when the site runs on this machine (dev); only then may a cookie key be generated.
+    pub fn is_local(&self) -> bool {
+        let origin = self.site_origin();
+        origin.starts_with("http://127.0.0.1") || origin.starts_with("http://localhost")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layers(pairs: &[(&str, &str)]) -> Layers {
+        Layers(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("cognito.region", "us-east-1"),
+            ("cognito.user_pool_id", "us-east-1_abc"),
+            ("cognito.client_id", "client1"),
+            ("s3.bucket", "avatars"),
+            ("site.url", "https://example.com/"),
+        ]
+    }
+
+    #[test]
+    fn derives_issuer_and_aws_jwks_url() {
+        let c = Config::from_layers(&layers(&base()), "x".into(), true).unwrap();
+        assert_eq!(c.issuer, "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc");
+        assert_eq!(c.jwks_url, format!("{}/.well-known/jwks.json", c.issuer));
+        assert!(c.secure_cookies());
+        assert_eq!(c.site_origin(), "https://example.com");
+    }
+
+    #[test]
+    fn emulator_jwks_url_follows_the_endpoint() {
+        let mut pairs = base();
+        pairs.push(("cognito.endpoint", "http://127.0.0.1:5077/"));
+        let c = Config::from_layers(&layers(&pairs), "x".into(), true).unwrap();
+        assert_eq!(c.jwks_url, "http://127.0.0.1:5077/us-east-1_abc/.well-known/jwks.json");
+    }
+
+    #[test]
+    fn missing_pool_id_names_the_setting_and_env() {
+        let pairs: Vec<_> = base().into_iter().filter(|(k, _)| *k != "cognito.user_pool_id").collect();
+        let e = Config::from_layers(&layers(&pairs), "x".into(), true).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("cognito.user_pool_id") && text.contains("LC_COGNITO_USER_POOL_ID"), "{text}");
+    }
+
+    #[test]
+    fn invalid_url_is_refused() {
+        let mut pairs = base();
+        pairs.push(("s3.endpoint", "localhost:5077"));
+        let e = Config::from_layers(&layers(&pairs), "x".into(), true).unwrap_err();
+        assert!(e.to_string().contains("s3.endpoint"));
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_refused() {
+        let dir = std::env::temp_dir().join(format!("lc-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "[cognito]\nregoin = \"us-east-1\"\n").unwrap();
+        let e = Layers::default().read_file(&file, true).unwrap_err();
+        assert!(e.to_string().contains("cognito.regoin"), "{e}");
+    }
+}

@@ -1,0 +1,9 @@
+//! Server-only code: configuration, AWS clients, token verification, cookies, the router.
+
+pub mod aws;
+pub mod config;
+pub mod provision;
+pub mod session;
+pub mod setup;
+pub mod state;
+pub mod verifier;

@@ -1,0 +1,303 @@
+//! `leptos-cognito provision`: idempotently creates or updates the user pool, its app client,
+//! groups and the avatar bucket, prints what it did, and writes the ids to the local config
+//! file the server reads. Running it twice changes nothing the second time.
+
+use super::{aws, config::Config};
+use crate::auth::validate::PasswordPolicy;
+use aws_sdk_cognitoidentityprovider::{
+    Client as Cognito,
+    types::{
+        AccountRecoverySettingType, AttributeDataType, ExplicitAuthFlowsType, MfaConfigType,
+        PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
+        SchemaAttributeType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
+        TokenValidityUnitsType, UserPoolPolicyType, UsernameAttributeType, VerificationMessageTemplateType,
+        DefaultEmailOptionType, VerifiedAttributeType,
+    },
+};
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+
+pub const GROUPS: [&str; 2] = ["users", "admins"];
+const CLIENT_NAME: &str = "web";
+
+fn say(what: &str, name: &str, outcome: &str) {
+    println!("{outcome:>9}  {what} {name}");
+}
+
+fn fail<E: std::fmt::Debug>(step: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("provision: {step} failed: {e:?}")
+}
+
+pub async fn run() -> Result<(), String> {
+    let cfg = Config::load(false).map_err(|e| e.to_string())?;
+    let (cognito, s3) = aws::clients(&cfg).await;
+    println!(
+        "provisioning {} (cognito: {}, s3: {})",
+        cfg.region,
+        cfg.cognito_endpoint.as_deref().unwrap_or("AWS"),
+        cfg.s3_endpoint.as_deref().unwrap_or("AWS")
+    );
+    let pool_id = ensure_pool(&cognito, &cfg).await?;
+    let client_id = ensure_client(&cognito, &cfg, &pool_id).await?;
+    for g in GROUPS {
+        ensure_group(&cognito, &pool_id, g).await?;
+    }
+    ensure_bucket(&s3, &cfg).await?;
+    write_ids(&cfg, &pool_id, &client_id)
+}
+
+async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
+    let mut next: Option<String> = None;
+    loop {
+        let page = c.list_user_pools().max_results(60).set_next_token(next.clone()).send().await.map_err(fail("ListUserPools"))?;
+        if let Some(p) = page.user_pools().iter().find(|p| p.name() == Some(cfg.pool_name.as_str())) {
+            let id = p.id().unwrap_or_default().to_string();
+            say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
+            ensure_mfa(c, &id).await?;
+            return Ok(id);
+        }
+        next = page.next_token().map(str::to_string);
+        if next.is_none() {
+            break;
+        }
+    }
+    let policy = PasswordPolicy::default();
+    let out = c
+        .create_user_pool()
+        .pool_name(&cfg.pool_name)
+        .username_attributes(UsernameAttributeType::Email)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .minimum_length(policy.min_length as i32)
+                        .require_uppercase(policy.require_uppercase)
+                        .require_lowercase(policy.require_lowercase)
+                        .require_numbers(policy.require_numbers)
+                        .require_symbols(policy.require_symbols)
+                        .temporary_password_validity_days(7)
+                        .build(),
+                )
+                .build(),
+        )
+        .schema(
+            SchemaAttributeType::builder()
+                .name("bio")
+                .attribute_data_type(AttributeDataType::String)
+                .mutable(true)
+                .string_attribute_constraints(
+                    StringAttributeConstraintsType::builder().min_length("0").max_length("500").build(),
+                )
+                .build(),
+        )
+        .account_recovery_setting(
+            AccountRecoverySettingType::builder()
+                .recovery_mechanisms(
+                    RecoveryOptionType::builder()
+                        .name(RecoveryOptionNameType::VerifiedEmail)
+                        .priority(1)
+                        .build()
+                        .map_err(fail("recovery option"))?,
+                )
+                .build(),
+        )
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .default_email_option(DefaultEmailOptionType::ConfirmWithCode)
+                .email_subject(format!("Your {} code", cfg.app_name))
+                .email_message(format!("Your {} code is {{####}}", cfg.app_name))
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(fail("CreateUserPool"))?;
+    let id = out.user_pool().and_then(|p| p.id()).ok_or("CreateUserPool returned no id")?.to_string();
+    say("user pool", &format!("{} ({id})", cfg.pool_name), "created");
+    ensure_mfa(c, &id).await?;
+    Ok(id)
+}
+
+/// Optional TOTP MFA (no SMS).
+async fn ensure_mfa(c: &Cognito, pool_id: &str) -> Result<(), String> {
+    let current = c.get_user_pool_mfa_config().user_pool_id(pool_id).send().await.map_err(fail("GetUserPoolMfaConfig"))?;
+    let totp_on = current.software_token_mfa_configuration().is_some_and(|t| t.enabled());
+    if current.mfa_configuration() == Some(&MfaConfigType::Optional) && totp_on {
+        return Ok(());
+    }
+    c.set_user_pool_mfa_config()
+        .user_pool_id(pool_id)
+        .mfa_configuration(MfaConfigType::Optional)
+        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .send()
+        .await
+        .map_err(fail("SetUserPoolMfaConfig"))?;
+    say("MFA", "optional TOTP", "updated");
+    Ok(())
+}
+
+fn wanted_flows() -> Vec<ExplicitAuthFlowsType> {
+    vec![
+        ExplicitAuthFlowsType::AllowUserPasswordAuth,
+        ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+        ExplicitAuthFlowsType::AllowUserAuth,
+    ]
+}
+
+fn seconds_units() -> TokenValidityUnitsType {
+    TokenValidityUnitsType::builder()
+        .access_token(TimeUnitsType::Seconds)
+        .id_token(TimeUnitsType::Seconds)
+        .refresh_token(TimeUnitsType::Seconds)
+        .build()
+}
+
+async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<String, String> {
+    let list = c.list_user_pool_clients().user_pool_id(pool_id).max_results(60).send().await.map_err(fail("ListUserPoolClients"))?;
+    let existing = list.user_pool_clients().iter().find(|d| d.client_name() == Some(CLIENT_NAME)).and_then(|d| d.client_id().map(str::to_string));
+    let Some(id) = existing else {
+        let out = c
+            .create_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_name(CLIENT_NAME)
+            .generate_secret(false)
+            .set_explicit_auth_flows(Some(wanted_flows()))
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+            .enable_token_revocation(true)
+            .access_token_validity(cfg.access_token_seconds)
+            .id_token_validity(cfg.id_token_seconds)
+            .refresh_token_validity(cfg.refresh_token_seconds)
+            .token_validity_units(seconds_units())
+            .send()
+            .await
+            .map_err(fail("CreateUserPoolClient"))?;
+        let id = out.user_pool_client().and_then(|c| c.client_id()).ok_or("CreateUserPoolClient returned no id")?.to_string();
+        say("app client", &format!("{CLIENT_NAME} ({id})"), "created");
+        return Ok(id);
+    };
+    let d = c.describe_user_pool_client().user_pool_id(pool_id).client_id(&id).send().await.map_err(fail("DescribeUserPoolClient"))?;
+    let d = d.user_pool_client().ok_or("DescribeUserPoolClient returned nothing")?;
+    let mut flows: Vec<&str> = d.explicit_auth_flows().iter().map(|f| f.as_str()).collect();
+    flows.sort();
+    let mut want: Vec<ExplicitAuthFlowsType> = wanted_flows();
+    want.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let same = flows == want.iter().map(|f| f.as_str()).collect::<Vec<_>>()
+        && d.prevent_user_existence_errors() == Some(&PreventUserExistenceErrorTypes::Enabled)
+        && d.access_token_validity() == Some(cfg.access_token_seconds)
+        && d.id_token_validity() == Some(cfg.id_token_seconds)
+        && d.refresh_token_validity() == cfg.refresh_token_seconds
+        && d.token_validity_units() == Some(&seconds_units());
+    if same {
+        say("app client", &format!("{CLIENT_NAME} ({id})"), "unchanged");
+        return Ok(id);
+    }
+    c.update_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_id(&id)
+        .client_name(CLIENT_NAME)
+        .set_explicit_auth_flows(Some(wanted_flows()))
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .enable_token_revocation(true)
+        .access_token_validity(cfg.access_token_seconds)
+        .id_token_validity(cfg.id_token_seconds)
+        .refresh_token_validity(cfg.refresh_token_seconds)
+        .token_validity_units(seconds_units())
+        .send()
+        .await
+        .map_err(fail("UpdateUserPoolClient"))?;
+    say("app client", &format!("{CLIENT_NAME} ({id})"), "updated");
+    Ok(id)
+}
+
+async fn ensure_group(c: &Cognito, pool_id: &str, name: &str) -> Result<(), String> {
+    match c.get_group().user_pool_id(pool_id).group_name(name).send().await {
+        Ok(_) => {
+            say("group", name, "unchanged");
+            Ok(())
+        }
+        Err(e) if aws::error_code(&e) == Some("ResourceNotFoundException") => {
+            c.create_group().user_pool_id(pool_id).group_name(name).send().await.map_err(fail("CreateGroup"))?;
+            say("group", name, "created");
+            Ok(())
+        }
+        Err(e) => Err(fail("GetGroup")(e)),
+    }
+}
+
+async fn ensure_bucket(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), String> {
+    match s3.head_bucket().bucket(&cfg.bucket).send().await {
+        Ok(_) => say("bucket", &cfg.bucket, "unchanged"),
+        Err(_) => {
+            let mut req = s3.create_bucket().bucket(&cfg.bucket);
+            if cfg.region != "us-east-1" {
+                req = req.create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(cfg.region.as_str()))
+                        .build(),
+                );
+            }
+            req.send().await.map_err(fail("CreateBucket"))?;
+            say("bucket", &cfg.bucket, "created");
+        }
+    }
+    let rule = CorsRule::builder()
+        .allowed_origins(cfg.site_origin())
+        .allowed_methods("PUT")
+        .allowed_methods("GET")
+        .allowed_headers("content-type")
+        .max_age_seconds(300)
+        .build()
+        .map_err(fail("CORS rule"))?;
+    let current = s3.get_bucket_cors().bucket(&cfg.bucket).send().await.ok();
+    if current.as_ref().map(|c| c.cors_rules()) == Some(std::slice::from_ref(&rule)) {
+        say("bucket CORS", cfg.site_origin(), "unchanged");
+        return Ok(());
+    }
+    s3.put_bucket_cors()
+        .bucket(&cfg.bucket)
+        .cors_configuration(CorsConfiguration::builder().cors_rules(rule).build().map_err(fail("CORS config"))?)
+        .send()
+        .await
+        .map_err(fail("PutBucketCors"))?;
+    say("bucket CORS", cfg.site_origin(), "updated");
+    Ok(())
+}
+
+/// Writes the ids into the local config file, keeping anything else a person put there.
+fn write_ids(cfg: &Config, pool_id: &str, client_id: &str) -> Result<(), String> {
+    let path = &cfg.local_file;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut doc: toml::Table = text.parse().map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?;
+    let section = doc.entry("cognito").or_insert_with(|| toml::Value::Table(Default::default()));
+    let table = section.as_table_mut().ok_or_else(|| format!("[cognito] in {} is not a table", path.display()))?;
+    let before = table.clone();
+    table.insert("user_pool_id".into(), pool_id.into());
+    table.insert("client_id".into(), client_id.into());
+    if *table == before {
+        say("ids in", &path.display().to_string(), "unchanged");
+        return Ok(());
+    }
+    let body = toml::to_string(&doc).map_err(|e| e.to_string())?;
+    std::fs::write(path, format!("# Written by `leptos-cognito provision`. Not committed.\n{body}"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    say("ids in", &path.display().to_string(), "written");
+    Ok(())
+}
+
+/// `leptos-cognito add-to-group <email> <group>`: e.g. make someone an admin.
+pub async fn add_to_group(args: Vec<String>) -> Result<(), String> {
+    let [email, group] = args.as_slice() else {
+        return Err("usage: leptos-cognito add-to-group <email> <group>".into());
+    };
+    let cfg = Config::load(true).map_err(|e| e.to_string())?;
+    let (cognito, _) = aws::clients(&cfg).await;
+    cognito
+        .admin_add_user_to_group()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(email.trim().to_lowercase())
+        .group_name(group)
+        .send()
+        .await
+        .map_err(fail("AdminAddUserToGroup"))?;
+    println!("added {email} to {group}; it shows in their tokens from their next sign-in or refresh");
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! The session cookie and its companions, all encrypted and authenticated (AES-256-GCM via
+//! `cookie`'s private jar; the cookie name is bound into the ciphertext, so a value cannot be
+//! moved to another cookie). Flags: HttpOnly, SameSite=Lax, Path=/, plus Secure and the
+//! `__Host-` prefix when the site is on https. Each token gets its own cookie to stay
+//! under the 4 KB per-cookie limit.
+
+use cookie::{Cookie, CookieJar, Key, SameSite, time::Duration as CookieDuration};
+use http::{HeaderMap, HeaderValue, header};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// Encrypts, decrypts and names the app's cookies.
+#[derive(Clone)]
+pub struct CookieCodec {
+    key: Key,
+    secure: bool,
+}
+
+/// What each cookie holds. The name on the wire is derived from this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieName {
+    Access,
+    Id,
+    Refresh,
+    /// A sign-up waiting for its code: email and, for a few minutes, Cognito's session.
+    Pending,
+    /// One message (and the non-secret form values) for the next page.
+    Flash,
+}
+
+impl CookieName {
+    fn base(self) -> &'static str {
+        match self {
+            CookieName::Access => "lc-access",
+            CookieName::Id => "lc-id",
+            CookieName::Refresh => "lc-refresh",
+            CookieName::Pending => "lc-pending",
+            CookieName::Flash => "lc-flash",
+        }
+    }
+}
+
+impl CookieCodec {
+    /// `key` must be 64 bytes (checked when the configuration is loaded).
+    pub fn new(key: &[u8], secure: bool) -> Self {
+        CookieCodec { key: Key::from(key), secure }
+    }
+
+    pub fn name(&self, name: CookieName) -> String {
+        if self.secure { format!("__Host-{}", name.base()) } else { name.base().to_string() }
+    }
+
+    /// A `Set-Cookie` value holding `value` encrypted, living `max_age`.
+    pub fn seal<T: Serialize>(&self, name: CookieName, value: &T, max_age: CookieDuration) -> HeaderValue {
+        let json = serde_json::to_string(value).expect("cookie values serialize");
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key).add(self.base_cookie(name, json).max_age(max_age));
+        let sealed = jar.get(&self.name(name)).expect("just added").encoded().to_string();
+        HeaderValue::from_str(&sealed).expect("cookie is ASCII")
+    }
+
+    /// A `Set-Cookie` value that removes the cookie.
+    pub fn clear(&self, name: CookieName) -> HeaderValue {
+        let c = self.base_cookie(name, String::new()).max_age(CookieDuration::ZERO);
+        HeaderValue::from_str(&c.encoded().to_string()).expect("cookie is ASCII")
+    }
+
+    /// Decrypts the cookie from the request headers; `None` if absent, tampered or foreign.
+    pub fn open<T: DeserializeOwned>(&self, headers: &HeaderMap, name: CookieName) -> Option<T> {
+        let wanted = self.name(name);
+        let mut jar = CookieJar::new();
+        for value in headers.get_all(header::COOKIE) {
+            let Ok(s) = value.to_str() else { continue };
+            for c in Cookie::split_parse_encoded(s).flatten() {
+                if c.name() == wanted {
+                    jar.add_original(c.into_owned());
+                }
+            }
+        }
+        let plain = jar.private(&self.key).get(&wanted)?;
+        serde_json::from_str(plain.value()).ok()
+    }
+
+    fn base_cookie(&self, name: CookieName, value: String) -> Cookie<'static> {
+        Cookie::build((self.name(name), value))
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .path("/")
+            .build()
+    }
+}
+
+/// The tokens of a signed-in person, one cookie each.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SessionTokens {
+    pub access: String,
+    pub id: String,
+    pub refresh: Option<String>,
+}
+
+/// A sign-up (or unconfirmed sign-in) waiting for its emailed code.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PendingSignUp {
+    pub email: String,
+    /// Cognito's sign-up session, used once to sign in after confirmation; never a password.
+    pub session: Option<String>,
+    /// Unix seconds after which `session` is no longer used.
+    pub session_expires_at: u64,
+}
+
+/// How long a pending sign-up is remembered (Cognito codes last 24 h).
+pub const PENDING_MAX_AGE: CookieDuration = CookieDuration::hours(24);
+/// How long Cognito's sign-up session is kept; Cognito's own lifetime is 3 minutes.
+pub const SIGN_UP_SESSION_SECONDS: u64 = 180;
+
+pub use crate::flash::{Flash, FlashKind};
+
+pub const FLASH_MAX_AGE: CookieDuration = CookieDuration::minutes(5);
+
+impl CookieCodec {
+    /// `Set-Cookie` values that start a new session from fresh tokens.
+    pub fn start_session(&self, tokens: &SessionTokens, access_seconds: i64, refresh_seconds: i64) -> Vec<HeaderValue> {
+        let mut out = vec![
+            self.seal(CookieName::Access, &tokens.access, CookieDuration::seconds(access_seconds)),
+            self.seal(CookieName::Id, &tokens.id, CookieDuration::seconds(access_seconds)),
+        ];
+        if let Some(r) = &tokens.refresh {
+            out.push(self.seal(CookieName::Refresh, r, CookieDuration::seconds(refresh_seconds)));
+        }
+        out
+    }
+
+    /// `Set-Cookie` values that end the session.
+    pub fn end_session(&self) -> Vec<HeaderValue> {
+        [CookieName::Access, CookieName::Id, CookieName::Refresh, CookieName::Pending]
+            .into_iter()
+            .map(|n| self.clear(n))
+            .collect()
+    }
+
+    /// The session tokens in the request, if all needed cookies decrypt.
+    pub fn session(&self, headers: &HeaderMap) -> Option<SessionTokens> {
+        Some(SessionTokens {
+            access: self.open(headers, CookieName::Access)?,
+            id: self.open(headers, CookieName::Id)?,
+            refresh: self.open(headers, CookieName::Refresh),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codec(secure: bool) -> CookieCodec {
+        CookieCodec::new(&[7u8; 64], secure)
+    }
+
+    /// Turns `Set-Cookie` values into the `Cookie` request header a browser would send.
+    fn request_with(set_cookies: &[HeaderValue]) -> HeaderMap {
+        let pairs: Vec<String> = set_cookies
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .collect();
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&pairs.join("; ")).unwrap());
+        h
+    }
+
+    fn tokens() -> SessionTokens {
+        SessionTokens { access: "acc.ess.tok".into(), id: "id.tok.en".into(), refresh: Some("refresh".into()) }
+    }
+
+    #[test]
+    fn session_round_trips() {
+        let c = codec(false);
+        let headers = request_with(&c.start_session(&tokens(), 3600, 86400));
+        assert_eq!(c.session(&headers), Some(tokens()));
+    }
+
+    #[test]
+    fn flags_on_http_and_https() {
+        let plain = codec(false).seal(CookieName::Id, &"x", CookieDuration::minutes(1));
+        let s = plain.to_str().unwrap();
+        assert!(s.starts_with("lc-id=") && s.contains("HttpOnly") && s.contains("SameSite=Lax") && s.contains("Path=/"), "{s}");
+        assert!(!s.contains("Secure") && !s.contains("Domain"), "{s}");
+        let secure = codec(true).seal(CookieName::Id, &"x", CookieDuration::minutes(1));
+        let s = secure.to_str().unwrap();
+        assert!(s.starts_with("__Host-lc-id=") && s.contains("Secure") && s.contains("HttpOnly"), "{s}");
+    }
+
+    #[test]
+    fn value_is_not_readable_in_the_cookie() {
+        let v = codec(false).seal(CookieName::Access, &"secret-token-value", CookieDuration::minutes(1));
+        assert!(!v.to_str().unwrap().contains("secret-token-value"));
+    }
+
+    #[test]
+    fn tampered_cookie_is_rejected() {
+        let c = codec(false);
+        let sealed = c.seal(CookieName::Id, &"x", CookieDuration::minutes(1));
+        let pair = sealed.to_str().unwrap().split(';').next().unwrap().to_string();
+        let (name, value) = pair.split_once('=').unwrap();
+        let mut bytes = value.as_bytes().to_vec();
+        let mid = bytes.len() / 2;
+        bytes[mid] = if bytes[mid] == b'A' { b'B' } else { b'A' };
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&format!("{name}={}", String::from_utf8(bytes).unwrap())).unwrap());
+        assert_eq!(c.open::<String>(&h, CookieName::Id), None);
+    }
+
+    #[test]
+    fn cookie_sealed_with_another_key_is_rejected() {
+        let foreign = CookieCodec::new(&[9u8; 64], false);
+        let headers = request_with(&foreign.start_session(&tokens(), 60, 60));
+        assert_eq!(codec(false).session(&headers), None);
+    }
+
+    #[test]
+    fn value_moved_to_another_cookie_name_is_rejected() {
+        let c = codec(false);
+        let sealed = c.seal(CookieName::Access, &"x", CookieDuration::minutes(1));
+        let pair = sealed.to_str().unwrap().split(';').next().unwrap().replace("lc-access=", "lc-id=");
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
+        assert_eq!(c.open::<String>(&h, CookieName::Id), None);
+    }
+
+    #[test]
+    fn end_session_expires_every_session_cookie() {
+        for v in codec(true).end_session() {
+            let s = v.to_str().unwrap();
+            assert!(s.starts_with("__Host-") && s.contains("Max-Age=0"), "{s}");
+        }
+    }
+}

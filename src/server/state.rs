@@ -1,0 +1,123 @@
+//! `AppState`: everything a request may need, built once at start-up.
+
+use super::{aws, config::Config, session::CookieCodec, verifier::Verifier};
+use crate::auth::validate::PasswordPolicy;
+use aws_sdk_cognitoidentityprovider as cognito;
+use leptos::config::LeptosOptions;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub cognito: cognito::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub verifier: Arc<Verifier>,
+    pub cookies: CookieCodec,
+    pub resend_limiter: Arc<PerKeyLimiter>,
+    policy: Arc<RwLock<PasswordPolicy>>,
+}
+
+impl AppState {
+    pub async fn new(leptos_options: LeptosOptions, config: Config, cookie_key: &[u8]) -> Self {
+        let (cognito, s3) = aws::clients(&config).await;
+        let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url);
+        let state = AppState {
+            leptos_options,
+            cookies: CookieCodec::new(cookie_key, config.secure_cookies()),
+            config: Arc::new(config),
+            cognito,
+            s3,
+            verifier: Arc::new(verifier),
+            resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
+            policy: Arc::new(RwLock::new(PasswordPolicy::default())),
+        };
+        state.spawn_policy_loader();
+        state
+    }
+
+    /// The pool's password policy (the provisioned default until Cognito has answered).
+    pub fn password_policy(&self) -> PasswordPolicy {
+        self.policy.read().expect("policy lock").clone()
+    }
+
+    /// Reads the pool's password policy, retrying every 30 s until Cognito answers.
+    fn spawn_policy_loader(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match state.cognito.describe_user_pool().user_pool_id(&state.config.user_pool_id).send().await {
+                    Ok(out) => {
+                        if let Some(p) = out.user_pool.and_then(|p| p.policies).and_then(|p| p.password_policy) {
+                            *state.policy.write().expect("policy lock") = PasswordPolicy {
+                                min_length: p.minimum_length.unwrap_or(8).max(6) as usize,
+                                require_uppercase: p.require_uppercase,
+                                require_lowercase: p.require_lowercase,
+                                require_numbers: p.require_numbers,
+                                require_symbols: p.require_symbols,
+                            };
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "cannot read the pool's password policy yet; retrying in 30 s");
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Seconds a person waits between two "resend code" requests for the same email.
+pub const RESEND_INTERVAL_SECONDS: u64 = 30;
+
+/// Allows one action per key per interval (e.g. one code resend per email per 30 s).
+pub struct PerKeyLimiter {
+    interval: Duration,
+    last: Mutex<HashMap<String, Instant>>,
+}
+
+impl PerKeyLimiter {
+    pub fn new(interval: Duration) -> Self {
+        PerKeyLimiter { interval, last: Mutex::new(HashMap::new()) }
+    }
+
+    /// Records an attempt; `Err(seconds to wait)` when the key acted too recently.
+    pub fn try_acquire(&self, key: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut last = self.last.lock().expect("limiter lock");
+        last.retain(|_, t| now.duration_since(*t) < self.interval);
+        if let Some(t) = last.get(key) {
+            let wait = self.interval.saturating_sub(now.duration_since(*t));
+            return Err(wait.as_secs().max(1));
+        }
+        last.insert(key.to_string(), now);
+        Ok(())
+    }
+
+    /// Seconds until `key` may act again (0 when it may act now).
+    pub fn remaining(&self, key: &str) -> u64 {
+        let last = self.last.lock().expect("limiter lock");
+        last.get(key)
+            .map(|t| self.interval.saturating_sub(t.elapsed()).as_secs())
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_allows_once_per_interval_per_key() {
+        let l = PerKeyLimiter::new(Duration::from_secs(30));
+        assert!(l.try_acquire("a").is_ok());
+        let wait = l.try_acquire("a").unwrap_err();
+        assert!((1..=30).contains(&wait));
+        assert!(l.try_acquire("b").is_ok());
+        assert!(l.remaining("a") > 0 && l.remaining("c") == 0);
+    }
+}

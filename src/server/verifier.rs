@@ -1,0 +1,329 @@
+//! Local verification of Cognito JWTs against the pool's JWKS (see shared/security.md):
+//! RS256 only, key picked by `kid`, issuer, audience/client_id, `token_use` and expiry checked.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+use tokio::sync::RwLock;
+
+/// Why a token was refused. Never shown to a person; they just see "signed out" or a 401.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum VerifyError {
+    #[error("token is malformed or its signature, issuer, audience or expiry is wrong: {0}")]
+    Invalid(String),
+    #[error("token uses algorithm {0:?}, only RS256 is accepted")]
+    WrongAlgorithm(String),
+    #[error("no key with this kid in the JWKS")]
+    UnknownKid,
+    #[error("token_use is {0:?}, expected {1:?}")]
+    WrongTokenUse(String, &'static str),
+    #[error("client_id does not match this app")]
+    WrongClient,
+    #[error("the JWKS cannot be fetched: {0}")]
+    JwksUnavailable(String),
+}
+
+/// Claims of a verified id token.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct IdClaims {
+    pub sub: String,
+    pub email: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    #[serde(rename = "cognito:groups", default)]
+    pub groups: Vec<String>,
+    pub exp: u64,
+    token_use: String,
+}
+
+/// Claims of a verified access token.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct AccessClaims {
+    pub sub: String,
+    pub username: Option<String>,
+    #[serde(rename = "cognito:groups", default)]
+    pub groups: Vec<String>,
+    pub exp: u64,
+    client_id: Option<String>,
+    token_use: String,
+}
+
+/// How long to refuse refetching after a refetch did not find an unknown kid.
+const PENALTY: Duration = Duration::from_secs(10);
+
+struct Cache {
+    keys: JwkSet,
+    refused_until: Option<Instant>,
+}
+
+/// Verifies id and access tokens of one user pool and app client.
+pub struct Verifier {
+    issuer: String,
+    client_id: String,
+    jwks_url: String,
+    http: reqwest::Client,
+    cache: RwLock<Cache>,
+}
+
+impl Verifier {
+    pub fn new(issuer: &str, client_id: &str, jwks_url: &str) -> Self {
+        Verifier {
+            issuer: issuer.to_string(),
+            client_id: client_id.to_string(),
+            jwks_url: jwks_url.to_string(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("reqwest client builds"),
+            cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None }),
+        }
+    }
+
+    /// Verifies an id token: `aud` must be the client id and `token_use` must be `id`.
+    pub async fn verify_id(&self, token: &str) -> Result<IdClaims, VerifyError> {
+        let mut v = self.validation();
+        v.set_audience(&[&self.client_id]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let claims: IdClaims = self.decode(token, &v).await?;
+        if claims.token_use != "id" {
+            return Err(VerifyError::WrongTokenUse(claims.token_use, "id"));
+        }
+        Ok(claims)
+    }
+
+    /// Verifies an access token: it has no `aud`, so `client_id` is checked here.
+    pub async fn verify_access(&self, token: &str) -> Result<AccessClaims, VerifyError> {
+        let mut v = self.validation();
+        v.validate_aud = false;
+        v.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let claims: AccessClaims = self.decode(token, &v).await?;
+        if claims.token_use != "access" {
+            return Err(VerifyError::WrongTokenUse(claims.token_use, "access"));
+        }
+        if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
+            return Err(VerifyError::WrongClient);
+        }
+        Ok(claims)
+    }
+
+    fn validation(&self) -> Validation {
+        let mut v = Validation::new(Algorithm::RS256);
+        v.set_issuer(&[&self.issuer]);
+        v.leeway = 5;
+        v
+    }
+
+    async fn decode<T: serde::de::DeserializeOwned>(&self, token: &str, v: &Validation) -> Result<T, VerifyError> {
+        let header = decode_header(token).map_err(|e| VerifyError::Invalid(e.to_string()))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(VerifyError::WrongAlgorithm(format!("{:?}", header.alg)));
+        }
+        let kid = header.kid.ok_or(VerifyError::UnknownKid)?;
+        let key = self.key(&kid).await?;
+        decode::<T>(token, &key, v).map(|d| d.claims).map_err(|e| VerifyError::Invalid(e.to_string()))
+    }
+
+    /// The key for `kid`: from the cache, or after one refetch; an unknown kid after a
+    /// refetch blocks further refetches for `PENALTY`, so garbage tokens cannot hammer the JWKS.
+    async fn key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
+        {
+            let cache = self.cache.read().await;
+            if let Some(jwk) = cache.keys.find(kid) {
+                return DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Invalid(e.to_string()));
+            }
+            if cache.refused_until.is_some_and(|t| Instant::now() < t) {
+                return Err(VerifyError::UnknownKid);
+            }
+        }
+        let mut cache = self.cache.write().await;
+        // Another request may have refreshed the keys while this one waited.
+        if cache.keys.find(kid).is_none() && !cache.refused_until.is_some_and(|t| Instant::now() < t) {
+            let fetched = self.fetch().await?;
+            cache.keys = fetched;
+            cache.refused_until = cache.keys.find(kid).is_none().then(|| Instant::now() + PENALTY);
+        }
+        let jwk = cache.keys.find(kid).ok_or(VerifyError::UnknownKid)?;
+        DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Invalid(e.to_string()))
+    }
+
+    async fn fetch(&self) -> Result<JwkSet, VerifyError> {
+        let unavailable = |e: reqwest::Error| VerifyError::JwksUnavailable(e.to_string());
+        let set: JwkSet = self
+            .http
+            .get(&self.jwks_url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(unavailable)?
+            .json()
+            .await
+            .map_err(unavailable)?;
+        tracing::info!(url = %self.jwks_url, keys = set.keys.len(), "fetched JWKS");
+        Ok(set)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use jsonwebtoken::{EncodingKey, Header, encode, jwk::Jwk};
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const KEY_A: &[u8] = include_bytes!("../../tests/fixtures/test-key-a.pem");
+    const KEY_B: &[u8] = include_bytes!("../../tests/fixtures/test-key-b.pem");
+    const ISS: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test";
+    const CLIENT: &str = "client-123";
+
+    fn now() -> u64 {
+        jsonwebtoken::get_current_timestamp()
+    }
+
+    fn jwk(pem: &[u8], kid: &str) -> Jwk {
+        let mut jwk = Jwk::from_encoding_key(&EncodingKey::from_rsa_pem(pem).unwrap(), Algorithm::RS256).unwrap();
+        jwk.common.key_id = Some(kid.to_string());
+        jwk
+    }
+
+    /// Serves a JWKS with key A under kid "a" and counts fetches.
+    async fn jwks_server() -> (String, Arc<AtomicUsize>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let set = JwkSet { keys: vec![jwk(KEY_A, "a")] };
+        let h = hits.clone();
+        let app = axum::Router::new().route(
+            "/jwks.json",
+            axum::routing::get(move || {
+                h.fetch_add(1, Ordering::SeqCst);
+                let set = set.clone();
+                async move { axum::Json(set) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (format!("http://{addr}/jwks.json"), hits)
+    }
+
+    fn sign(pem: &[u8], kid: &str, claims: serde_json::Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_string());
+        encode(&header, &claims, &EncodingKey::from_rsa_pem(pem).unwrap()).unwrap()
+    }
+
+    fn id_claims() -> serde_json::Value {
+        json!({"sub": "u1", "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": now() + 600,
+               "email": "a@example.com", "given_name": "Ada", "cognito:groups": ["users"]})
+    }
+
+    fn access_claims() -> serde_json::Value {
+        json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": now() + 600,
+               "username": "u1", "cognito:groups": ["users"]})
+    }
+
+    fn with(mut v: serde_json::Value, key: &str, value: serde_json::Value) -> serde_json::Value {
+        v[key] = value;
+        v
+    }
+
+    async fn verifier() -> (Verifier, Arc<AtomicUsize>) {
+        let (url, hits) = jwks_server().await;
+        (Verifier::new(ISS, CLIENT, &url), hits)
+    }
+
+    #[tokio::test]
+    async fn accepts_valid_id_and_access_tokens() {
+        let (v, _) = verifier().await;
+        let id = v.verify_id(&sign(KEY_A, "a", id_claims())).await.unwrap();
+        assert_eq!(id.email.as_deref(), Some("a@example.com"));
+        assert_eq!(id.groups, vec!["users"]);
+        let access = v.verify_access(&sign(KEY_A, "a", access_claims())).await.unwrap();
+        assert_eq!(access.sub, "u1");
+    }
+
+    #[tokio::test]
+    async fn rejects_alg_none() {
+        let (v, _) = verifier().await;
+        let b64 = |j: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(j.to_string());
+        let token = format!("{}.{}.", b64(json!({"alg": "none", "kid": "a"})), b64(id_claims()));
+        assert!(v.verify_id(&token).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn rejects_hs256_signed_with_the_public_key() {
+        let (v, _) = verifier().await;
+        // The classic key-confusion attack: HMAC keyed with the RSA public key material.
+        let public = serde_json::to_vec(&jwk(KEY_A, "a")).unwrap();
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("a".into());
+        let token = encode(&header, &id_claims(), &EncodingKey::from_secret(&public)).unwrap();
+        assert_eq!(v.verify_id(&token).await, Err(VerifyError::WrongAlgorithm("HS256".into())));
+    }
+
+    #[tokio::test]
+    async fn rejects_unknown_kid_and_refetches_at_most_once_per_penalty() {
+        let (v, hits) = verifier().await;
+        let token = sign(KEY_B, "b", id_claims());
+        assert_eq!(v.verify_id(&token).await, Err(VerifyError::UnknownKid));
+        assert_eq!(v.verify_id(&token).await, Err(VerifyError::UnknownKid));
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "second unknown kid must not refetch within the penalty");
+    }
+
+    #[tokio::test]
+    async fn rejects_a_token_signed_by_another_key_under_a_known_kid() {
+        let (v, _) = verifier().await;
+        assert!(matches!(v.verify_id(&sign(KEY_B, "a", id_claims())).await, Err(VerifyError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn rejects_wrong_issuer() {
+        let (v, _) = verifier().await;
+        let t = sign(KEY_A, "a", with(id_claims(), "iss", json!("https://evil.example.com/pool")));
+        assert!(matches!(v.verify_id(&t).await, Err(VerifyError::Invalid(_))));
+        let t = sign(KEY_A, "a", with(access_claims(), "iss", json!("https://evil.example.com/pool")));
+        assert!(matches!(v.verify_access(&t).await, Err(VerifyError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn rejects_missing_issuer() {
+        let (v, _) = verifier().await;
+        let mut claims = id_claims();
+        claims.as_object_mut().unwrap().remove("iss");
+        assert!(matches!(v.verify_id(&sign(KEY_A, "a", claims)).await, Err(VerifyError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn rejects_wrong_audience_and_client_id() {
+        let (v, _) = verifier().await;
+        let t = sign(KEY_A, "a", with(id_claims(), "aud", json!("other-client")));
+        assert!(matches!(v.verify_id(&t).await, Err(VerifyError::Invalid(_))));
+        let t = sign(KEY_A, "a", with(access_claims(), "client_id", json!("other-client")));
+        assert_eq!(v.verify_access(&t).await, Err(VerifyError::WrongClient));
+    }
+
+    #[tokio::test]
+    async fn rejects_id_token_as_access_token_and_the_reverse() {
+        let (v, _) = verifier().await;
+        // An id token has no client_id; give it one so only token_use tells them apart.
+        let id = sign(KEY_A, "a", with(id_claims(), "client_id", json!(CLIENT)));
+        assert_eq!(v.verify_access(&id).await, Err(VerifyError::WrongTokenUse("id".into(), "access")));
+        let access = sign(KEY_A, "a", with(access_claims(), "aud", json!(CLIENT)));
+        assert_eq!(v.verify_id(&access).await, Err(VerifyError::WrongTokenUse("access".into(), "id")));
+    }
+
+    #[tokio::test]
+    async fn rejects_expired() {
+        let (v, _) = verifier().await;
+        let t = sign(KEY_A, "a", with(id_claims(), "exp", json!(now() - 120)));
+        assert!(matches!(v.verify_id(&t).await, Err(VerifyError::Invalid(_))));
+        let t = sign(KEY_A, "a", with(access_claims(), "exp", json!(now() - 120)));
+        assert!(matches!(v.verify_access(&t).await, Err(VerifyError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn unreachable_jwks_is_reported_as_such() {
+        let v = Verifier::new(ISS, CLIENT, "http://127.0.0.1:9/jwks.json");
+        assert!(matches!(v.verify_id(&sign(KEY_A, "a", id_claims())).await, Err(VerifyError::JwksUnavailable(_))));
+    }
+}
