@@ -39,7 +39,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server::{self as flow, Ctx};
     let ctx = Ctx::get()?;
     let result = flow::sign_out(&ctx).await;
     ctx.finish(result, "/", Default::default())

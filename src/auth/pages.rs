@@ -13,10 +13,15 @@ use leptos_meta::Title;
 
 const MESSAGE_ID: &str = "form-message";
 
-/// Sends the browser elsewhere while the page is rendered on the server.
+/// Answers the page request with a 302 to `path` (pages render on the server only).
 fn redirect_to(path: &str) {
     #[cfg(feature = "ssr")]
-    leptos_axum::redirect(path);
+    if let (Some(res), Ok(location)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(path))
+    {
+        res.set_status(http::StatusCode::FOUND);
+        res.insert_header(http::header::LOCATION, location);
+    }
     #[cfg(not(feature = "ssr"))]
     let _ = path;
 }

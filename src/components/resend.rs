@@ -28,7 +28,7 @@ pub fn ResendButton(seconds_left: u64) -> impl IntoView {
         }
     });
     view! {
-        <button type="submit" class="secondary" disabled=move || hydrated.get() && left.get() > 0>
+        <button type="submit" class="secondary" disabled=move || { hydrated.get() && left.get() > 0 }>
             {move || match left.get() {
                 n if n == 0 || !hydrated.get() => "Resend code".to_string(),
                 n => format!("Resend code in {n} s"),

@@ -97,3 +97,87 @@ fn aws_smithy_types_display<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) ->
         _ => String::from("no service answer"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::Client;
+    use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
+    use aws_smithy_mocks::{mock, mock_client};
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+
+    /// Runs InitiateAuth against a mocked Cognito answering `status` with `body`, through the
+    /// SDK's real error parsing, and maps the error.
+    async fn mapped(status: u16, body: &'static str) -> AppError {
+        let rule = mock!(Client::initiate_auth)
+            .then_http_response(move || HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body)));
+        let client = mock_client!(aws_sdk_cognitoidentityprovider, aws_smithy_mocks::RuleMode::MatchAny, [&rule], |c| {
+            c.retry_config(RetryConfig::disabled())
+        });
+        let err = client.initiate_auth().client_id("c").send().await.unwrap_err();
+        map_sdk_error("InitiateAuth", &err)
+    }
+
+    fn cognito_error(code: &str) -> &'static str {
+        Box::leak(format!(r#"{{"__type":"{code}","message":"raw AWS text that must not be shown"}}"#).into_boxed_str())
+    }
+
+    #[tokio::test]
+    async fn every_cognito_error_of_the_flows_maps_to_a_plain_error() {
+        let cases = [
+            ("NotAuthorizedException", AppError::WrongCredentials),
+            ("UserNotFoundException", AppError::WrongCredentials),
+            ("UserNotConfirmedException", AppError::NotConfirmed),
+            ("CodeMismatchException", AppError::CodeMismatch),
+            ("ExpiredCodeException", AppError::CodeExpired),
+            ("InvalidPasswordException", AppError::PasswordRejected),
+            ("LimitExceededException", AppError::TooManyRequests),
+            ("TooManyRequestsException", AppError::TooManyRequests),
+            ("TooManyFailedAttemptsException", AppError::TooManyRequests),
+            ("CodeDeliveryFailureException", AppError::TooManyRequests),
+            ("InternalErrorException", AppError::Unavailable),
+            ("ResourceNotFoundException", AppError::Internal),
+        ];
+        for (code, want) in cases {
+            let got = mapped(400, cognito_error(code)).await;
+            assert_eq!(got, want, "{code}");
+            assert!(!got.message().contains("raw AWS text"), "{code}");
+        }
+        let invalid = mapped(400, cognito_error("InvalidParameterException")).await;
+        assert!(matches!(invalid, AppError::InvalidInput(ref m) if !m.contains("raw AWS text")), "{invalid:?}");
+    }
+
+    #[tokio::test]
+    async fn a_bare_5xx_is_unavailable() {
+        assert_eq!(mapped(503, "<html>Service Unavailable</html>").await, AppError::Unavailable);
+        assert_eq!(mapped(500, "").await, AppError::Unavailable);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_unavailable() {
+        let cfg = Config {
+            region: "us-east-1".into(),
+            user_pool_id: "p".into(),
+            client_id: "c".into(),
+            cognito_endpoint: Some("http://127.0.0.1:9".into()),
+            jwks_url: String::new(),
+            issuer: String::new(),
+            bucket: "b".into(),
+            s3_endpoint: None,
+            site_url: "http://127.0.0.1:3000".into(),
+            app_name: "t".into(),
+            pool_name: "t".into(),
+            access_token_seconds: 60,
+            id_token_seconds: 60,
+            refresh_token_seconds: 60,
+            cookie_key: None,
+            cookie_key_env: "X".into(),
+            local_file: "x".into(),
+        };
+        let (cognito, _) = clients(&cfg).await;
+        let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
+        assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);
+    }
+}

@@ -7,7 +7,7 @@ use crate::auth::validate::PasswordPolicy;
 use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     types::{
-        AccountRecoverySettingType, AttributeDataType, ExplicitAuthFlowsType, MfaConfigType,
+        AccountRecoverySettingType, AttributeDataType, ExplicitAuthFlowsType, UserPoolMfaType,
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
         SchemaAttributeType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
         TokenValidityUnitsType, UserPoolPolicyType, UsernameAttributeType, VerificationMessageTemplateType,
@@ -17,6 +17,33 @@ use aws_sdk_cognitoidentityprovider::{
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
 pub const GROUPS: [&str; 2] = ["users", "admins"];
+/// Custom attributes: `bio` the person edits; `plan` grants things, so the app reads it but
+/// can never write it.
+const CUSTOM_ATTRIBUTES: [(&str, &str); 2] = [("bio", "500"), ("plan", "32")];
+/// What the app client may read (these also appear in the id token).
+const READ_ATTRIBUTES: [&str; 7] =
+    ["email", "email_verified", "given_name", "family_name", "picture", "custom:bio", "custom:plan"];
+/// What the app client may write: never `custom:plan`.
+const WRITE_ATTRIBUTES: [&str; 5] = ["email", "given_name", "family_name", "picture", "custom:bio"];
+
+fn custom_attribute(name: &str, max: &str) -> SchemaAttributeType {
+    SchemaAttributeType::builder()
+        .name(name)
+        .attribute_data_type(AttributeDataType::String)
+        .mutable(true)
+        .string_attribute_constraints(StringAttributeConstraintsType::builder().min_length("0").max_length(max).build())
+        .build()
+}
+
+fn strings(items: &[&str]) -> Option<Vec<String>> {
+    Some(items.iter().map(|s| s.to_string()).collect())
+}
+
+fn sorted<T: AsRef<str>>(items: &[T]) -> Vec<String> {
+    let mut v: Vec<String> = items.iter().map(|s| s.as_ref().to_string()).collect();
+    v.sort();
+    v
+}
 const CLIENT_NAME: &str = "web";
 
 fn say(what: &str, name: &str, outcome: &str) {
@@ -52,6 +79,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
         if let Some(p) = page.user_pools().iter().find(|p| p.name() == Some(cfg.pool_name.as_str())) {
             let id = p.id().unwrap_or_default().to_string();
             say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
+            ensure_custom_attributes(c, &id).await?;
             ensure_mfa(c, &id).await?;
             return Ok(id);
         }
@@ -80,16 +108,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
                 )
                 .build(),
         )
-        .schema(
-            SchemaAttributeType::builder()
-                .name("bio")
-                .attribute_data_type(AttributeDataType::String)
-                .mutable(true)
-                .string_attribute_constraints(
-                    StringAttributeConstraintsType::builder().min_length("0").max_length("500").build(),
-                )
-                .build(),
-        )
+        .set_schema(Some(CUSTOM_ATTRIBUTES.iter().map(|(n, m)| custom_attribute(n, m)).collect()))
         .account_recovery_setting(
             AccountRecoverySettingType::builder()
                 .recovery_mechanisms(
@@ -117,16 +136,42 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
     Ok(id)
 }
 
+/// Adds custom attributes a pool created by an older version lacks (they cannot be removed).
+async fn ensure_custom_attributes(c: &Cognito, pool_id: &str) -> Result<(), String> {
+    let pool = c.describe_user_pool().user_pool_id(pool_id).send().await.map_err(fail("DescribeUserPool"))?;
+    let have: Vec<String> = pool
+        .user_pool()
+        .map(|p| p.schema_attributes().iter().filter_map(|a| a.name().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let missing: Vec<SchemaAttributeType> = CUSTOM_ATTRIBUTES
+        .iter()
+        .filter(|(n, _)| !have.iter().any(|h| h == n || *h == format!("custom:{n}")))
+        .map(|(n, m)| custom_attribute(n, m))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = missing.iter().filter_map(|a| a.name().map(str::to_string)).collect();
+    c.add_custom_attributes()
+        .user_pool_id(pool_id)
+        .set_custom_attributes(Some(missing))
+        .send()
+        .await
+        .map_err(fail("AddCustomAttributes"))?;
+    say("custom attributes", &names.join(", "), "added");
+    Ok(())
+}
+
 /// Optional TOTP MFA (no SMS).
 async fn ensure_mfa(c: &Cognito, pool_id: &str) -> Result<(), String> {
     let current = c.get_user_pool_mfa_config().user_pool_id(pool_id).send().await.map_err(fail("GetUserPoolMfaConfig"))?;
     let totp_on = current.software_token_mfa_configuration().is_some_and(|t| t.enabled());
-    if current.mfa_configuration() == Some(&MfaConfigType::Optional) && totp_on {
+    if current.mfa_configuration() == Some(&UserPoolMfaType::Optional) && totp_on {
         return Ok(());
     }
     c.set_user_pool_mfa_config()
         .user_pool_id(pool_id)
-        .mfa_configuration(MfaConfigType::Optional)
+        .mfa_configuration(UserPoolMfaType::Optional)
         .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
         .send()
         .await
@@ -167,6 +212,8 @@ async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<Strin
             .id_token_validity(cfg.id_token_seconds)
             .refresh_token_validity(cfg.refresh_token_seconds)
             .token_validity_units(seconds_units())
+            .set_read_attributes(strings(&READ_ATTRIBUTES))
+            .set_write_attributes(strings(&WRITE_ATTRIBUTES))
             .send()
             .await
             .map_err(fail("CreateUserPoolClient"))?;
@@ -185,7 +232,9 @@ async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<Strin
         && d.access_token_validity() == Some(cfg.access_token_seconds)
         && d.id_token_validity() == Some(cfg.id_token_seconds)
         && d.refresh_token_validity() == cfg.refresh_token_seconds
-        && d.token_validity_units() == Some(&seconds_units());
+        && d.token_validity_units() == Some(&seconds_units())
+        && sorted(d.read_attributes()) == sorted(&READ_ATTRIBUTES)
+        && sorted(d.write_attributes()) == sorted(&WRITE_ATTRIBUTES);
     if same {
         say("app client", &format!("{CLIENT_NAME} ({id})"), "unchanged");
         return Ok(id);
@@ -201,6 +250,8 @@ async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<Strin
         .id_token_validity(cfg.id_token_seconds)
         .refresh_token_validity(cfg.refresh_token_seconds)
         .token_validity_units(seconds_units())
+            .set_read_attributes(strings(&READ_ATTRIBUTES))
+            .set_write_attributes(strings(&WRITE_ATTRIBUTES))
         .send()
         .await
         .map_err(fail("UpdateUserPoolClient"))?;

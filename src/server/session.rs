@@ -53,14 +53,14 @@ impl CookieCodec {
     pub fn seal<T: Serialize>(&self, name: CookieName, value: &T, max_age: CookieDuration) -> HeaderValue {
         let json = serde_json::to_string(value).expect("cookie values serialize");
         let mut jar = CookieJar::new();
-        jar.private_mut(&self.key).add(self.base_cookie(name, json).max_age(max_age));
+        jar.private_mut(&self.key).add(self.base_cookie(name, json, max_age));
         let sealed = jar.get(&self.name(name)).expect("just added").encoded().to_string();
         HeaderValue::from_str(&sealed).expect("cookie is ASCII")
     }
 
     /// A `Set-Cookie` value that removes the cookie.
     pub fn clear(&self, name: CookieName) -> HeaderValue {
-        let c = self.base_cookie(name, String::new()).max_age(CookieDuration::ZERO);
+        let c = self.base_cookie(name, String::new(), CookieDuration::ZERO);
         HeaderValue::from_str(&c.encoded().to_string()).expect("cookie is ASCII")
     }
 
@@ -80,8 +80,9 @@ impl CookieCodec {
         serde_json::from_str(plain.value()).ok()
     }
 
-    fn base_cookie(&self, name: CookieName, value: String) -> Cookie<'static> {
+    fn base_cookie(&self, name: CookieName, value: String, max_age: CookieDuration) -> Cookie<'static> {
         Cookie::build((self.name(name), value))
+            .max_age(max_age)
             .http_only(true)
             .secure(self.secure)
             .same_site(SameSite::Lax)

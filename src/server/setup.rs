@@ -14,7 +14,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::Engine;
-use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 

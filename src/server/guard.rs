@@ -1,0 +1,138 @@
+//! Works out who is behind a request: verifies the session's tokens, refreshes them with
+//! REFRESH_TOKEN_AUTH when the access token expires within 60 s (or was last checked with
+//! Cognito longer ago than `session.revalidate_seconds`), and ends the session when Cognito
+//! refuses the refresh. A refresh that fails for a network or 5xx reason keeps the session.
+
+use super::aws::{error_code, map_sdk_error};
+use super::session::SessionTokens;
+use super::state::AppState;
+use super::verifier::VerifyError;
+use crate::auth::{Auth, CurrentUser};
+use crate::error::AppError;
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use http::HeaderValue;
+
+/// Refresh when the access token has less than this left.
+pub const REFRESH_AHEAD_SECONDS: u64 = 60;
+
+/// The result for one request.
+pub struct Resolved {
+    pub auth: Auth,
+    /// The tokens to act with (fresh ones after a refresh).
+    pub tokens: Option<SessionTokens>,
+    /// Cookies to set on the response (new tokens, or the session's end).
+    pub set_cookies: Vec<HeaderValue>,
+}
+
+impl Resolved {
+    fn signed_out(set_cookies: Vec<HeaderValue>) -> Self {
+        Resolved { auth: Auth::SignedOut, tokens: None, set_cookies }
+    }
+}
+
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+pub async fn resolve(state: &AppState, tokens: Option<SessionTokens>) -> Resolved {
+    let Some(tokens) = tokens else { return Resolved::signed_out(vec![]) };
+    let end = || state.cookies.end_session();
+    let now = now_unix();
+    let needs_refresh = match state.verifier.verify_access(&tokens.access).await {
+        Ok(claims) => {
+            claims.exp <= now + REFRESH_AHEAD_SECONDS
+                || claims.iat.is_some_and(|iat| now >= iat + state.config.revalidate_seconds)
+        }
+        Err(VerifyError::Expired) => true,
+        Err(VerifyError::JwksUnavailable(e)) => {
+            tracing::error!(error = %e, "cannot check the session: JWKS unreachable");
+            return Resolved { auth: Auth::Unavailable, tokens: Some(tokens), set_cookies: vec![] };
+        }
+        Err(e) => {
+            tracing::info!(reason = %e, "session access token no longer verifies; signing out");
+            return Resolved::signed_out(end());
+        }
+    };
+    if !needs_refresh {
+        return verified(state, tokens, vec![]).await;
+    }
+    let Some(refresh) = tokens.refresh.clone() else {
+        return Resolved::signed_out(end());
+    };
+    match refresh_tokens(state, &refresh).await {
+        Ok(fresh) => {
+            let cookies = state.cookies.start_session(&fresh, i64::from(state.config.refresh_token_seconds));
+            verified(state, fresh, cookies).await
+        }
+        Err(AppError::WrongCredentials) => {
+            tracing::info!("refresh refused (revoked or expired); session ended");
+            Resolved::signed_out(end())
+        }
+        Err(_) => {
+            // Network or Cognito trouble: keep the session and try again on the next request.
+            match verified(state, tokens.clone(), vec![]).await {
+                r @ Resolved { auth: Auth::SignedIn(_), .. } => r,
+                _ => Resolved { auth: Auth::Unavailable, tokens: Some(tokens), set_cookies: vec![] },
+            }
+        }
+    }
+}
+
+/// Verifies both tokens and builds the signed-in state.
+async fn verified(state: &AppState, tokens: SessionTokens, set_cookies: Vec<HeaderValue>) -> Resolved {
+    match current_user(state, &tokens.id, &tokens.access).await {
+        Ok(user) => Resolved { auth: Auth::SignedIn(user), tokens: Some(tokens), set_cookies },
+        Err(VerifyError::JwksUnavailable(_)) => Resolved { auth: Auth::Unavailable, tokens: Some(tokens), set_cookies },
+        Err(e) => {
+            tracing::info!(reason = %e, "session tokens no longer verify; signing out");
+            Resolved::signed_out(state.cookies.end_session())
+        }
+    }
+}
+
+/// REFRESH_TOKEN_AUTH. `Err(WrongCredentials)` means Cognito refused the refresh token.
+pub async fn refresh_tokens(state: &AppState, refresh: &str) -> Result<SessionTokens, AppError> {
+    let out = state
+        .cognito
+        .initiate_auth()
+        .client_id(&state.config.client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .send()
+        .await
+        .map_err(|e| match error_code(&e) {
+            Some("NotAuthorizedException") => {
+                map_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e);
+                AppError::WrongCredentials
+            }
+            _ => match map_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e) {
+                // Anything but a refusal must not end the session.
+                AppError::WrongCredentials => AppError::Unavailable,
+                other => other,
+            },
+        })?;
+    let result = out.authentication_result.ok_or(AppError::Internal)?;
+    Ok(SessionTokens {
+        access: result.access_token.ok_or(AppError::Internal)?,
+        id: result.id_token.ok_or(AppError::Internal)?,
+        // Cognito returns a new refresh token only when rotation is on.
+        refresh: result.refresh_token.or(Some(refresh.to_string())),
+    })
+}
+
+/// Verifies both tokens of a session and returns who it belongs to.
+pub async fn current_user(state: &AppState, id_token: &str, access_token: &str) -> Result<CurrentUser, VerifyError> {
+    let id = state.verifier.verify_id(id_token).await?;
+    let access = state.verifier.verify_access(access_token).await?;
+    if access.sub != id.sub {
+        return Err(VerifyError::Invalid("id and access tokens belong to different users".into()));
+    }
+    Ok(CurrentUser {
+        sub: id.sub,
+        email: id.email.unwrap_or_default(),
+        given_name: id.given_name.unwrap_or_default(),
+        family_name: id.family_name.unwrap_or_default(),
+        groups: id.groups,
+        access_expires_at: access.exp,
+    })
+}
