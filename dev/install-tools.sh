@@ -39,6 +39,7 @@ cargo_leptos() {
   # The published lock pulls a cargo-util-schemas that needs a newer rustc than 1.95.
   (cd "$dir" && cargo update -p cargo-util-schemas --precise 0.14.1 && cargo install --path . --locked) \
     || fail "build cargo-leptos $CARGO_LEPTOS_VERSION"
+  rm -rf "$dir"
 }
 
 wasm_bindgen() {
@@ -48,6 +49,7 @@ wasm_bindgen() {
   crate_source wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "$dir"
   (cd "$dir" && cargo update -p webpki-roots --precise 1.0.10 && cargo install --path . --locked) \
     || fail "build wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  rm -rf "$dir"
 }
 
 # wasm-opt from npm binaryen (Debian's binaryen 108 emits wasm that breaks in the browser).

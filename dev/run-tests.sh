@@ -12,10 +12,15 @@ export LC_SITE_URL="http://127.0.0.1:$TEST_SITE_PORT"
 export LC_LOCAL_CONFIG="target/Leptos.test.local.toml"
 export LC_COOKIE_KEY
 LC_COOKIE_KEY=$(head -c 64 /dev/urandom | base64 -w0)
+# Short lives so refresh and "sign out everywhere" can be seen within seconds; a high rate
+# limit because every browser test comes from 127.0.0.1 (the limit has its own test).
+export LC_COGNITO_ACCESS_TOKEN_SECONDS=70 LC_COGNITO_ID_TOKEN_SECONDS=70
+export LC_SESSION_REVALIDATE_SECONDS=5 LC_SITE_RATE_LIMIT_PER_MINUTE=10000
 started=$(date +%s)
 
-step "Rust unit tests (cargo test --features ssr)"
-cargo test --no-default-features --features ssr || fail "cargo test"
+step "Rust unit tests (cargo test --features ssr --lib)"
+cargo test --no-default-features --features ssr --lib || fail "cargo test --lib"
+cargo test --no-default-features --features ssr --no-run -q || fail "build integration tests"
 
 step "emulator tests (pytest dev/tests)"
 (cd dev && .venv/bin/python -m pytest -q tests) || fail "pytest dev/tests"
@@ -31,6 +36,9 @@ step "provisioning again must change nothing"
 second=$(./target/debug/leptos-cognito provision) || fail "second provision"
 echo "$second"
 if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
+
+step "integration tests: router + emulator (cargo test --test api)"
+cargo test --no-default-features --features ssr --test api || fail "cargo test --test api"
 
 step "browser tests (Playwright in Debian's Chromium)"
 (cd end2end && npx playwright test) || fail "playwright"

@@ -41,6 +41,7 @@ export default defineConfig({
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGINT', timeout: 5_000 },
     env: {
+      LEPTOS_OUTPUT_NAME: 'leptos-cognito',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: 'target/site',
       LEPTOS_SITE_PKG_DIR: 'pkg',

@@ -1,7 +1,11 @@
 //! The HTML document (`shell`) and the routes (`App`).
 
+use crate::admin::AdminPage;
 use crate::auth::api::SignOut;
+use crate::components::session_keeper::SessionKeeper;
+use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
 use crate::auth::pages::{ConfirmPage, HomePage, SignInPage, SignUpPage};
+use crate::mfa::{MfaOffPage, MfaSetupPage};
 use crate::auth::{Auth, current_auth};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -43,6 +47,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("sign-up") view=SignUpPage/>
                     <Route path=StaticSegment("confirm") view=ConfirmPage/>
                     <Route path=StaticSegment("sign-in") view=SignInPage/>
+                    <Route path=StaticSegment("admin") view=AdminPage/>
+                    <Route path=StaticSegment("verify-mfa") view=VerifyMfaPage/>
+                    <Route path=StaticSegment("new-password") view=NewPasswordPage/>
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
+                    <Route path=StaticSegment("two-factor") view=MfaSetupPage/>
+                    <Route path=StaticSegment("two-factor-off") view=MfaOffPage/>
                 </Routes>
             </main>
         </Router>
@@ -53,6 +64,7 @@ pub fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let account = match current_auth() {
         Auth::SignedIn(user) => view! {
+            {user.is_admin().then(|| view! { <a href="/admin">"Admin"</a> })}
             <span class="who">{user.display_name()}</span>
             <form method="post" action=SignOut::url() class="inline">
                 <button type="submit" class="link">"Sign out"</button>
@@ -61,11 +73,16 @@ fn Header() -> impl IntoView {
         .into_any(),
         _ => view! { <a href="/sign-in">"Sign in"</a> }.into_any(),
     };
+    let keeper = match current_auth() {
+        Auth::SignedIn(user) => Some(view! { <SessionKeeper expires_at=user.access_expires_at/> }),
+        _ => None,
+    };
     view! {
         <header class="site">
             <a href="/" class="brand">"leptos-cognito"</a>
             <nav aria-label="Account">{account}</nav>
         </header>
+        {keeper}
     }
 }
 

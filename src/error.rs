@@ -16,6 +16,8 @@ pub enum AppError {
     NotConfirmed,
     /// A verification code did not match.
     CodeMismatch,
+    /// A code from the authenticator app did not match.
+    WrongAuthenticatorCode,
     /// A verification code is too old.
     CodeExpired,
     /// The password does not meet the pool's policy.
@@ -26,6 +28,8 @@ pub enum AppError {
     SignInStepExpired,
     /// The person must be signed in to do this.
     NotSignedIn,
+    /// Signed in, but not allowed (e.g. not in the admins group).
+    Forbidden,
     /// The request came from another site.
     CrossSite,
     /// Cognito or S3 cannot be reached or answered with a server error.
@@ -46,6 +50,9 @@ impl AppError {
             AppError::CodeMismatch => {
                 "That code is not right. Check the latest email we sent and try again.".into()
             }
+            AppError::WrongAuthenticatorCode => {
+                "That code is not right. Enter the current code from your authenticator app.".into()
+            }
             AppError::CodeExpired => "That code has expired. Ask for a new code.".into(),
             AppError::PasswordRejected => {
                 "That password does not meet the password rules.".into()
@@ -57,6 +64,7 @@ impl AppError {
                 "Your sign-in step expired. Please sign in with your email and password.".into()
             }
             AppError::NotSignedIn => "Please sign in to continue.".into(),
+            AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
             AppError::CrossSite => "This request came from another site and was refused.".into(),
             AppError::Unavailable => {
                 "The sign-in service can't be reached right now. Please try again shortly.".into()
@@ -70,11 +78,12 @@ impl AppError {
         match self {
             AppError::InvalidInput(_)
             | AppError::CodeMismatch
+            | AppError::WrongAuthenticatorCode
             | AppError::CodeExpired
             | AppError::PasswordRejected => 400,
             AppError::WrongCredentials | AppError::NotSignedIn | AppError::SignInStepExpired => 401,
             AppError::NotConfirmed => 403,
-            AppError::CrossSite => 403,
+            AppError::CrossSite | AppError::Forbidden => 403,
             AppError::TooManyRequests => 429,
             AppError::Unavailable => 503,
             AppError::Internal => 500,

@@ -1,11 +1,15 @@
 //! leptos-cognito: Amazon Cognito sign-in in front of a web app. Pages render on the server
 //! (axum + leptos_axum); only the islands in `components` ship to the browser as WASM.
 
+pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
 pub mod flash;
+pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -57,7 +57,7 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 }
 
 export async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.getByRole('status')).toHaveText('You are signed out.');
 }
@@ -75,4 +75,18 @@ export async function registerAndConfirm(page: Page, request: APIRequestContext,
   await signUp(page, email);
   await enterCode(page, await latestCode(request, email));
   await expectSignedInHome(page, email);
+}
+
+/** Runs the server binary's admin commands against the test emulator (same env as the server). */
+export function cli(...args: string[]): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  return execFileSync('./target/debug/leptos-cognito', args, { cwd: '..', env: process.env, encoding: 'utf8' });
+}
+
+/** A code that is not valid now (nor one step either side). */
+export function wrongCode(valid: string[]): string {
+  let n = (parseInt(valid[0], 10) + 500_000) % 1_000_000;
+  while (valid.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
+  return String(n).padStart(6, '0');
 }

@@ -8,8 +8,8 @@ use crate::server::state::AppState;
 use crate::server::verifier::{AccessClaims, VerifyError};
 use axum::{
     Json, Router,
-    extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
+    extract::State,
+    http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -57,16 +57,16 @@ impl IntoResponse for ApiError {
 }
 
 /// The caller: a verified access token from the Authorization header, or else the session.
-async fn caller(state: &AppState, req: &Request) -> Result<AccessClaims, ApiError> {
-    let bearer = req.headers().get(header::AUTHORIZATION).map(|v| {
+async fn caller(state: &AppState, req: &Parts) -> Result<AccessClaims, ApiError> {
+    let bearer = req.headers.get(header::AUTHORIZATION).map(|v| {
         v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty())
     });
     let token = match bearer {
         Some(Some(t)) => t.to_string(),
         Some(None) => return Err(ApiError::Unauthorized("The Authorization header must be `Bearer <access token>`.")),
-        None => match req.extensions().get::<Auth>() {
+        None => match req.extensions.get::<Auth>() {
             Some(Auth::SignedIn(_)) => req
-                .extensions()
+                .extensions
                 .get::<crate::server::session::SessionTokens>()
                 .map(|t| t.access.clone())
                 .ok_or(ApiError::Unauthorized("Sign in or send an access token."))?,
@@ -83,18 +83,18 @@ async fn caller(state: &AppState, req: &Request) -> Result<AccessClaims, ApiErro
     })
 }
 
-async fn random(State(state): State<AppState>, req: Request) -> Result<Json<serde_json::Value>, ApiError> {
+async fn random(State(state): State<AppState>, req: Parts) -> Result<Json<serde_json::Value>, ApiError> {
     caller(&state, &req).await?;
     let n: u8 = rand::random_range(0..=100);
     Ok(Json(json!({ "randomNumber": n })))
 }
 
-async fn admin_stats(State(state): State<AppState>, req: Request) -> Result<Json<serde_json::Value>, ApiError> {
+async fn admin_stats(State(state): State<AppState>, req: Parts) -> Result<Json<serde_json::Value>, ApiError> {
     let claims = caller(&state, &req).await?;
     if !claims.groups.iter().any(|g| g == "admins") {
         return Err(ApiError::Forbidden);
     }
     let pool = state.cognito.describe_user_pool().user_pool_id(&state.config.user_pool_id).send().await;
-    let users = pool.ok().and_then(|p| p.user_pool).and_then(|p| p.estimated_number_of_users);
+    let users = pool.ok().and_then(|p| p.user_pool).map(|p| p.estimated_number_of_users);
     Ok(Json(json!({ "estimatedUsers": users, "you": claims.sub })))
 }

@@ -44,3 +44,60 @@ pub async fn sign_out() -> Result<(), AppError> {
     let result = flow::sign_out(&ctx).await;
     ctx.finish(result, "/", Default::default())
 }
+
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use super::server::{self as flow, Ctx};
+    let ctx = Ctx::get()?;
+    let result = flow::sign_out_everywhere(&ctx).await;
+    ctx.finish(result, "/", Default::default())
+}
+
+/// Called by the session keeper island ahead of the access token's expiry. The session
+/// middleware has already refreshed the tokens if they were close to expiry; this answers
+/// when the (possibly new) access token expires, or `None` when the session has ended.
+#[server(endpoint = "session_status")]
+pub async fn session_status() -> Result<Option<u64>, AppError> {
+    use super::server::Ctx;
+    match Ctx::get()?.user() {
+        Ok(user) => Ok(Some(user.access_expires_at)),
+        Err(AppError::NotSignedIn) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[server(endpoint = "answer_mfa")]
+pub async fn answer_mfa(code: String) -> Result<(), AppError> {
+    use super::server::{self as flow, Ctx};
+    let ctx = Ctx::get()?;
+    let result = flow::answer_mfa(&ctx, &code).await;
+    ctx.finish(result, "/verify-mfa", Default::default())
+}
+
+#[server(endpoint = "complete_new_password")]
+pub async fn complete_new_password(
+    password: String,
+    #[server(default)] given_name: String,
+    #[server(default)] family_name: String,
+) -> Result<(), AppError> {
+    use super::server::{self as flow, Ctx, keep};
+    let ctx = Ctx::get()?;
+    let result = flow::complete_new_password(&ctx, &password, &given_name, &family_name).await;
+    ctx.finish(result, "/new-password", keep("", Some(&given_name), Some(&family_name)))
+}
+
+#[server(endpoint = "forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use super::server::{self as flow, Ctx, keep};
+    let ctx = Ctx::get()?;
+    let result = flow::forgot_password(&ctx, &email).await;
+    ctx.finish(result, "/forgot-password", keep(&email, None, None))
+}
+
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
+    use super::server::{self as flow, Ctx, keep};
+    let ctx = Ctx::get()?;
+    let result = flow::reset_password(&ctx, &email, &code, &password).await;
+    ctx.finish(result, "/reset-password", keep(&email, None, None))
+}

@@ -2,6 +2,7 @@
 //! and the server-only helpers they share (`server`).
 
 pub mod api;
+pub mod challenge_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -17,9 +18,15 @@ pub struct CurrentUser {
     pub given_name: String,
     pub family_name: String,
     pub groups: Vec<String>,
+    /// Unix seconds when the access token expires (the browser refreshes ahead of it).
+    pub access_expires_at: u64,
 }
 
 impl CurrentUser {
+    pub fn is_admin(&self) -> bool {
+        self.groups.iter().any(|g| g == "admins")
+    }
+
     /// "Ada Lovelace", or the email when no name is set.
     pub fn display_name(&self) -> String {
         let full = format!("{} {}", self.given_name, self.family_name).trim().to_string();

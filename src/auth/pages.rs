@@ -1,7 +1,7 @@
 //! The auth pages. Each form posts to its server function; the answer is a redirect, and
 //! failures come back as a flash message in a `role="alert"` region.
 
-use super::api::{ConfirmSignUp, ResendCode, SignIn, SignUp};
+use super::api::{ConfirmSignUp, ResendCode, SignIn, SignOutEverywhere, SignUp};
 use super::{Auth, current_auth};
 use crate::components::password::PasswordInput;
 use crate::components::resend::ResendButton;
@@ -11,10 +11,22 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-const MESSAGE_ID: &str = "form-message";
+pub const MESSAGE_ID: &str = "form-message";
+
+/// Sets the HTTP status of the page being rendered (server only).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
 
 /// Answers the page request with a 302 to `path` (pages render on the server only).
-fn redirect_to(path: &str) {
+pub fn redirect_to(path: &str) {
     #[cfg(feature = "ssr")]
     if let (Some(res), Ok(location)) =
         (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(path))
@@ -27,7 +39,7 @@ fn redirect_to(path: &str) {
 }
 
 /// The pool's password rules (server only; pages are not rendered in the browser).
-fn password_policy() -> super::validate::PasswordPolicy {
+pub fn password_policy() -> super::validate::PasswordPolicy {
     #[cfg(feature = "ssr")]
     {
         use_context::<crate::server::state::AppState>().map(|s| s.password_policy()).unwrap_or_default()
@@ -56,6 +68,10 @@ pub fn HomePage() -> impl IntoView {
                     <dt>"Groups"</dt>
                     <dd>{groups}</dd>
                 </dl>
+                <crate::mfa::MfaStatus/>
+                <form method="post" action=SignOutEverywhere::url()>
+                    <button type="submit" class="secondary">"Sign out everywhere"</button>
+                </form>
             }
             .into_any()
         }
@@ -70,10 +86,7 @@ pub fn HomePage() -> impl IntoView {
 /// Shown when Cognito cannot be reached to check the session.
 #[component]
 pub fn Unavailable() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
-    }
+    set_status(503);
     view! {
         <Title text="Try again shortly"/>
         <h1>"Try again shortly"</h1>
@@ -196,6 +209,7 @@ pub fn SignInPage() -> impl IntoView {
             />
             <button type="submit">"Sign in"</button>
         </form>
+        <p><a href="/forgot-password">"Forgot your password?"</a></p>
         <p>"New here? " <a href="/sign-up">"Create an account"</a></p>
     }
 }

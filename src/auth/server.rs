@@ -9,7 +9,11 @@ use crate::server::session::{
     SessionTokens,
 };
 use crate::server::state::AppState;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, AuthenticationResultType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -79,13 +83,33 @@ impl Ctx {
             id: id.to_string(),
             refresh: result.refresh_token().map(str::to_string),
         };
-        let access_seconds = i64::from(result.expires_in().max(60));
-        let refresh_seconds = i64::from(self.state.config.refresh_token_seconds);
-        for v in self.state.cookies.start_session(&tokens, access_seconds, refresh_seconds) {
+        let max_age = i64::from(self.state.config.refresh_token_seconds);
+        for v in self.state.cookies.start_session(&tokens, max_age) {
             self.set_cookie(v);
         }
         self.set_cookie(self.state.cookies.clear(CookieName::Pending));
+        self.set_cookie(self.state.cookies.clear(CookieName::Challenge));
         Ok(())
+    }
+
+    /// The signed-in person's tokens (refreshed by the session middleware if needed).
+    pub fn tokens(&self) -> Result<SessionTokens, AppError> {
+        match self.parts.extensions.get::<crate::auth::Auth>() {
+            Some(crate::auth::Auth::SignedIn(_)) => {
+                self.parts.extensions.get::<SessionTokens>().cloned().ok_or(AppError::NotSignedIn)
+            }
+            Some(crate::auth::Auth::Unavailable) => Err(AppError::Unavailable),
+            _ => Err(AppError::NotSignedIn),
+        }
+    }
+
+    /// The signed-in person.
+    pub fn user(&self) -> Result<crate::auth::CurrentUser, AppError> {
+        match self.parts.extensions.get::<crate::auth::Auth>() {
+            Some(crate::auth::Auth::SignedIn(u)) => Ok(u.clone()),
+            Some(crate::auth::Auth::Unavailable) => Err(AppError::Unavailable),
+            _ => Err(AppError::NotSignedIn),
+        }
     }
 
     pub fn end_session(&self) {
@@ -271,12 +295,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
                 ctx.start_session(&result)?;
                 Ok("/")
             }
-            None => {
-                tracing::warn!(challenge = ?out.challenge_name, "sign-in challenge not supported yet");
-                Err(AppError::InvalidInput(
-                    "This account needs an extra sign-in step that this app does not offer yet.".into(),
-                ))
-            }
+            None => start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters),
         },
         Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
             // Only a correct password reaches this answer, so it reveals nothing to a stranger.
@@ -300,7 +319,8 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
 
 pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     let s = &ctx.state;
-    if let Some(refresh) = s.cookies.session(&ctx.parts.headers).and_then(|t| t.refresh) {
+    let tokens = ctx.parts.extensions.get::<SessionTokens>().cloned().or_else(|| s.cookies.session(&ctx.parts.headers));
+    if let Some(refresh) = tokens.and_then(|t| t.refresh) {
         // Revoking ends the refresh token everywhere; the cookies go regardless.
         if let Err(e) = s.cognito.revoke_token().client_id(&s.config.client_id).token(refresh).send().await {
             map_sdk_error("RevokeToken", &e);
@@ -308,5 +328,233 @@ pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     }
     ctx.end_session();
     ctx.flash(&Flash { kind: FlashKind::Success, message: "You are signed out.".into(), ..Flash::default() });
+    Ok("/sign-in")
+}
+
+/// GlobalSignOut: every session of this person ends (their refresh tokens are refused), this
+/// one at once, others at their next check with Cognito.
+pub async fn sign_out_everywhere(ctx: &Ctx) -> Result<&'static str, AppError> {
+    let tokens = ctx.tokens()?;
+    let s = &ctx.state;
+    s.cognito
+        .global_sign_out()
+        .access_token(&tokens.access)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("GlobalSignOut", &e))?;
+    ctx.end_session();
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: "You are signed out on every device.".into(),
+        ..Flash::default()
+    });
+    Ok("/sign-in")
+}
+
+/// A sign-in waiting for its next step, kept in an encrypted cookie (never in the page).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Challenge {
+    pub kind: ChallengeKind,
+    pub email: String,
+    /// The name Cognito wants in USERNAME when answering.
+    pub username: String,
+    pub session: String,
+    /// Attributes Cognito requires before it accepts a new password, e.g. `given_name`.
+    pub required: Vec<String>,
+    pub expires_at: u64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ChallengeKind {
+    Mfa,
+    NewPassword,
+}
+
+/// Cognito's challenge sessions last 3 minutes.
+const CHALLENGE_SECONDS: u64 = 180;
+
+/// Keeps a challenge Cognito answered with and says which page answers it.
+pub fn start_challenge(
+    ctx: &Ctx,
+    email: &str,
+    name: Option<ChallengeNameType>,
+    session: Option<String>,
+    params: Option<HashMap<String, String>>,
+) -> Result<&'static str, AppError> {
+    let params = params.unwrap_or_default();
+    let (kind, page) = match name {
+        Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, "/verify-mfa"),
+        Some(ChallengeNameType::NewPasswordRequired) => (ChallengeKind::NewPassword, "/new-password"),
+        other => {
+            tracing::error!(challenge = ?other, "unsupported sign-in challenge");
+            return Err(AppError::Internal);
+        }
+    };
+    let required = params
+        .get("requiredAttributes")
+        .and_then(|j| serde_json::from_str::<Vec<String>>(j).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.trim_start_matches("userAttributes.").to_string())
+        .collect();
+    let challenge = Challenge {
+        kind,
+        email: email.to_string(),
+        username: params.get("USER_ID_FOR_SRP").cloned().unwrap_or_else(|| email.to_string()),
+        session: session.ok_or(AppError::Internal)?,
+        required,
+        expires_at: now_unix() + CHALLENGE_SECONDS,
+    };
+    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, age));
+    Ok(page)
+}
+
+/// The pending challenge of this kind; an expired or missing one sends the person back
+/// to sign-in with a message.
+pub fn challenge(ctx: &Ctx, kind: ChallengeKind) -> Result<Challenge, AppError> {
+    ctx.state
+        .cookies
+        .open::<Challenge>(&ctx.parts.headers, CookieName::Challenge)
+        .filter(|c| c.kind == kind && c.expires_at > now_unix())
+        .ok_or(AppError::SignInStepExpired)
+}
+
+/// Answers RespondToAuthChallenge: signed in, or on to the next challenge.
+async fn respond(
+    ctx: &Ctx,
+    c: &Challenge,
+    name: ChallengeNameType,
+    answers: Vec<(&str, String)>,
+) -> Result<&'static str, AppError> {
+    let s = &ctx.state;
+    let mut req = s
+        .cognito
+        .respond_to_auth_challenge()
+        .client_id(&s.config.client_id)
+        .challenge_name(name)
+        .session(&c.session)
+        .challenge_responses("USERNAME", &c.username);
+    for (k, v) in answers {
+        req = req.challenge_responses(k, v);
+    }
+    let out = req.send().await.map_err(|e| match error_code(&e) {
+        // An expired or used-up challenge session.
+        Some("NotAuthorizedException") | Some("ExpiredCodeException")
+            if e.as_service_error().and_then(|se| aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(se)).is_some_and(|m| m.to_lowercase().contains("session")) =>
+        {
+            map_sdk_error("RespondToAuthChallenge", &e);
+            AppError::SignInStepExpired
+        }
+        _ => map_sdk_error("RespondToAuthChallenge", &e),
+    })?;
+    match out.authentication_result {
+        Some(result) => {
+            ctx.start_session(&result)?;
+            Ok("/")
+        }
+        None => start_challenge(ctx, &c.email, out.challenge_name, out.session, out.challenge_parameters),
+    }
+}
+
+/// Ends a challenge that can no longer be answered and says so on the sign-in page.
+fn challenge_failed(ctx: &Ctx, email: &str, e: AppError) -> Result<&'static str, AppError> {
+    if e == AppError::SignInStepExpired {
+        ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
+        ctx.flash(&Flash { kind: FlashKind::Error, message: e.message(), email: Some(email.to_string()), ..Flash::default() });
+        return Ok("/sign-in");
+    }
+    Err(e)
+}
+
+pub async fn answer_mfa(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
+    let c = match challenge(ctx, ChallengeKind::Mfa) {
+        Ok(c) => c,
+        Err(e) => return challenge_failed(ctx, "", e),
+    };
+    let code = validate::totp_code(code)?;
+    match respond(ctx, &c, ChallengeNameType::SoftwareTokenMfa, vec![("SOFTWARE_TOKEN_MFA_CODE", code)]).await {
+        Ok(to) => Ok(to),
+        Err(AppError::WrongCredentials) => challenge_failed(ctx, &c.email, AppError::SignInStepExpired),
+        Err(AppError::CodeMismatch) => Err(AppError::WrongAuthenticatorCode),
+        Err(e) => challenge_failed(ctx, &c.email, e),
+    }
+}
+
+pub async fn complete_new_password(ctx: &Ctx, password: &str, given: &str, family: &str) -> Result<&'static str, AppError> {
+    let c = match challenge(ctx, ChallengeKind::NewPassword) {
+        Ok(c) => c,
+        Err(e) => return challenge_failed(ctx, "", e),
+    };
+    let password = ctx.state.password_policy().new_password(password)?;
+    let mut answers = vec![("NEW_PASSWORD", password)];
+    for attr in &c.required {
+        match attr.as_str() {
+            "given_name" => answers.push(("userAttributes.given_name", validate::name(given, "given name")?)),
+            "family_name" => answers.push(("userAttributes.family_name", validate::name(family, "family name")?)),
+            other => {
+                tracing::error!(attribute = other, "required attribute this app cannot ask for");
+                return Err(AppError::Internal);
+            }
+        }
+    }
+    match respond(ctx, &c, ChallengeNameType::NewPasswordRequired, answers).await {
+        Ok(to) => Ok(to),
+        Err(AppError::WrongCredentials) => challenge_failed(ctx, &c.email, AppError::SignInStepExpired),
+        Err(e) => challenge_failed(ctx, &c.email, e),
+    }
+}
+
+pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let s = &ctx.state;
+    match s.cognito.forgot_password().client_id(&s.config.client_id).username(&email).send().await {
+        Ok(_) => {}
+        // Unknown or unconfirmed accounts are answered exactly like known ones.
+        Err(e) if matches!(error_code(&e), Some("UserNotFoundException") | Some("InvalidParameterException") | Some("NotAuthorizedException")) => {
+            map_sdk_error("ForgotPassword", &e);
+        }
+        Err(e) => return Err(map_sdk_error("ForgotPassword", &e)),
+    }
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: format!("If an account exists for {email}, we sent it a code. Enter it below with your new password."),
+        email: Some(email),
+        ..Flash::default()
+    });
+    Ok("/reset-password")
+}
+
+pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let code = validate::code(code)?;
+    let password = ctx.state.password_policy().new_password(password)?;
+    let s = &ctx.state;
+    s.cognito
+        .confirm_forgot_password()
+        .client_id(&s.config.client_id)
+        .username(&email)
+        .confirmation_code(code)
+        .password(password)
+        .send()
+        .await
+        .map_err(|e| match error_code(&e) {
+            Some("UserNotFoundException") | Some("NotAuthorizedException") => {
+                map_sdk_error("ConfirmForgotPassword", &e);
+                AppError::CodeMismatch
+            }
+            _ => map_sdk_error("ConfirmForgotPassword", &e),
+        })?;
+    // The old password may be known to someone else: end every session.
+    if let Err(e) = s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await {
+        map_sdk_error("AdminUserGlobalSignOut", &e);
+    }
+    ctx.end_session();
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: "Your password has been changed and you are signed out everywhere. Sign in with your new password.".into(),
+        email: Some(email),
+        ..Flash::default()
+    });
     Ok("/sign-in")
 }

@@ -64,6 +64,16 @@ pub fn code(raw: &str) -> Result<String, AppError> {
     }
 }
 
+/// A code from an authenticator app: six digits.
+pub fn totp_code(raw: &str) -> Result<String, AppError> {
+    let c: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(c)
+    } else {
+        Err(invalid("Enter the 6-digit code from your authenticator app."))
+    }
+}
+
 /// A password being signed in with: only bounded, never trimmed.
 pub fn current_password(raw: &str) -> Result<String, AppError> {
     if raw.is_empty() {

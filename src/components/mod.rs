@@ -1,8 +1,9 @@
-//! Widgets shared by pages. `password` and `resend` are islands (they ship to the browser);
+//! Widgets shared by pages. `password`, `resend` and `session_keeper` are islands (they ship to the browser);
 //! the rest render on the server only.
 
 pub mod password;
 pub mod resend;
+pub mod session_keeper;
 
 use crate::flash::{Flash, FlashKind};
 use leptos::prelude::*;

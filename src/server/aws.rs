@@ -58,7 +58,7 @@ where
     match code {
         Some("NotAuthorizedException") | Some("UserNotFoundException") => AppError::WrongCredentials,
         Some("UserNotConfirmedException") => AppError::NotConfirmed,
-        Some("CodeMismatchException") => AppError::CodeMismatch,
+        Some("CodeMismatchException") | Some("EnableSoftwareTokenMFAException") => AppError::CodeMismatch,
         Some("ExpiredCodeException") => AppError::CodeExpired,
         Some("InvalidPasswordException") | Some("PasswordHistoryPolicyViolationException") => {
             AppError::PasswordRejected
@@ -131,6 +131,7 @@ mod tests {
             ("UserNotFoundException", AppError::WrongCredentials),
             ("UserNotConfirmedException", AppError::NotConfirmed),
             ("CodeMismatchException", AppError::CodeMismatch),
+            ("EnableSoftwareTokenMFAException", AppError::CodeMismatch),
             ("ExpiredCodeException", AppError::CodeExpired),
             ("InvalidPasswordException", AppError::PasswordRejected),
             ("LimitExceededException", AppError::TooManyRequests),
@@ -175,6 +176,8 @@ mod tests {
             cookie_key: None,
             cookie_key_env: "X".into(),
             local_file: "x".into(),
+            revalidate_seconds: 300,
+            rate_limit_per_minute: 20,
         };
         let (cognito, _) = clients(&cfg).await;
         let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();

@@ -30,6 +30,11 @@ pub struct Config {
     pub cookie_key_env: String,
     /// Where `provision` writes the ids it created.
     pub local_file: PathBuf,
+    /// A session is re-checked with Cognito (a refresh) when its access token is this old,
+    /// so a sign-out elsewhere ends it within this time.
+    pub revalidate_seconds: u64,
+    /// Sign-in, sign-up, code and reset requests allowed per client IP per minute.
+    pub rate_limit_per_minute: u32,
 }
 
 /// A setting that is missing or invalid, named the way a person sets it.
@@ -57,6 +62,8 @@ const KEYS: &[&str] = &[
     "site.url",
     "site.app_name",
     "site.cookie_key_env",
+    "site.rate_limit_per_minute",
+    "session.revalidate_seconds",
 ];
 
 fn env_name(key: &str) -> String {
@@ -212,6 +219,8 @@ impl Config {
             cookie_key,
             cookie_key_env,
             local_file,
+            revalidate_seconds: l.seconds("session.revalidate_seconds", 300)? as u64,
+            rate_limit_per_minute: l.seconds("site.rate_limit_per_minute", 20)? as u32,
         })
     }
 

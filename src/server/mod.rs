@@ -2,7 +2,9 @@
 
 pub mod aws;
 pub mod config;
+pub mod guard;
 pub mod provision;
+pub mod rate_limit;
 pub mod session;
 pub mod setup;
 pub mod state;

@@ -352,3 +352,39 @@ pub async fn add_to_group(args: Vec<String>) -> Result<(), String> {
     println!("added {email} to {group}; it shows in their tokens from their next sign-in or refresh");
     Ok(())
 }
+
+/// `leptos-cognito invite <email> <temporary password>`: AdminCreateUser. The person signs in
+/// with the temporary password and is asked to choose their own (NEW_PASSWORD_REQUIRED).
+/// Cognito sends no invitation email (SUPPRESS): the admin hands the password over.
+pub async fn invite(args: Vec<String>) -> Result<(), String> {
+    let [email, temporary] = args.as_slice() else {
+        return Err("usage: leptos-cognito invite <email> <temporary password>".into());
+    };
+    let email = email.trim().to_lowercase();
+    let cfg = Config::load(true).map_err(|e| e.to_string())?;
+    let (cognito, _) = aws::clients(&cfg).await;
+    let attr = |n: &str, v: &str| {
+        aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().expect("name set")
+    };
+    cognito
+        .admin_create_user()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .temporary_password(temporary)
+        .user_attributes(attr("email", &email))
+        .user_attributes(attr("email_verified", "true"))
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .map_err(fail("AdminCreateUser"))?;
+    cognito
+        .admin_add_user_to_group()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .group_name("users")
+        .send()
+        .await
+        .map_err(fail("AdminAddUserToGroup"))?;
+    println!("invited {email}; they sign in with the temporary password and then choose their own");
+    Ok(())
+}

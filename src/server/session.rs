@@ -23,6 +23,10 @@ pub enum CookieName {
     Refresh,
     /// A sign-up waiting for its code: email and, for a few minutes, Cognito's session.
     Pending,
+    /// A sign-in waiting for a challenge answer (MFA code or new password).
+    Challenge,
+    /// A TOTP secret being set up, until its first code is verified.
+    MfaSetup,
     /// One message (and the non-secret form values) for the next page.
     Flash,
 }
@@ -34,6 +38,8 @@ impl CookieName {
             CookieName::Id => "lc-id",
             CookieName::Refresh => "lc-refresh",
             CookieName::Pending => "lc-pending",
+            CookieName::Challenge => "lc-challenge",
+            CookieName::MfaSetup => "lc-mfa-setup",
             CookieName::Flash => "lc-flash",
         }
     }
@@ -119,21 +125,21 @@ pub use crate::flash::{Flash, FlashKind};
 pub const FLASH_MAX_AGE: CookieDuration = CookieDuration::minutes(5);
 
 impl CookieCodec {
-    /// `Set-Cookie` values that start a new session from fresh tokens.
-    pub fn start_session(&self, tokens: &SessionTokens, access_seconds: i64, refresh_seconds: i64) -> Vec<HeaderValue> {
-        let mut out = vec![
-            self.seal(CookieName::Access, &tokens.access, CookieDuration::seconds(access_seconds)),
-            self.seal(CookieName::Id, &tokens.id, CookieDuration::seconds(access_seconds)),
-        ];
+    /// `Set-Cookie` values that start (or renew) a session from fresh tokens. All three
+    /// cookies live as long as the refresh token: an expired access token is refreshed on
+    /// the server, which needs the old one to know whose session it is.
+    pub fn start_session(&self, tokens: &SessionTokens, max_age_seconds: i64) -> Vec<HeaderValue> {
+        let age = CookieDuration::seconds(max_age_seconds);
+        let mut out = vec![self.seal(CookieName::Access, &tokens.access, age), self.seal(CookieName::Id, &tokens.id, age)];
         if let Some(r) = &tokens.refresh {
-            out.push(self.seal(CookieName::Refresh, r, CookieDuration::seconds(refresh_seconds)));
+            out.push(self.seal(CookieName::Refresh, r, age));
         }
         out
     }
 
     /// `Set-Cookie` values that end the session.
     pub fn end_session(&self) -> Vec<HeaderValue> {
-        [CookieName::Access, CookieName::Id, CookieName::Refresh, CookieName::Pending]
+        [CookieName::Access, CookieName::Id, CookieName::Refresh, CookieName::Pending, CookieName::Challenge, CookieName::MfaSetup]
             .into_iter()
             .map(|n| self.clear(n))
             .collect()
@@ -175,7 +181,7 @@ mod tests {
     #[test]
     fn session_round_trips() {
         let c = codec(false);
-        let headers = request_with(&c.start_session(&tokens(), 3600, 86400));
+        let headers = request_with(&c.start_session(&tokens(), 86400));
         assert_eq!(c.session(&headers), Some(tokens()));
     }
 
@@ -213,7 +219,7 @@ mod tests {
     #[test]
     fn cookie_sealed_with_another_key_is_rejected() {
         let foreign = CookieCodec::new(&[9u8; 64], false);
-        let headers = request_with(&foreign.start_session(&tokens(), 60, 60));
+        let headers = request_with(&foreign.start_session(&tokens(), 60));
         assert_eq!(codec(false).session(&headers), None);
     }
 

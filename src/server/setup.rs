@@ -3,9 +3,8 @@
 use super::config::Config;
 use super::session::{CookieName, Flash};
 use super::state::AppState;
-use super::verifier::VerifyError;
+use super::guard;
 use crate::app::{App, shell};
-use crate::auth::{Auth, CurrentUser};
 use axum::{
     Router,
     extract::{Request, State},
@@ -48,9 +47,16 @@ fn cookie_key(config: &Config) -> Result<Vec<u8>, String> {
 pub async fn serve() -> Result<(), String> {
     let config = Config::load(true).map_err(|e| e.to_string())?;
     let key = cookie_key(&config)?;
-    let conf = leptos::config::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
-    let addr = conf.leptos_options.site_addr;
-    let state = AppState::new(conf.leptos_options, config, &key).await;
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("leptos configuration: {e}"))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        // Built by plain cargo (e.g. `cargo test`), not cargo-leptos: the bundle is named
+        // after the package, as `output-name` in Cargo.toml says.
+        options.output_name = env!("CARGO_PKG_NAME").into();
+    }
+    let addr = options.site_addr;
+    let state = AppState::new(options, config, &key).await;
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -81,7 +87,9 @@ pub fn app(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .merge(crate::api::routes())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), super::rate_limit::layer))
         .layer(middleware::from_fn_with_state(state.clone(), session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
@@ -119,56 +127,29 @@ async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Respon
     (StatusCode::FORBIDDEN, crate::error::AppError::CrossSite.message()).into_response()
 }
 
-/// Puts the request's `Auth` and flash message into its extensions, for pages and server
-/// functions; drops cookies that no longer verify and the flash once a page has shown it.
+/// Puts the request's `Auth`, its (possibly refreshed) tokens and its flash message into
+/// the request's extensions, for pages, server functions and the API; sets the cookies the
+/// session check produced, and drops the flash once a page has shown it.
 async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
     }
-    let (auth, stale) = match state.cookies.session(req.headers()) {
-        None => (Auth::SignedOut, false),
-        Some(tokens) => match current_user(&state, &tokens.id, &tokens.access).await {
-            Ok(user) => (Auth::SignedIn(user), false),
-            Err(VerifyError::JwksUnavailable(e)) => {
-                tracing::error!(error = %e, "cannot check the session: JWKS unreachable");
-                (Auth::Unavailable, false)
-            }
-            Err(e) => {
-                tracing::info!(reason = %e, "session cookies no longer verify; signing out");
-                (Auth::SignedOut, true)
-            }
-        },
-    };
+    let resolved = guard::resolve(&state, state.cookies.session(req.headers())).await;
     let flash: Option<Flash> = state.cookies.open(req.headers(), CookieName::Flash);
     let shows_page = req.method() == Method::GET;
-    req.extensions_mut().insert(auth);
+    req.extensions_mut().insert(resolved.auth);
+    if let Some(tokens) = resolved.tokens {
+        req.extensions_mut().insert(tokens);
+    }
     if let Some(f) = &flash {
         req.extensions_mut().insert(f.clone());
     }
     let mut res = next.run(req).await;
-    if stale {
-        for v in state.cookies.end_session() {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+    for v in resolved.set_cookies {
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
     if flash.is_some() && shows_page && !res.status().is_redirection() {
         res.headers_mut().append(header::SET_COOKIE, state.cookies.clear(CookieName::Flash));
     }
     res
-}
-
-/// Verifies both tokens of a session and returns who it belongs to.
-pub async fn current_user(state: &AppState, id_token: &str, access_token: &str) -> Result<CurrentUser, VerifyError> {
-    let id = state.verifier.verify_id(id_token).await?;
-    let access = state.verifier.verify_access(access_token).await?;
-    if access.sub != id.sub {
-        return Err(VerifyError::Invalid("id and access tokens belong to different users".into()));
-    }
-    Ok(CurrentUser {
-        sub: id.sub,
-        email: id.email.unwrap_or_default(),
-        given_name: id.given_name.unwrap_or_default(),
-        family_name: id.family_name.unwrap_or_default(),
-        groups: id.groups,
-    })
 }

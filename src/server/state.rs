@@ -17,6 +17,7 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub cookies: CookieCodec,
     pub resend_limiter: Arc<PerKeyLimiter>,
+    pub rate_limiter: Arc<super::rate_limit::Limiter>,
     policy: Arc<RwLock<PasswordPolicy>>,
 }
 
@@ -26,6 +27,7 @@ impl AppState {
         let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url);
         let state = AppState {
             leptos_options,
+            rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
             cookies: CookieCodec::new(cookie_key, config.secure_cookies()),
             config: Arc::new(config),
             cognito,

@@ -21,6 +21,8 @@ pub enum VerifyError {
     WrongClient,
     #[error("the JWKS cannot be fetched: {0}")]
     JwksUnavailable(String),
+    #[error("token has expired")]
+    Expired,
 }
 
 /// Claims of a verified id token.
@@ -44,6 +46,7 @@ pub struct AccessClaims {
     #[serde(rename = "cognito:groups", default)]
     pub groups: Vec<String>,
     pub exp: u64,
+    pub iat: Option<u64>,
     client_id: Option<String>,
     token_use: String,
 }
@@ -120,7 +123,10 @@ impl Verifier {
         }
         let kid = header.kid.ok_or(VerifyError::UnknownKid)?;
         let key = self.key(&kid).await?;
-        decode::<T>(token, &key, v).map(|d| d.claims).map_err(|e| VerifyError::Invalid(e.to_string()))
+        decode::<T>(token, &key, v).map(|d| d.claims).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => VerifyError::Expired,
+            _ => VerifyError::Invalid(e.to_string()),
+        })
     }
 
     /// The key for `kid`: from the cache, or after one refetch; an unknown kid after a
@@ -316,9 +322,9 @@ mod tests {
     async fn rejects_expired() {
         let (v, _) = verifier().await;
         let t = sign(KEY_A, "a", with(id_claims(), "exp", json!(now() - 120)));
-        assert!(matches!(v.verify_id(&t).await, Err(VerifyError::Invalid(_))));
+        assert_eq!(v.verify_id(&t).await, Err(VerifyError::Expired));
         let t = sign(KEY_A, "a", with(access_claims(), "exp", json!(now() - 120)));
-        assert!(matches!(v.verify_access(&t).await, Err(VerifyError::Invalid(_))));
+        assert_eq!(v.verify_access(&t).await, Err(VerifyError::Expired));
     }
 
     #[tokio::test]

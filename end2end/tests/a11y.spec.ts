@@ -1,0 +1,46 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { newEmail, registerAndConfirm, signIn, signUp } from './helpers';
+
+async function expectNoViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+}
+
+test('signed-out pages have no axe violations', async ({ page }) => {
+  for (const path of ['/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/confirm', '/verify-mfa', '/new-password', '/no-such-page']) {
+    await page.goto(path);
+    await expectNoViolations(page);
+  }
+  // With an error shown, too.
+  await signIn(page, 'not-an-email', 'x');
+  await expectNoViolations(page);
+});
+
+test('signed-in pages have no axe violations', async ({ page, request }) => {
+  const email = newEmail('axe');
+  await signUp(page, email);
+  await expectNoViolations(page);
+  await registerAndConfirm(page, request, newEmail('axe2'));
+  await expectNoViolations(page);
+  for (const path of ['/two-factor', '/two-factor-off', '/admin']) {
+    await page.goto(path);
+    await expectNoViolations(page);
+  }
+  await page.goto('/two-factor');
+  await page.getByRole('button', { name: 'Start set-up' }).click();
+  await expectNoViolations(page);
+});
+
+test('keyboard only: sign in with Tab and Enter', async ({ page, request }) => {
+  const email = newEmail('keys');
+  await registerAndConfirm(page, request, email);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').focus();
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Correct-Horse-9');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/$/);
+});

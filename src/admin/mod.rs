@@ -1,0 +1,99 @@
+//! `/admin`: only for members of the `admins` group, checked on the server from the verified
+//! id token's `cognito:groups`. Others get a 403 page; signed-out visitors go to sign-in.
+
+use crate::auth::{Auth, current_auth};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// One row of the user list.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct UserRow {
+    pub email: String,
+    pub status: String,
+    pub enabled: bool,
+}
+
+/// The first 60 users of the pool (admins only).
+#[server(endpoint = "admin_list_users")]
+pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+    use crate::auth::server::Ctx;
+    use crate::server::aws::map_sdk_error;
+    let ctx = Ctx::get()?;
+    if !ctx.user()?.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let s = &ctx.state;
+    let out = s
+        .cognito
+        .list_users()
+        .user_pool_id(&s.config.user_pool_id)
+        .limit(60)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("ListUsers", &e))?;
+    Ok(out
+        .users()
+        .iter()
+        .map(|u| UserRow {
+            email: u
+                .attributes()
+                .iter()
+                .find(|a| a.name() == "email")
+                .and_then(|a| a.value())
+                .unwrap_or_default()
+                .to_string(),
+            status: u.user_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            enabled: u.enabled(),
+        })
+        .collect())
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    match current_auth() {
+        Auth::SignedIn(user) if user.is_admin() => {
+            let users = Resource::new_blocking(|| (), |_| list_users());
+            view! {
+                <Title text="Admin"/>
+                <h1>"Admin"</h1>
+                <p>"You see this page because you are in the admins group."</p>
+                <Suspense fallback=|| view! { <p>"Loading users…"</p> }>
+                    {move || Suspend::new(async move {
+                        match users.await {
+                            Ok(rows) => view! {
+                                <table>
+                                    <caption>"Users (first 60)"</caption>
+                                    <thead><tr><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Enabled"</th></tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| view! {
+                                            <tr><td>{r.email}</td><td>{r.status}</td><td>{if r.enabled { "yes" } else { "no" }}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                            Err(e) => view! { <p role="alert">{e.message()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            }
+            .into_any()
+        }
+        Auth::SignedIn(_) => {
+            crate::auth::pages::set_status(403);
+            view! {
+                <Title text="Not allowed"/>
+                <h1>"Not allowed"</h1>
+                <p role="alert">{AppError::Forbidden.message()}</p>
+                <p><a href="/">"Go to the home page"</a></p>
+            }
+            .into_any()
+        }
+        Auth::Unavailable => view! { <crate::auth::pages::Unavailable/> }.into_any(),
+        Auth::SignedOut => {
+            crate::auth::pages::redirect_to("/sign-in");
+            view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any()
+        }
+    }
+}

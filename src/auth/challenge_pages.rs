@@ -1,0 +1,135 @@
+//! Pages for the second steps of signing in (TOTP code, forced new password) and for a
+//! forgotten password.
+
+use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
+use super::pages::MESSAGE_ID;
+use crate::components::password::PasswordInput;
+use crate::components::{Field, FormMessage};
+use crate::flash::current_flash;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+/// Attributes the pending new-password challenge requires (server only).
+fn required_attributes() -> Vec<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let (Some(state), Some(parts)) =
+            (use_context::<crate::server::state::AppState>(), use_context::<http::request::Parts>())
+        else {
+            return vec![];
+        };
+        state
+            .cookies
+            .open::<super::server::Challenge>(&parts.headers, crate::server::session::CookieName::Challenge)
+            .map(|c| c.required)
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        vec![]
+    }
+}
+
+#[component]
+pub fn VerifyMfaPage() -> impl IntoView {
+    view! {
+        <Title text="Enter your authenticator code"/>
+        <h1>"Enter your authenticator code"</h1>
+        <p>"Open your authenticator app and enter the 6-digit code it shows for this account."</p>
+        <FormMessage flash=current_flash() id=MESSAGE_ID/>
+        <form method="post" action=AnswerMfa::url() novalidate>
+            <Field
+                label="Authenticator code"
+                name="code"
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                pattern="[0-9]{6}"
+                maxlength=6
+                describedby=MESSAGE_ID
+            />
+            <button type="submit">"Verify"</button>
+        </form>
+        <p><a href="/sign-in">"Start again"</a></p>
+    }
+}
+
+#[component]
+pub fn NewPasswordPage() -> impl IntoView {
+    let flash = current_flash();
+    let kept = flash.clone().unwrap_or_default();
+    let required = required_attributes();
+    let given = required.iter().any(|a| a == "given_name").then(|| {
+        view! { <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=100/> }
+    });
+    let family = required.iter().any(|a| a == "family_name").then(|| {
+        view! { <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=100/> }
+    });
+    view! {
+        <Title text="Choose a new password"/>
+        <h1>"Choose a new password"</h1>
+        <p>"Your account was created for you. Choose your own password to finish signing in."</p>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        <form method="post" action=CompleteNewPassword::url() novalidate>
+            <PasswordInput
+                label="New password".to_string()
+                name="password".to_string()
+                autocomplete="new-password".to_string()
+                policy=Some(super::pages::password_policy())
+                describedby=Some(MESSAGE_ID.to_string())
+            />
+            {given}
+            {family}
+            <button type="submit">"Set password and sign in"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let flash = current_flash();
+    let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
+    view! {
+        <Title text="Reset your password"/>
+        <h1>"Reset your password"</h1>
+        <p>"Enter your email address and we will send you a code to set a new password."</p>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        <form method="post" action=ForgotPassword::url() novalidate>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
+            <button type="submit">"Send code"</button>
+        </form>
+        <p><a href="/sign-in">"Back to sign in"</a></p>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let flash = current_flash();
+    let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
+    view! {
+        <Title text="Set a new password"/>
+        <h1>"Set a new password"</h1>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        <form method="post" action=ResetPassword::url() novalidate>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
+            <Field
+                label="Reset code"
+                name="code"
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                pattern="[0-9]{6}"
+                maxlength=6
+                describedby=MESSAGE_ID
+            />
+            <PasswordInput
+                label="New password".to_string()
+                name="password".to_string()
+                autocomplete="new-password".to_string()
+                policy=Some(super::pages::password_policy())
+                describedby=Some(MESSAGE_ID.to_string())
+            />
+            <button type="submit">"Change password"</button>
+        </form>
+        <p><a href="/forgot-password">"Send a new code"</a></p>
+    }
+}

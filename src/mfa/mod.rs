@@ -1,0 +1,166 @@
+//! Two-factor authentication with an authenticator app (TOTP): set-up with a QR code,
+//! status, and turning it off (which needs the password and a current code).
+
+#[cfg(feature = "ssr")]
+mod server;
+
+use crate::auth::pages::{MESSAGE_ID, redirect_to};
+use crate::auth::{Auth, current_auth};
+use crate::components::password::PasswordInput;
+use crate::components::{Field, FormMessage};
+use crate::error::AppError;
+use crate::flash::current_flash;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+/// Starts set-up: Cognito makes a secret, kept in an encrypted cookie until verified.
+#[server(endpoint = "begin_mfa_setup")]
+pub async fn begin_mfa_setup() -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::begin(&ctx).await;
+    ctx.finish(result, "/two-factor", Default::default())
+}
+
+#[server(endpoint = "verify_mfa_setup")]
+pub async fn verify_mfa_setup(code: String) -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::verify(&ctx, &code).await;
+    ctx.finish(result, "/two-factor", Default::default())
+}
+
+#[server(endpoint = "disable_mfa")]
+pub async fn disable_mfa(password: String, code: String) -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::disable(&ctx, &password, &code).await;
+    ctx.finish(result, "/two-factor-off", Default::default())
+}
+
+/// Whether the signed-in person has TOTP turned on.
+#[server(endpoint = "mfa_status")]
+pub async fn mfa_status() -> Result<bool, AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    server::enabled(&ctx).await
+}
+
+/// The set-up in progress (server only): the otpauth URI as an SVG QR code, and the secret.
+fn setup_in_progress() -> Option<(String, String)> {
+    #[cfg(feature = "ssr")]
+    {
+        server::in_progress()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// "Two-factor: on/off" with the matching link; for the home page.
+#[component]
+pub fn MfaStatus() -> impl IntoView {
+    let status = Resource::new_blocking(|| (), |_| mfa_status());
+    view! {
+        <Suspense fallback=|| view! { <p>"Checking two-factor authentication…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(true) => view! {
+                        <p>"Two-factor authentication is " <strong>"on"</strong> ". "
+                            <a href="/two-factor-off">"Turn off two-factor authentication"</a></p>
+                    }.into_any(),
+                    Ok(false) => view! {
+                        <p>"Two-factor authentication is " <strong>"off"</strong> ". "
+                            <a href="/two-factor">"Set up two-factor authentication"</a></p>
+                    }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn MfaSetupPage() -> impl IntoView {
+    if !matches!(current_auth(), Auth::SignedIn(_)) {
+        redirect_to("/sign-in");
+    }
+    let flash = current_flash();
+    let body = match setup_in_progress() {
+        None => view! {
+            <p>"Protect your account with a code from an authenticator app (such as 1Password, Google Authenticator or Aegis) each time you sign in."</p>
+            <form method="post" action=BeginMfaSetup::url()>
+                <button type="submit">"Start set-up"</button>
+            </form>
+        }
+        .into_any(),
+        Some((svg, secret)) => view! {
+            <ol class="steps">
+                <li>
+                    <p>"Scan this QR code with your authenticator app:"</p>
+                    <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=svg></div>
+                </li>
+                <li>
+                    <p>"Or enter the secret key by hand:"</p>
+                    <div class="field">
+                        <label for="mfa-secret">"Secret key"</label>
+                        <input id="mfa-secret" class="secret" readonly value=secret autocomplete="off" spellcheck="false"/>
+                    </div>
+                </li>
+                <li>
+                    <form method="post" action=VerifyMfaSetup::url() novalidate>
+                        <Field
+                            label="Code from your app"
+                            name="code"
+                            autocomplete="one-time-code"
+                            inputmode="numeric"
+                            pattern="[0-9]{6}"
+                            maxlength=6
+                            describedby=MESSAGE_ID
+                        />
+                        <button type="submit">"Turn on two-factor authentication"</button>
+                    </form>
+                </li>
+            </ol>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text="Set up two-factor authentication"/>
+        <h1>"Set up two-factor authentication"</h1>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+        {body}
+        <p><a href="/">"Back to home"</a></p>
+    }
+}
+
+#[component]
+pub fn MfaOffPage() -> impl IntoView {
+    if !matches!(current_auth(), Auth::SignedIn(_)) {
+        redirect_to("/sign-in");
+    }
+    view! {
+        <Title text="Turn off two-factor authentication"/>
+        <h1>"Turn off two-factor authentication"</h1>
+        <p>"To turn it off, confirm it is you with your password and a current code from your authenticator app."</p>
+        <FormMessage flash=current_flash() id=MESSAGE_ID/>
+        <form method="post" action=DisableMfa::url() novalidate>
+            <PasswordInput
+                label="Password".to_string()
+                name="password".to_string()
+                autocomplete="current-password".to_string()
+                policy=None
+                describedby=Some(MESSAGE_ID.to_string())
+            />
+            <Field
+                label="Code from your app"
+                name="code"
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                pattern="[0-9]{6}"
+                maxlength=6
+                describedby=MESSAGE_ID
+            />
+            <button type="submit">"Turn off two-factor authentication"</button>
+        </form>
+        <p><a href="/">"Back to home"</a></p>
+    }
+}

@@ -1,0 +1,189 @@
+//! Cognito calls behind the two-factor pages.
+
+use crate::auth::server::Ctx;
+use crate::auth::validate;
+use crate::error::AppError;
+use crate::flash::{Flash, FlashKind};
+use crate::server::aws::map_sdk_error;
+use crate::server::session::CookieName;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, ChallengeNameType, SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
+};
+use leptos::prelude::use_context;
+use serde::{Deserialize, Serialize};
+
+/// A secret being set up; kept only until its first code is verified (10 minutes at most).
+#[derive(Serialize, Deserialize)]
+struct Setup {
+    secret: String,
+    expires_at: u64,
+}
+
+const SETUP_SECONDS: u64 = 600;
+
+/// A code mismatch here is about the authenticator app, not an email.
+fn authenticator_code(e: AppError) -> AppError {
+    if e == AppError::CodeMismatch { AppError::WrongAuthenticatorCode } else { e }
+}
+
+fn now() -> u64 {
+    crate::auth::server::now_unix()
+}
+
+pub async fn begin(ctx: &Ctx) -> Result<&'static str, AppError> {
+    let tokens = ctx.tokens()?;
+    let out = ctx
+        .state
+        .cognito
+        .associate_software_token()
+        .access_token(&tokens.access)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("AssociateSoftwareToken", &e))?;
+    let secret = out.secret_code.ok_or(AppError::Internal)?;
+    let setup = Setup { secret, expires_at: now() + SETUP_SECONDS };
+    let age = cookie::time::Duration::seconds(SETUP_SECONDS as i64);
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::MfaSetup, &setup, age));
+    Ok("/two-factor")
+}
+
+pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
+    let tokens = ctx.tokens()?;
+    let code = validate::totp_code(code)?;
+    let s = &ctx.state;
+    let setup: Option<Setup> = s.cookies.open(&ctx.parts.headers, CookieName::MfaSetup);
+    if !setup.is_some_and(|st| st.expires_at > now()) {
+        return Err(AppError::InvalidInput("The set-up expired. Press “Start set-up” to begin again.".into()));
+    }
+    let out = s
+        .cognito
+        .verify_software_token()
+        .access_token(&tokens.access)
+        .user_code(code)
+        .friendly_device_name("Authenticator app")
+        .send()
+        .await
+        .map_err(|e| authenticator_code(map_sdk_error("VerifySoftwareToken", &e)))?;
+    if out.status != Some(VerifySoftwareTokenResponseType::Success) {
+        return Err(AppError::WrongAuthenticatorCode);
+    }
+    s.cognito
+        .set_user_mfa_preference()
+        .access_token(&tokens.access)
+        .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build())
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("SetUserMFAPreference", &e))?;
+    ctx.set_cookie(s.cookies.clear(CookieName::MfaSetup));
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: "Two-factor authentication is on. You will be asked for a code when you sign in.".into(),
+        ..Flash::default()
+    });
+    Ok("/")
+}
+
+/// Checks the password and a current code by signing in again (the only way Cognito can
+/// check a TOTP code of an existing set-up), then turns TOTP off.
+pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static str, AppError> {
+    let tokens = ctx.tokens()?;
+    let user = ctx.user()?;
+    let password = validate::current_password(password)?;
+    let code = validate::totp_code(code)?;
+    let s = &ctx.state;
+    let first = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &user.email)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("InitiateAuth (disable MFA)", &e))?;
+    if first.challenge_name != Some(ChallengeNameType::SoftwareTokenMfa) {
+        return Err(AppError::InvalidInput("Two-factor authentication is already off.".into()));
+    }
+    let username = first
+        .challenge_parameters
+        .as_ref()
+        .and_then(|p| p.get("USER_ID_FOR_SRP").cloned())
+        .unwrap_or_else(|| user.email.clone());
+    s.cognito
+        .respond_to_auth_challenge()
+        .client_id(&s.config.client_id)
+        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+        .set_session(first.session)
+        .challenge_responses("USERNAME", username)
+        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code)
+        .send()
+        .await
+        .map_err(|e| authenticator_code(map_sdk_error("RespondToAuthChallenge (disable MFA)", &e)))?;
+    s.cognito
+        .set_user_mfa_preference()
+        .access_token(&tokens.access)
+        .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build())
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("SetUserMFAPreference", &e))?;
+    ctx.flash(&Flash { kind: FlashKind::Success, message: "Two-factor authentication is off.".into(), ..Flash::default() });
+    Ok("/")
+}
+
+pub async fn enabled(ctx: &Ctx) -> Result<bool, AppError> {
+    let tokens = ctx.tokens()?;
+    let out = ctx
+        .state
+        .cognito
+        .get_user()
+        .access_token(&tokens.access)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("GetUser", &e))?;
+    Ok(out.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA"))
+}
+
+/// The QR code (SVG) and secret of a set-up in progress, for the page being rendered.
+pub fn in_progress() -> Option<(String, String)> {
+    let state = use_context::<crate::server::state::AppState>()?;
+    let parts = use_context::<http::request::Parts>()?;
+    let user = parts.extensions.get::<crate::auth::Auth>().and_then(|a| match a {
+        crate::auth::Auth::SignedIn(u) => Some(u.clone()),
+        _ => None,
+    })?;
+    let setup: Setup = state.cookies.open(&parts.headers, CookieName::MfaSetup)?;
+    if setup.expires_at <= now() {
+        return None;
+    }
+    let uri = otpauth_uri(&state.config.app_name, &user.email, &setup.secret);
+    let svg = qrcode::QrCode::new(uri.as_bytes())
+        .ok()?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    Some((svg, setup.secret))
+}
+
+/// `otpauth://totp/<issuer>:<email>?secret=…&issuer=…` (Key Uri Format).
+pub fn otpauth_uri(issuer: &str, email: &str, secret: &str) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    format!("otpauth://totp/{}:{}?secret={}&issuer={}", enc(issuer), enc(email), enc(secret), enc(issuer))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn otpauth_uri_is_encoded() {
+        assert_eq!(
+            super::otpauth_uri("My App", "a+b@example.com", "ABC234"),
+            "otpauth://totp/My%20App:a%2Bb%40example.com?secret=ABC234&issuer=My%20App"
+        );
+    }
+}

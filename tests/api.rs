@@ -1,0 +1,210 @@
+//! Router + emulator, no browser: the token-protected API and the rate limit. Needs the
+//! test emulator that dev/run-tests.sh starts and provisions (the LC_* environment).
+#![cfg(feature = "ssr")]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use http::{Request, StatusCode, header};
+use leptos_cognito::server::{aws, config::Config, setup, state::AppState};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "Correct-Horse-9";
+
+async fn state_with(config: Config) -> AppState {
+    let options = leptos::config::LeptosOptions::builder().output_name("leptos-cognito").build();
+    AppState::new(options, config, &[3u8; 64]).await
+}
+
+fn config() -> Config {
+    Config::load(true).expect("run through dev/run-tests.sh: the LC_* environment points at the test emulator")
+}
+
+/// A confirmed user (optionally an admin) and their (access, id) tokens for `client_id`.
+async fn user(cfg: &Config, client_id: &str, admin: bool) -> (String, String) {
+    let (cognito, _) = aws::clients(cfg).await;
+    let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
+    cognito
+        .admin_create_user()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    cognito
+        .admin_set_user_password()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    if admin {
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(&cfg.user_pool_id)
+            .username(&email)
+            .group_name("admins")
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = cognito
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &email)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    let r = out.authentication_result.unwrap();
+    (r.access_token.unwrap(), r.id_token.unwrap())
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
+}
+
+async fn get(state: &AppState, path: &str, bearer: Option<&str>) -> (StatusCode, http::HeaderMap, serde_json::Value) {
+    let mut req = Request::get(path);
+    if let Some(t) = bearer {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let res = setup::app(state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap();
+    (status, headers, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+fn assert_401(status: StatusCode, headers: &http::HeaderMap, body: &serde_json::Value) {
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(headers[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with("Bearer"));
+    assert_eq!(body["error"], "unauthorized");
+}
+
+#[tokio::test]
+async fn random_needs_a_valid_access_token() {
+    let cfg = config();
+    let state = state_with(cfg.clone()).await;
+    let (access, id) = user(&cfg, &cfg.client_id, false).await;
+
+    let (status, _, body) = get(&state, "/api/random", Some(&access)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let n = body["randomNumber"].as_u64().expect("randomNumber");
+    assert!(n <= 100);
+
+    let (s, h, b) = get(&state, "/api/random", None).await;
+    assert_401(s, &h, &b);
+    let (s, h, b) = get(&state, "/api/random", Some("garbage")).await;
+    assert_401(s, &h, &b);
+    let (s, h, b) = get(&state, "/api/random", Some(&id)).await;
+    assert_401(s, &h, &b);
+}
+
+#[tokio::test]
+async fn a_token_signed_by_another_key_is_refused() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let cfg = config();
+    let state = state_with(cfg.clone()).await;
+    let (access, _) = user(&cfg, &cfg.client_id, false).await;
+    // Same header (kid) and claims as a real token, signed with a key that is not the pool's.
+    let header = jsonwebtoken::decode_header(&access).unwrap();
+    let claims: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(&access).unwrap().claims;
+    let mut forged_header = Header::new(Algorithm::RS256);
+    forged_header.kid = header.kid;
+    let key = EncodingKey::from_rsa_pem(include_bytes!("fixtures/test-key-b.pem")).unwrap();
+    let forged = encode(&forged_header, &claims, &key).unwrap();
+    let (s, h, b) = get(&state, "/api/random", Some(&forged)).await;
+    assert_401(s, &h, &b);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let mut cfg = config();
+    // A client of the same pool whose access tokens live 1 s.
+    let (cognito, _) = aws::clients(&cfg).await;
+    let client = cognito
+        .create_user_pool_client()
+        .user_pool_id(&cfg.user_pool_id)
+        .client_name(format!("short-{}", rand_suffix()))
+        .explicit_auth_flows(aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .access_token_validity(1)
+        .id_token_validity(1)
+        .token_validity_units(
+            aws_sdk_cognitoidentityprovider::types::TokenValidityUnitsType::builder()
+                .access_token(aws_sdk_cognitoidentityprovider::types::TimeUnitsType::Seconds)
+                .id_token(aws_sdk_cognitoidentityprovider::types::TimeUnitsType::Seconds)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    cfg.client_id = client.user_pool_client.unwrap().client_id.unwrap();
+    let state = state_with(cfg.clone()).await;
+    let (access, _) = user(&cfg, &cfg.client_id, false).await;
+    // 1 s lifetime + the verifier's 5 s leeway.
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    let (s, h, b) = get(&state, "/api/random", Some(&access)).await;
+    assert_401(s, &h, &b);
+}
+
+#[tokio::test]
+async fn the_admin_route_needs_the_admins_group() {
+    let cfg = config();
+    let state = state_with(cfg.clone()).await;
+    let (access, _) = user(&cfg, &cfg.client_id, false).await;
+    let (status, _, body) = get(&state, "/api/admin/stats", Some(&access)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"], "forbidden");
+    let (admin, _) = user(&cfg, &cfg.client_id, true).await;
+    let (status, _, body) = get(&state, "/api/admin/stats", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (s, h, b) = get(&state, "/api/admin/stats", None).await;
+    assert_401(s, &h, &b);
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_ip() {
+    let mut cfg = config();
+    cfg.rate_limit_per_minute = 2;
+    let state = state_with(cfg).await;
+    let post = |ip: [u8; 4]| {
+        Request::post("/api/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .extension(ConnectInfo(SocketAddr::from((ip, 40000))))
+            .body(Body::from("email=nobody%40example.com&password=Wrong-Password-1"))
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 1])).await.unwrap();
+        assert_eq!(res.status(), StatusCode::FOUND);
+    }
+    let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 1])).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    let body = axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("Too many attempts. Please wait a minute and try again."));
+    // Another client is not affected.
+    let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 2])).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_before_anything_runs() {
+    let state = state_with(config()).await;
+    let req = Request::post("/api/sign_up")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from("email=a%40example.com&password=Correct-Horse-9&given_name=A&family_name=B"))
+        .unwrap();
+    let res = setup::app(state).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
