@@ -6,6 +6,7 @@ use crate::components::session_keeper::SessionKeeper;
 use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
 use crate::auth::pages::{ConfirmPage, HomePage, SignInPage, SignUpPage};
 use crate::mfa::{MfaOffPage, MfaSetupPage};
+use crate::settings::{AccountDeletedPage, SettingsPage};
 use crate::auth::{Auth, current_auth};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -54,6 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
                     <Route path=StaticSegment("two-factor") view=MfaSetupPage/>
                     <Route path=StaticSegment("two-factor-off") view=MfaOffPage/>
+                    <Route path=StaticSegment("settings") view=SettingsPage/>
+                    <Route path=StaticSegment("account-deleted") view=AccountDeletedPage/>
                 </Routes>
             </main>
         </Router>
@@ -65,6 +68,7 @@ fn Header() -> impl IntoView {
     let account = match current_auth() {
         Auth::SignedIn(user) => view! {
             {user.is_admin().then(|| view! { <a href="/admin">"Admin"</a> })}
+            <a href="/settings">"Settings"</a>
             <span class="who">{user.display_name()}</span>
             <form method="post" action=SignOut::url() class="inline">
                 <button type="submit" class="link">"Sign out"</button>

@@ -12,6 +12,7 @@ pub mod flash;
 pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod settings;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

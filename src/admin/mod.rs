@@ -15,14 +15,18 @@ pub struct UserRow {
     pub enabled: bool,
 }
 
-/// The first 60 users of the pool (admins only).
+/// Up to 60 users of the pool whose email starts with `prefix` (admins only).
 #[server(endpoint = "admin_list_users")]
-pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+pub async fn list_users(prefix: String) -> Result<Vec<UserRow>, AppError> {
     use crate::auth::server::Ctx;
     use crate::server::aws::map_sdk_error;
     let ctx = Ctx::get()?;
     if !ctx.user()?.is_admin() {
         return Err(AppError::Forbidden);
+    }
+    let prefix = prefix.trim().to_lowercase();
+    if prefix.len() > crate::auth::validate::EMAIL_MAX || prefix.contains(['"', '\\']) {
+        return Err(AppError::InvalidInput("Search with the start of an email address.".into()));
     }
     let s = &ctx.state;
     let out = s
@@ -30,6 +34,7 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
         .list_users()
         .user_pool_id(&s.config.user_pool_id)
         .limit(60)
+        .set_filter((!prefix.is_empty()).then(|| format!("email ^= \"{prefix}\"")))
         .send()
         .await
         .map_err(|e| map_sdk_error("ListUsers", &e))?;
@@ -54,17 +59,27 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
 pub fn AdminPage() -> impl IntoView {
     match current_auth() {
         Auth::SignedIn(user) if user.is_admin() => {
-            let users = Resource::new_blocking(|| (), |_| list_users());
+            let query = leptos_router::hooks::use_query_map();
+            let prefix = query.read_untracked().get("q").unwrap_or_default();
+            let shown = prefix.clone();
+            let users = Resource::new_blocking(move || prefix.clone(), list_users);
             view! {
                 <Title text="Admin"/>
                 <h1>"Admin"</h1>
                 <p>"You see this page because you are in the admins group."</p>
+                <form method="get" action="/admin" role="search">
+                    <div class="field">
+                        <label for="field-q">"Email starts with"</label>
+                        <input id="field-q" name="q" type="search" value=shown maxlength="254" autocomplete="off"/>
+                    </div>
+                    <button type="submit">"Search"</button>
+                </form>
                 <Suspense fallback=|| view! { <p>"Loading users…"</p> }>
                     {move || Suspend::new(async move {
                         match users.await {
                             Ok(rows) => view! {
                                 <table>
-                                    <caption>"Users (first 60)"</caption>
+                                    <caption>"Users (up to 60)"</caption>
                                     <thead><tr><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Enabled"</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| view! {

@@ -6,6 +6,7 @@ use super::pages::MESSAGE_ID;
 use crate::components::password::PasswordInput;
 use crate::components::{Field, FormMessage};
 use crate::flash::current_flash;
+use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -48,7 +49,7 @@ pub fn VerifyMfaPage() -> impl IntoView {
                 maxlength=6
                 describedby=MESSAGE_ID
             />
-            <button type="submit">"Verify"</button>
+            <SubmitButton label="Verify".to_string()/>
         </form>
         <p><a href="/sign-in">"Start again"</a></p>
     }
@@ -80,7 +81,7 @@ pub fn NewPasswordPage() -> impl IntoView {
             />
             {given}
             {family}
-            <button type="submit">"Set password and sign in"</button>
+            <SubmitButton label="Set password and sign in".to_string()/>
         </form>
     }
 }
@@ -96,7 +97,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=ForgotPassword::url() novalidate>
             <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
-            <button type="submit">"Send code"</button>
+            <SubmitButton label="Send code".to_string()/>
         </form>
         <p><a href="/sign-in">"Back to sign in"</a></p>
     }
@@ -128,7 +129,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 policy=Some(super::pages::password_policy())
                 describedby=Some(MESSAGE_ID.to_string())
             />
-            <button type="submit">"Change password"</button>
+            <SubmitButton label="Change password".to_string()/>
         </form>
         <p><a href="/forgot-password">"Send a new code"</a></p>
     }

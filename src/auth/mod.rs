@@ -20,6 +20,9 @@ pub struct CurrentUser {
     pub groups: Vec<String>,
     /// Unix seconds when the access token expires (the browser refreshes ahead of it).
     pub access_expires_at: u64,
+    pub bio: String,
+    /// False while a changed email address waits for its code.
+    pub email_verified: bool,
 }
 
 impl CurrentUser {

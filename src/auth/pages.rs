@@ -7,6 +7,7 @@ use crate::components::password::PasswordInput;
 use crate::components::resend::ResendButton;
 use crate::components::{Field, FormMessage};
 use crate::flash::current_flash;
+use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -117,7 +118,7 @@ pub fn SignUpPage() -> impl IntoView {
             />
             <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
             <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
-            <button type="submit">"Create account"</button>
+            <SubmitButton label="Create account".to_string()/>
         </form>
         <p>"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
     }
@@ -149,7 +150,7 @@ pub fn ConfirmPage() -> impl IntoView {
                 maxlength=6
                 describedby=MESSAGE_ID
             />
-            <button type="submit">"Confirm"</button>
+            <SubmitButton label="Confirm".to_string()/>
         </form>
         <form method="post" action=ResendCode::url() class="inline">
             <input type="hidden" name="email" value=email/>
@@ -207,7 +208,7 @@ pub fn SignInPage() -> impl IntoView {
                 policy=None
                 describedby=Some(MESSAGE_ID.to_string())
             />
-            <button type="submit">"Sign in"</button>
+            <SubmitButton label="Sign in".to_string()/>
         </form>
         <p><a href="/forgot-password">"Forgot your password?"</a></p>
         <p>"New here? " <a href="/sign-up">"Create an account"</a></p>

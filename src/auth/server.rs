@@ -112,6 +112,16 @@ impl Ctx {
         }
     }
 
+    /// Gets fresh tokens (so the id token's claims show a change just made) and sets them.
+    pub async fn renew_session(&self) -> Result<(), AppError> {
+        let refresh = self.tokens()?.refresh.ok_or(AppError::NotSignedIn)?;
+        let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh).await?;
+        for v in self.state.cookies.start_session(&fresh, i64::from(self.state.config.refresh_token_seconds)) {
+            self.set_cookie(v);
+        }
+        Ok(())
+    }
+
     pub fn end_session(&self) {
         for v in self.state.cookies.end_session() {
             self.set_cookie(v);

@@ -54,6 +54,20 @@ pub fn name(raw: &str, what: &str) -> Result<String, AppError> {
     Ok(n)
 }
 
+pub const BIO_MAX: usize = 500;
+
+/// A short free text about the person: trimmed, at most `BIO_MAX` characters, may be empty.
+pub fn bio(raw: &str) -> Result<String, AppError> {
+    let b = raw.trim().replace("\r\n", "\n");
+    if b.chars().count() > BIO_MAX {
+        return Err(AppError::InvalidInput(format!("Your bio can be at most {BIO_MAX} characters.")));
+    }
+    if b.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(invalid("Your bio contains characters that are not allowed."));
+    }
+    Ok(b)
+}
+
 /// A verification code: exactly six digits (spaces around it are ignored).
 pub fn code(raw: &str) -> Result<String, AppError> {
     let c = raw.trim();

@@ -1,9 +1,10 @@
-//! Widgets shared by pages. `password`, `resend` and `session_keeper` are islands (they ship to the browser);
+//! Widgets shared by pages. `password`, `resend`, `session_keeper` and `submit` are islands (they ship to the browser);
 //! the rest render on the server only.
 
 pub mod password;
 pub mod resend;
 pub mod session_keeper;
+pub mod submit;
 
 use crate::flash::{Flash, FlashKind};
 use leptos::prelude::*;

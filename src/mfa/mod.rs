@@ -10,6 +10,7 @@ use crate::components::password::PasswordInput;
 use crate::components::{Field, FormMessage};
 use crate::error::AppError;
 use crate::flash::current_flash;
+use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -88,7 +89,7 @@ pub fn MfaSetupPage() -> impl IntoView {
         None => view! {
             <p>"Protect your account with a code from an authenticator app (such as 1Password, Google Authenticator or Aegis) each time you sign in."</p>
             <form method="post" action=BeginMfaSetup::url()>
-                <button type="submit">"Start set-up"</button>
+                <SubmitButton label="Start set-up".to_string()/>
             </form>
         }
         .into_any(),
@@ -116,7 +117,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                             maxlength=6
                             describedby=MESSAGE_ID
                         />
-                        <button type="submit">"Turn on two-factor authentication"</button>
+                        <SubmitButton label="Turn on two-factor authentication".to_string()/>
                     </form>
                 </li>
             </ol>
@@ -159,7 +160,7 @@ pub fn MfaOffPage() -> impl IntoView {
                 maxlength=6
                 describedby=MESSAGE_ID
             />
-            <button type="submit">"Turn off two-factor authentication"</button>
+            <SubmitButton label="Turn off two-factor authentication".to_string()/>
         </form>
         <p><a href="/">"Back to home"</a></p>
     }

@@ -127,7 +127,10 @@ pub async fn current_user(state: &AppState, id_token: &str, access_token: &str) 
     if access.sub != id.sub {
         return Err(VerifyError::Invalid("id and access tokens belong to different users".into()));
     }
+    let email_verified = id.email_verified();
     Ok(CurrentUser {
+        email_verified,
+        bio: id.bio.unwrap_or_default(),
         sub: id.sub,
         email: id.email.unwrap_or_default(),
         given_name: id.given_name.unwrap_or_default(),

@@ -24,6 +24,9 @@ pub const LIMITED: &[&str] = &[
     "/api/complete_new_password",
     "/api/verify_mfa_setup",
     "/api/disable_mfa",
+    "/api/change_password",
+    "/api/verify_email",
+    "/api/resend_email_code",
 ];
 
 pub type Limiter = DefaultKeyedRateLimiter<IpAddr>;

@@ -34,8 +34,19 @@ pub struct IdClaims {
     pub family_name: Option<String>,
     #[serde(rename = "cognito:groups", default)]
     pub groups: Vec<String>,
+    #[serde(rename = "custom:bio")]
+    pub bio: Option<String>,
+    /// A bool from Cognito; the emulator may send the string "true".
+    pub email_verified: Option<serde_json::Value>,
     pub exp: u64,
     token_use: String,
+}
+
+impl IdClaims {
+    pub fn email_verified(&self) -> bool {
+        matches!(&self.email_verified, Some(serde_json::Value::Bool(true)))
+            || matches!(&self.email_verified, Some(serde_json::Value::String(s)) if s == "true")
+    }
 }
 
 /// Claims of a verified access token.

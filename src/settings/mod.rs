@@ -1,0 +1,167 @@
+//! `/settings`: profile (names, bio), email change with a code, password change, two-factor
+//! status, and deleting the account. Signed-in only (server redirect otherwise).
+
+#[cfg(feature = "ssr")]
+mod server;
+
+use crate::auth::pages::{MESSAGE_ID, password_policy, redirect_to};
+use crate::auth::{Auth, current_auth};
+use crate::components::password::PasswordInput;
+use crate::components::submit::SubmitButton;
+use crate::components::{Field, FormMessage};
+use crate::error::AppError;
+use crate::flash::current_flash;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+#[server(endpoint = "update_profile")]
+pub async fn update_profile(given_name: String, family_name: String, #[server(default)] bio: String) -> Result<(), AppError> {
+    use crate::auth::server::{Ctx, keep};
+    let ctx = Ctx::get()?;
+    let result = server::update_profile(&ctx, &given_name, &family_name, &bio).await;
+    ctx.finish(result, "/settings", keep("", Some(&given_name), Some(&family_name)))
+}
+
+#[server(endpoint = "change_email")]
+pub async fn change_email(email: String) -> Result<(), AppError> {
+    use crate::auth::server::{Ctx, keep};
+    let ctx = Ctx::get()?;
+    let result = server::change_email(&ctx, &email).await;
+    ctx.finish(result, "/settings", keep(&email, None, None))
+}
+
+#[server(endpoint = "verify_email")]
+pub async fn verify_email(code: String) -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::verify_email(&ctx, &code).await;
+    ctx.finish(result, "/settings", Default::default())
+}
+
+#[server(endpoint = "resend_email_code")]
+pub async fn resend_email_code() -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::resend_email_code(&ctx).await;
+    ctx.finish(result, "/settings", Default::default())
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::change_password(&ctx, &current_password, &new_password).await;
+    ctx.finish(result, "/settings", Default::default())
+}
+
+#[server(endpoint = "delete_account")]
+pub async fn delete_account(confirm_email: String) -> Result<(), AppError> {
+    let ctx = crate::auth::server::Ctx::get()?;
+    let result = server::delete_account(&ctx, &confirm_email).await;
+    ctx.finish(result, "/settings", Default::default())
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let user = match current_auth() {
+        Auth::SignedIn(user) => user,
+        Auth::Unavailable => return view! { <crate::auth::pages::Unavailable/> }.into_any(),
+        Auth::SignedOut => {
+            redirect_to("/sign-in");
+            return view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any();
+        }
+    };
+    let flash = current_flash();
+    let pending_email = (!user.email_verified).then(|| {
+        view! {
+            <div class="pending" role="status">
+                <p>{format!("Your new address {} is not confirmed yet. Enter the code we sent to it.", user.email)}</p>
+                <form method="post" action=VerifyEmail::url() novalidate>
+                    <Field label="Email code" name="code" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9]{6}" maxlength=6 describedby=MESSAGE_ID/>
+                    <SubmitButton label="Confirm new email".to_string()/>
+                </form>
+                <form method="post" action=ResendEmailCode::url()>
+                    <button type="submit" class="secondary">"Send the code again"</button>
+                </form>
+            </div>
+        }
+    });
+    view! {
+        <Title text="Settings"/>
+        <h1>"Settings"</h1>
+        <FormMessage flash=flash id=MESSAGE_ID/>
+
+        <section aria-labelledby="profile-heading">
+            <h2 id="profile-heading">"Profile"</h2>
+            <form method="post" action=UpdateProfile::url() novalidate>
+                <Field label="Given name" name="given_name" autocomplete="given-name" value=user.given_name.clone() describedby=MESSAGE_ID maxlength=100/>
+                <Field label="Family name" name="family_name" autocomplete="family-name" value=user.family_name.clone() describedby=MESSAGE_ID maxlength=100/>
+                <div class="field">
+                    <label for="field-bio">"Bio"</label>
+                    <textarea id="field-bio" name="bio" maxlength="500" rows="3" aria-describedby=format!("{MESSAGE_ID} bio-hint")>{user.bio.clone()}</textarea>
+                    <small id="bio-hint">"Up to 500 characters."</small>
+                </div>
+                <SubmitButton label="Save profile".to_string()/>
+            </form>
+        </section>
+
+        <section aria-labelledby="email-heading">
+            <h2 id="email-heading">"Email"</h2>
+            <p>{format!("You sign in with {}.", user.email)}</p>
+            {pending_email}
+            <form method="post" action=ChangeEmail::url() novalidate>
+                <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=254/>
+                <SubmitButton label="Change email".to_string()/>
+            </form>
+        </section>
+
+        <section aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <form method="post" action=ChangePassword::url() novalidate>
+                <PasswordInput
+                    label="Current password".to_string()
+                    name="current_password".to_string()
+                    autocomplete="current-password".to_string()
+                    policy=None
+                    describedby=Some(MESSAGE_ID.to_string())
+                />
+                <PasswordInput
+                    label="New password".to_string()
+                    name="new_password".to_string()
+                    autocomplete="new-password".to_string()
+                    policy=Some(password_policy())
+                    describedby=Some(MESSAGE_ID.to_string())
+                />
+                <SubmitButton label="Change password".to_string()/>
+            </form>
+        </section>
+
+        <section aria-labelledby="mfa-heading">
+            <h2 id="mfa-heading">"Two-factor authentication"</h2>
+            <crate::mfa::MfaStatus/>
+        </section>
+
+        <section aria-labelledby="avatar-heading">
+            <h2 id="avatar-heading">"Avatar"</h2>
+            <p>"Avatar upload is not available yet."</p>
+        </section>
+
+        <section aria-labelledby="danger-heading" class="danger">
+            <h2 id="danger-heading">"Delete account"</h2>
+            <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
+            <form method="post" action=DeleteAccount::url() novalidate>
+                <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=254/>
+                <SubmitButton label="Delete my account".to_string()/>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn AccountDeletedPage() -> impl IntoView {
+    view! {
+        <Title text="Account deleted"/>
+        <h1>"Your account was deleted"</h1>
+        <p role="status">"Your account and everything stored with it are gone. Thank you for trying us."</p>
+        <p><a href="/sign-up">"Create a new account"</a></p>
+    }
+}
