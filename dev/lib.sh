@@ -3,6 +3,11 @@
 # Tools built by dev/install-tools.sh live in ~/.cargo/bin; wasm-opt comes from npm binaryen.
 export PATH="$HOME/.cargo/bin:$PWD/dev/tools/node_modules/.bin:$PATH"
 
+# cargo-leptos compiles Leptos with LEPTOS_OUTPUT_NAME set; without it (plain `cargo test`
+# or `cargo build`) Leptos' HydrationScripts ask for `<name>_bg.wasm`, which does not exist,
+# and the islands never hydrate. Setting it for every cargo call keeps one build of Leptos.
+export LEPTOS_OUTPUT_NAME=leptos-cognito
+
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\n!! step failed: %s\n' "$*" >&2; exit 1; }
 

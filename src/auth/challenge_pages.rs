@@ -4,7 +4,7 @@
 use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
 use super::pages::MESSAGE_ID;
 use crate::components::password::PasswordInput;
-use crate::components::{Field, FormMessage};
+use crate::components::{CodeField, Field, FormMessage};
 use crate::flash::current_flash;
 use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
@@ -40,15 +40,7 @@ pub fn VerifyMfaPage() -> impl IntoView {
         <p>"Open your authenticator app and enter the 6-digit code it shows for this account."</p>
         <FormMessage flash=current_flash() id=MESSAGE_ID/>
         <form method="post" action=AnswerMfa::url() novalidate>
-            <Field
-                label="Authenticator code"
-                name="code"
-                autocomplete="one-time-code"
-                inputmode="numeric"
-                pattern="[0-9]{6}"
-                maxlength=6
-                describedby=MESSAGE_ID
-            />
+            <CodeField label="Authenticator code" describedby=MESSAGE_ID/>
             <SubmitButton label="Verify".to_string()/>
         </form>
         <p><a href="/sign-in">"Start again"</a></p>
@@ -113,15 +105,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=ResetPassword::url() novalidate>
             <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
-            <Field
-                label="Reset code"
-                name="code"
-                autocomplete="one-time-code"
-                inputmode="numeric"
-                pattern="[0-9]{6}"
-                maxlength=6
-                describedby=MESSAGE_ID
-            />
+            <CodeField label="Reset code" describedby=MESSAGE_ID/>
             <PasswordInput
                 label="New password".to_string()
                 name="password".to_string()

@@ -5,7 +5,7 @@ use super::api::{ConfirmSignUp, ResendCode, SignIn, SignOutEverywhere, SignUp};
 use super::{Auth, current_auth};
 use crate::components::password::PasswordInput;
 use crate::components::resend::ResendButton;
-use crate::components::{Field, FormMessage};
+use crate::components::{CodeField, Field, FormMessage};
 use crate::flash::current_flash;
 use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
@@ -141,15 +141,7 @@ pub fn ConfirmPage() -> impl IntoView {
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=ConfirmSignUp::url() novalidate>
             <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=254/>
-            <Field
-                label="Confirmation code"
-                name="code"
-                autocomplete="one-time-code"
-                inputmode="numeric"
-                pattern="[0-9]{6}"
-                maxlength=6
-                describedby=MESSAGE_ID
-            />
+            <CodeField label="Confirmation code" describedby=MESSAGE_ID/>
             <SubmitButton label="Confirm".to_string()/>
         </form>
         <form method="post" action=ResendCode::url() class="inline">

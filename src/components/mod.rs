@@ -54,3 +54,19 @@ pub fn Field(
         </div>
     }
 }
+
+/// A 6-digit code input (`one-time-code`, numeric keypad), described by the form message.
+#[component]
+pub fn CodeField(#[prop(into)] label: String, #[prop(into)] describedby: String) -> impl IntoView {
+    view! {
+        <Field
+            label=label
+            name="code"
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            pattern="[0-9]{6}"
+            maxlength=6
+            describedby=describedby
+        />
+    }
+}

@@ -7,7 +7,7 @@ mod server;
 use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::{Auth, current_auth};
 use crate::components::password::PasswordInput;
-use crate::components::{Field, FormMessage};
+use crate::components::{CodeField, FormMessage};
 use crate::error::AppError;
 use crate::flash::current_flash;
 use crate::components::submit::SubmitButton;
@@ -108,15 +108,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                 </li>
                 <li>
                     <form method="post" action=VerifyMfaSetup::url() novalidate>
-                        <Field
-                            label="Code from your app"
-                            name="code"
-                            autocomplete="one-time-code"
-                            inputmode="numeric"
-                            pattern="[0-9]{6}"
-                            maxlength=6
-                            describedby=MESSAGE_ID
-                        />
+                        <CodeField label="Code from your app" describedby=MESSAGE_ID/>
                         <SubmitButton label="Turn on two-factor authentication".to_string()/>
                     </form>
                 </li>
@@ -151,15 +143,7 @@ pub fn MfaOffPage() -> impl IntoView {
                 policy=None
                 describedby=Some(MESSAGE_ID.to_string())
             />
-            <Field
-                label="Code from your app"
-                name="code"
-                autocomplete="one-time-code"
-                inputmode="numeric"
-                pattern="[0-9]{6}"
-                maxlength=6
-                describedby=MESSAGE_ID
-            />
+            <CodeField label="Code from your app" describedby=MESSAGE_ID/>
             <SubmitButton label="Turn off two-factor authentication".to_string()/>
         </form>
         <p><a href="/">"Back to home"</a></p>

@@ -8,7 +8,7 @@ use crate::auth::pages::{MESSAGE_ID, password_policy, redirect_to};
 use crate::auth::{Auth, current_auth};
 use crate::components::password::PasswordInput;
 use crate::components::submit::SubmitButton;
-use crate::components::{Field, FormMessage};
+use crate::components::{CodeField, Field, FormMessage};
 use crate::error::AppError;
 use crate::flash::current_flash;
 use leptos::prelude::*;
@@ -75,7 +75,7 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="pending" role="status">
                 <p>{format!("Your new address {} is not confirmed yet. Enter the code we sent to it.", user.email)}</p>
                 <form method="post" action=VerifyEmail::url() novalidate>
-                    <Field label="Email code" name="code" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9]{6}" maxlength=6 describedby=MESSAGE_ID/>
+                    <CodeField label="Email code" describedby=MESSAGE_ID/>
                     <SubmitButton label="Confirm new email".to_string()/>
                 </form>
                 <form method="post" action=ResendEmailCode::url()>
