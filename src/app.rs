@@ -70,6 +70,7 @@ fn Header() -> impl IntoView {
             {user.is_admin().then(|| view! { <a href="/admin">"Admin"</a> })}
             <a href="/settings">"Settings"</a>
             <span class="who">{user.display_name()}</span>
+            <crate::avatar::Avatar user=user.clone() size=32/>
             <form method="post" action=SignOut::url() class="inline">
                 <button type="submit" class="link">"Sign out"</button>
             </form>

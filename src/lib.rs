@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod avatar;
 pub mod components;
 pub mod error;
 pub mod flash;

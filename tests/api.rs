@@ -22,6 +22,16 @@ fn config() -> Config {
 
 /// A confirmed user (optionally an admin) and their (access, id) tokens for `client_id`.
 async fn user(cfg: &Config, client_id: &str, admin: bool) -> (String, String) {
+    let (access, id, _) = user_tokens(cfg, client_id, admin).await;
+    (access, id)
+}
+
+/// A confirmed user of the app client: (access, id, refresh) tokens.
+async fn user_with_refresh(cfg: &Config) -> (String, String, String) {
+    user_tokens(cfg, &cfg.client_id, false).await
+}
+
+async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String, String, String) {
     let (cognito, _) = aws::clients(cfg).await;
     let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
     cognito
@@ -61,7 +71,7 @@ async fn user(cfg: &Config, client_id: &str, admin: bool) -> (String, String) {
         .await
         .unwrap();
     let r = out.authentication_result.unwrap();
-    (r.access_token.unwrap(), r.id_token.unwrap())
+    (r.access_token.unwrap(), r.id_token.unwrap(), r.refresh_token.unwrap())
 }
 
 fn rand_suffix() -> u64 {
@@ -207,4 +217,68 @@ async fn a_cross_site_post_is_refused_before_anything_runs() {
         .unwrap();
     let res = setup::app(state).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+/// The `Cookie` header a browser would send for a session with these tokens.
+fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -> String {
+    let tokens = leptos_cognito::server::session::SessionTokens {
+        access: access.into(),
+        id: id.into(),
+        refresh: Some(refresh.into()),
+    };
+    state
+        .cookies
+        .start_session(&tokens, 3600)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// POSTs a server function as the browser's server-function client does; returns the body.
+async fn call(state: &AppState, path: &str, form: &str, cookie: Option<&str>) -> String {
+    let mut req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = setup::app(state.clone()).oneshot(req.body(Body::from(form.to_string())).unwrap()).await.unwrap();
+    String::from_utf8(axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap().to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn presign_refuses_non_images_oversize_and_strangers() {
+    let cfg = config();
+    let state = state_with(cfg.clone()).await;
+    let (access, id, refresh) = user_with_refresh(&cfg).await;
+    let cookie = session_cookie(&state, &access, &id, &refresh);
+
+    let ok = call(&state, "/api/presign_avatar_upload", "content_type=image%2Fwebp&content_length=20000", Some(&cookie)).await;
+    assert!(ok.contains("X-Amz-Signature") && ok.contains("avatars/"), "{ok}");
+    let html = call(&state, "/api/presign_avatar_upload", "content_type=text%2Fhtml&content_length=100", Some(&cookie)).await;
+    assert!(html.contains("Choose a PNG, JPEG or WebP image."), "{html}");
+    let big = call(&state, "/api/presign_avatar_upload", "content_type=image%2Fpng&content_length=600000", Some(&cookie)).await;
+    assert!(big.contains("The picture must be at most 512 KB after resizing."), "{big}");
+    let anonymous = call(&state, "/api/presign_avatar_upload", "content_type=image%2Fpng&content_length=100", None).await;
+    assert!(anonymous.contains("NotSignedIn"), "{anonymous}");
+}
+
+#[tokio::test]
+async fn confirm_refuses_another_users_key_and_a_missing_object() {
+    let cfg = config();
+    let state = state_with(cfg.clone()).await;
+    let (access, id, refresh) = user_with_refresh(&cfg).await;
+    let cookie = session_cookie(&state, &access, &id, &refresh);
+    let sub: String = {
+        let claims: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(&id).unwrap().claims;
+        claims["sub"].as_str().unwrap().to_string()
+    };
+    let other = "avatars/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111.png";
+    let body = call(&state, "/api/confirm_avatar", &format!("key={}", other.replace('/', "%2F")), Some(&cookie)).await;
+    assert!(body.contains("That picture does not belong to your account."), "{body}");
+    let missing = format!("avatars/{sub}/22222222-2222-2222-2222-222222222222.png");
+    let body = call(&state, "/api/confirm_avatar", &format!("key={}", missing.replace('/', "%2F")), Some(&cookie)).await;
+    assert!(body.contains("The upload did not arrive. Please try again."), "{body}");
 }

@@ -60,6 +60,7 @@ pub fn HomePage() -> impl IntoView {
             view! {
                 <Title text="Home"/>
                 <h1>{format!("Welcome, {}", user.display_name())}</h1>
+                <crate::avatar::Avatar user=user.clone() size=96/>
                 <FormMessage flash=current_flash() id=MESSAGE_ID/>
                 <dl class="profile">
                     <dt>"Name"</dt>

@@ -36,6 +36,8 @@ pub struct IdClaims {
     pub groups: Vec<String>,
     #[serde(rename = "custom:bio")]
     pub bio: Option<String>,
+    /// The S3 key of the avatar.
+    pub picture: Option<String>,
     /// A bool from Cognito; the emulator may send the string "true".
     pub email_verified: Option<serde_json::Value>,
     pub exp: u64,

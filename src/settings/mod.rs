@@ -141,7 +141,8 @@ pub fn SettingsPage() -> impl IntoView {
 
         <section aria-labelledby="avatar-heading">
             <h2 id="avatar-heading">"Avatar"</h2>
-            <p>"Avatar upload is not available yet."</p>
+            <crate::avatar::Avatar user=user.clone() size=96/>
+            <crate::avatar::AvatarUploader/>
         </section>
 
         <section aria-labelledby="danger-heading" class="danger">
