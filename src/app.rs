@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -34,6 +34,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every route renders completely before it is sent (`SsrMode::Async`): pages must be whole
+/// without JavaScript, and out-of-order streaming needs it to swap in what a `Suspense` waited for.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -44,19 +46,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage/>
-                    <Route path=StaticSegment("sign-up") view=SignUpPage/>
-                    <Route path=StaticSegment("confirm") view=ConfirmPage/>
-                    <Route path=StaticSegment("sign-in") view=SignInPage/>
-                    <Route path=StaticSegment("admin") view=AdminPage/>
-                    <Route path=StaticSegment("verify-mfa") view=VerifyMfaPage/>
-                    <Route path=StaticSegment("new-password") view=NewPasswordPage/>
-                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage/>
-                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage/>
-                    <Route path=StaticSegment("two-factor") view=MfaSetupPage/>
-                    <Route path=StaticSegment("two-factor-off") view=MfaOffPage/>
-                    <Route path=StaticSegment("settings") view=SettingsPage/>
-                    <Route path=StaticSegment("account-deleted") view=AccountDeletedPage/>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("sign-up") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("confirm") view=ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("verify-mfa") view=VerifyMfaPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("new-password") view=NewPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("two-factor") view=MfaSetupPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("two-factor-off") view=MfaOffPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account-deleted") view=AccountDeletedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
