@@ -3,7 +3,7 @@
 
 use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
 use super::pages::MESSAGE_ID;
-use crate::components::password::PasswordInput;
+use crate::components::password::NewPasswordInput;
 use crate::components::{CodeField, Field, FormMessage};
 use crate::flash::current_flash;
 use crate::components::submit::SubmitButton;
@@ -64,13 +64,7 @@ pub fn NewPasswordPage() -> impl IntoView {
         <p>"Your account was created for you. Choose your own password to finish signing in."</p>
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=CompleteNewPassword::url() novalidate>
-            <PasswordInput
-                label="New password".to_string()
-                name="password".to_string()
-                autocomplete="new-password".to_string()
-                policy=Some(super::pages::password_policy())
-                describedby=Some(MESSAGE_ID.to_string())
-            />
+            <NewPasswordInput label="New password" name="password"/>
             {given}
             {family}
             <SubmitButton label="Set password and sign in".to_string()/>
@@ -106,13 +100,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <form method="post" action=ResetPassword::url() novalidate>
             <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
             <CodeField label="Reset code" describedby=MESSAGE_ID/>
-            <PasswordInput
-                label="New password".to_string()
-                name="password".to_string()
-                autocomplete="new-password".to_string()
-                policy=Some(super::pages::password_policy())
-                describedby=Some(MESSAGE_ID.to_string())
-            />
+            <NewPasswordInput label="New password" name="password"/>
             <SubmitButton label="Change password".to_string()/>
         </form>
         <p><a href="/forgot-password">"Send a new code"</a></p>

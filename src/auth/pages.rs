@@ -3,7 +3,7 @@
 
 use super::api::{ConfirmSignUp, ResendCode, SignIn, SignOutEverywhere, SignUp};
 use super::{Auth, current_auth};
-use crate::components::password::PasswordInput;
+use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::resend::ResendButton;
 use crate::components::{CodeField, Field, FormMessage};
 use crate::flash::current_flash;
@@ -110,13 +110,7 @@ pub fn SignUpPage() -> impl IntoView {
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=SignUp::url() novalidate>
             <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=254/>
-            <PasswordInput
-                label="Password".to_string()
-                name="password".to_string()
-                autocomplete="new-password".to_string()
-                policy=Some(password_policy())
-                describedby=Some(MESSAGE_ID.to_string())
-            />
+            <NewPasswordInput label="Password" name="password"/>
             <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
             <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
             <SubmitButton label="Create account".to_string()/>
@@ -194,13 +188,7 @@ pub fn SignInPage() -> impl IntoView {
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=SignIn::url() novalidate>
             <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
-            <PasswordInput
-                label="Password".to_string()
-                name="password".to_string()
-                autocomplete="current-password".to_string()
-                policy=None
-                describedby=Some(MESSAGE_ID.to_string())
-            />
+            <CurrentPasswordInput label="Password" name="password"/>
             <SubmitButton label="Sign in".to_string()/>
         </form>
         <p><a href="/forgot-password">"Forgot your password?"</a></p>

@@ -79,3 +79,31 @@ pub fn PasswordInput(
         </div>
     }
 }
+
+/// A new password with the pool's rules as a live checklist, described by the form message.
+#[component]
+pub fn NewPasswordInput(#[prop(into)] label: String, #[prop(into, default = "password".into())] name: String) -> impl IntoView {
+    view! {
+        <PasswordInput
+            label=label
+            name=name
+            autocomplete="new-password".to_string()
+            policy=Some(crate::auth::pages::password_policy())
+            describedby=Some(crate::auth::pages::MESSAGE_ID.to_string())
+        />
+    }
+}
+
+/// The person's current password, described by the form message.
+#[component]
+pub fn CurrentPasswordInput(#[prop(into)] label: String, #[prop(into, default = "password".into())] name: String) -> impl IntoView {
+    view! {
+        <PasswordInput
+            label=label
+            name=name
+            autocomplete="current-password".to_string()
+            policy=None
+            describedby=Some(crate::auth::pages::MESSAGE_ID.to_string())
+        />
+    }
+}

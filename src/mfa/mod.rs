@@ -6,7 +6,7 @@ mod server;
 
 use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::{Auth, current_auth};
-use crate::components::password::PasswordInput;
+use crate::components::password::CurrentPasswordInput;
 use crate::components::{CodeField, FormMessage};
 use crate::error::AppError;
 use crate::flash::current_flash;
@@ -136,13 +136,7 @@ pub fn MfaOffPage() -> impl IntoView {
         <p>"To turn it off, confirm it is you with your password and a current code from your authenticator app."</p>
         <FormMessage flash=current_flash() id=MESSAGE_ID/>
         <form method="post" action=DisableMfa::url() novalidate>
-            <PasswordInput
-                label="Password".to_string()
-                name="password".to_string()
-                autocomplete="current-password".to_string()
-                policy=None
-                describedby=Some(MESSAGE_ID.to_string())
-            />
+            <CurrentPasswordInput label="Password" name="password"/>
             <CodeField label="Code from your app" describedby=MESSAGE_ID/>
             <SubmitButton label="Turn off two-factor authentication".to_string()/>
         </form>

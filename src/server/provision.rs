@@ -196,24 +196,33 @@ fn seconds_units() -> TokenValidityUnitsType {
         .build()
 }
 
+/// The app client's settings, the same for CreateUserPoolClient and UpdateUserPoolClient
+/// (two builder types with the same setters).
+macro_rules! client_settings {
+    ($builder:expr, $cfg:expr) => {
+        $builder
+            .set_explicit_auth_flows(Some(wanted_flows()))
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+            .enable_token_revocation(true)
+            .access_token_validity($cfg.access_token_seconds)
+            .id_token_validity($cfg.id_token_seconds)
+            .refresh_token_validity($cfg.refresh_token_seconds)
+            .token_validity_units(seconds_units())
+            .set_read_attributes(strings(&READ_ATTRIBUTES))
+            .set_write_attributes(strings(&WRITE_ATTRIBUTES))
+    };
+}
+
 async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<String, String> {
     let list = c.list_user_pool_clients().user_pool_id(pool_id).max_results(60).send().await.map_err(fail("ListUserPoolClients"))?;
     let existing = list.user_pool_clients().iter().find(|d| d.client_name() == Some(CLIENT_NAME)).and_then(|d| d.client_id().map(str::to_string));
     let Some(id) = existing else {
-        let out = c
+        let create = c
             .create_user_pool_client()
             .user_pool_id(pool_id)
             .client_name(CLIENT_NAME)
-            .generate_secret(false)
-            .set_explicit_auth_flows(Some(wanted_flows()))
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-            .enable_token_revocation(true)
-            .access_token_validity(cfg.access_token_seconds)
-            .id_token_validity(cfg.id_token_seconds)
-            .refresh_token_validity(cfg.refresh_token_seconds)
-            .token_validity_units(seconds_units())
-            .set_read_attributes(strings(&READ_ATTRIBUTES))
-            .set_write_attributes(strings(&WRITE_ATTRIBUTES))
+            .generate_secret(false);
+        let out = client_settings!(create, cfg)
             .send()
             .await
             .map_err(fail("CreateUserPoolClient"))?;
@@ -239,19 +248,8 @@ async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<Strin
         say("app client", &format!("{CLIENT_NAME} ({id})"), "unchanged");
         return Ok(id);
     }
-    c.update_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_id(&id)
-        .client_name(CLIENT_NAME)
-        .set_explicit_auth_flows(Some(wanted_flows()))
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .enable_token_revocation(true)
-        .access_token_validity(cfg.access_token_seconds)
-        .id_token_validity(cfg.id_token_seconds)
-        .refresh_token_validity(cfg.refresh_token_seconds)
-        .token_validity_units(seconds_units())
-            .set_read_attributes(strings(&READ_ATTRIBUTES))
-            .set_write_attributes(strings(&WRITE_ATTRIBUTES))
+    let update = c.update_user_pool_client().user_pool_id(pool_id).client_id(&id).client_name(CLIENT_NAME);
+    client_settings!(update, cfg)
         .send()
         .await
         .map_err(fail("UpdateUserPoolClient"))?;

@@ -4,9 +4,9 @@
 #[cfg(feature = "ssr")]
 mod server;
 
-use crate::auth::pages::{MESSAGE_ID, password_policy, redirect_to};
+use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::{Auth, current_auth};
-use crate::components::password::PasswordInput;
+use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, FormMessage};
 use crate::error::AppError;
@@ -116,20 +116,8 @@ pub fn SettingsPage() -> impl IntoView {
         <section aria-labelledby="password-heading">
             <h2 id="password-heading">"Password"</h2>
             <form method="post" action=ChangePassword::url() novalidate>
-                <PasswordInput
-                    label="Current password".to_string()
-                    name="current_password".to_string()
-                    autocomplete="current-password".to_string()
-                    policy=None
-                    describedby=Some(MESSAGE_ID.to_string())
-                />
-                <PasswordInput
-                    label="New password".to_string()
-                    name="new_password".to_string()
-                    autocomplete="new-password".to_string()
-                    policy=Some(password_policy())
-                    describedby=Some(MESSAGE_ID.to_string())
-                />
+                <CurrentPasswordInput label="Current password" name="current_password"/>
+                <NewPasswordInput label="New password" name="new_password"/>
                 <SubmitButton label="Change password".to_string()/>
             </form>
         </section>
