@@ -31,6 +31,7 @@ start_emulator() {
   (cd dev && EMULATOR_PORT=$port exec .venv/bin/python -m emulator) >"$log" 2>&1 &
   EMULATOR_PID=$!
   trap stop_emulator EXIT
+  trap 'stop_emulator; exit 130' INT TERM
   for _ in $(seq 1 100); do
     if curl -fsS "http://127.0.0.1:$port/_dev/health" >/dev/null 2>&1; then return; fi
     kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$log" >&2; fail "emulator exited during start-up"; }
