@@ -158,27 +158,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_endpoint_is_unavailable() {
-        let cfg = Config {
-            region: "us-east-1".into(),
-            user_pool_id: "p".into(),
-            client_id: "c".into(),
-            cognito_endpoint: Some("http://127.0.0.1:9".into()),
-            jwks_url: String::new(),
-            issuer: String::new(),
-            bucket: "b".into(),
-            s3_endpoint: None,
-            site_url: "http://127.0.0.1:3000".into(),
-            app_name: "t".into(),
-            pool_name: "t".into(),
-            access_token_seconds: 60,
-            id_token_seconds: 60,
-            refresh_token_seconds: 60,
-            cookie_key: None,
-            cookie_key_env: "X".into(),
-            local_file: "x".into(),
-            revalidate_seconds: 300,
-            rate_limit_per_minute: 20,
-        };
+        let cfg = Config::for_test();
         let (cognito, _) = clients(&cfg).await;
         let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
         assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);

@@ -246,6 +246,34 @@ impl Config {
 }
 
 #[cfg(test)]
+impl Config {
+    /// A complete configuration for tests that talk to no real service.
+    pub fn for_test() -> Config {
+        Config {
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_test".into(),
+            client_id: "client-123".into(),
+            cognito_endpoint: Some("http://127.0.0.1:9".into()),
+            jwks_url: String::new(),
+            issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test".into(),
+            bucket: "avatars".into(),
+            s3_endpoint: Some("http://127.0.0.1:9".into()),
+            site_url: "http://127.0.0.1:3000".into(),
+            app_name: "test".into(),
+            pool_name: "test".into(),
+            access_token_seconds: 3600,
+            id_token_seconds: 3600,
+            refresh_token_seconds: 86400,
+            cookie_key: None,
+            cookie_key_env: "LC_COOKIE_KEY".into(),
+            local_file: "Leptos.local.toml".into(),
+            revalidate_seconds: 300,
+            rate_limit_per_minute: 20,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

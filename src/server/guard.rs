@@ -140,3 +140,117 @@ pub async fn current_user(state: &AppState, id_token: &str, access_token: &str) 
         access_expires_at: access.exp,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::Config;
+    use crate::server::verifier::Verifier;
+    use crate::server::verifier::test_support::*;
+    use aws_sdk_cognitoidentityprovider::Client;
+    use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
+    use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+    use aws_sdk_cognitoidentityprovider::types::AuthenticationResultType;
+    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use serde_json::json;
+
+    /// A session whose access token expires in `expires_in` seconds (negative: already expired).
+    fn session(expires_in: i64) -> SessionTokens {
+        let exp = (now() as i64 + expires_in) as u64;
+        SessionTokens {
+            access: sign(KEY_A, "a", json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": exp, "iat": now()})),
+            id: sign(KEY_A, "a", json!({"sub": "u1", "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": exp, "email": "a@example.com"})),
+            refresh: Some("refresh-token".into()),
+        }
+    }
+
+    async fn state(rule: Rule) -> AppState {
+        let (jwks, _) = jwks_server().await;
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&rule], |c| {
+            c.retry_config(RetryConfig::disabled())
+        });
+        AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks))
+    }
+
+    fn answers(status: u16, body: &'static str) -> Rule {
+        mock!(Client::initiate_auth)
+            .then_http_response(move || HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body)))
+    }
+
+    fn clears_session(cookies: &[http::HeaderValue]) -> bool {
+        !cookies.is_empty() && cookies.iter().all(|c| c.to_str().unwrap().contains("Max-Age=0"))
+    }
+
+    #[tokio::test]
+    async fn a_fresh_session_is_not_refreshed() {
+        let rule = answers(500, "");
+        let r = resolve(&state(rule.clone()).await, Some(session(3000))).await;
+        assert!(matches!(r.auth, Auth::SignedIn(_)));
+        assert!(r.set_cookies.is_empty());
+        assert_eq!(rule.num_calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_token_about_to_expire_is_refreshed_into_new_cookies() {
+        let fresh = session(3600);
+        let (access, id) = (fresh.access.clone(), fresh.id.clone());
+        let rule = mock!(Client::initiate_auth).then_output(move || {
+            InitiateAuthOutput::builder()
+                .authentication_result(
+                    AuthenticationResultType::builder().access_token(access.clone()).id_token(id.clone()).expires_in(3600).build(),
+                )
+                .build()
+        });
+        let r = resolve(&state(rule.clone()).await, Some(session(30))).await;
+        assert!(matches!(r.auth, Auth::SignedIn(_)));
+        assert_eq!(rule.num_calls(), 1);
+        assert_eq!(r.tokens.as_ref().unwrap().access, fresh.access);
+        assert_eq!(r.tokens.unwrap().refresh.as_deref(), Some("refresh-token"), "the refresh token is kept");
+        assert_eq!(r.set_cookies.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refused_refresh_ends_the_session() {
+        let rule = answers(400, r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#);
+        let r = resolve(&state(rule).await, Some(session(30))).await;
+        assert_eq!(r.auth, Auth::SignedOut);
+        assert!(clears_session(&r.set_cookies));
+    }
+
+    #[tokio::test]
+    async fn a_5xx_during_refresh_keeps_the_session() {
+        let rule = answers(500, r#"{"__type":"InternalErrorException","message":"boom"}"#);
+        let r = resolve(&state(rule.clone()).await, Some(session(30))).await;
+        assert!(matches!(r.auth, Auth::SignedIn(_)), "still signed in while the token lasts");
+        assert!(r.set_cookies.is_empty(), "cookies untouched, so the next request retries");
+        assert_eq!(rule.num_calls(), 1);
+        // Already expired and Cognito still failing: not signed out, just unavailable for now.
+        let rule = answers(503, "");
+        let r = resolve(&state(rule).await, Some(session(-120))).await;
+        assert_eq!(r.auth, Auth::Unavailable);
+        assert!(r.set_cookies.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_cognito_keeps_the_session() {
+        let (jwks, _) = jwks_server().await;
+        let (cognito, _) = crate::server::aws::clients(&Config::for_test()).await;
+        let st = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
+        let r = resolve(&st, Some(session(30))).await;
+        assert!(matches!(r.auth, Auth::SignedIn(_)));
+        assert!(r.set_cookies.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_forged_session_is_signed_out() {
+        let rule = answers(500, "");
+        let mut forged = session(3000);
+        forged.access = sign(KEY_B, "a", json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": now() + 3000}));
+        let r = resolve(&state(rule).await, Some(forged)).await;
+        assert_eq!(r.auth, Auth::SignedOut);
+        assert!(clears_session(&r.set_cookies));
+    }
+}

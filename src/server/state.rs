@@ -40,6 +40,28 @@ impl AppState {
         state
     }
 
+    /// State around given clients (e.g. mocked Cognito), without the background policy loader.
+    #[cfg(test)]
+    pub fn for_test(config: Config, cognito: cognito::Client, verifier: Verifier) -> Self {
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::Config::builder()
+                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+                .region(aws_sdk_s3::config::Region::new("us-east-1"))
+                .build(),
+        );
+        AppState {
+            leptos_options: LeptosOptions::builder().output_name("test").build(),
+            rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
+            cookies: CookieCodec::new(&[5u8; 64], false),
+            config: Arc::new(config),
+            cognito,
+            s3,
+            verifier: Arc::new(verifier),
+            resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
+            policy: Arc::new(RwLock::new(PasswordPolicy::default())),
+        }
+    }
+
     /// The pool's password policy (the provisioned default until Cognito has answered).
     pub fn password_policy(&self) -> PasswordPolicy {
         self.policy.read().expect("policy lock").clone()

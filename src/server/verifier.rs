@@ -182,32 +182,33 @@ impl Verifier {
     }
 }
 
+/// Test keys, a local JWKS server and token builders, shared by the verifier's and the
+/// session guard's tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_support {
     use super::*;
-    use base64::Engine;
     use jsonwebtoken::{EncodingKey, Header, encode, jwk::Jwk};
     use serde_json::json;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    const KEY_A: &[u8] = include_bytes!("../../tests/fixtures/test-key-a.pem");
-    const KEY_B: &[u8] = include_bytes!("../../tests/fixtures/test-key-b.pem");
-    const ISS: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test";
-    const CLIENT: &str = "client-123";
+    pub const KEY_A: &[u8] = include_bytes!("../../tests/fixtures/test-key-a.pem");
+    pub const KEY_B: &[u8] = include_bytes!("../../tests/fixtures/test-key-b.pem");
+    pub const ISS: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test";
+    pub const CLIENT: &str = "client-123";
 
-    fn now() -> u64 {
+    pub fn now() -> u64 {
         jsonwebtoken::get_current_timestamp()
     }
 
-    fn jwk(pem: &[u8], kid: &str) -> Jwk {
+    pub fn jwk(pem: &[u8], kid: &str) -> Jwk {
         let mut jwk = Jwk::from_encoding_key(&EncodingKey::from_rsa_pem(pem).unwrap(), Algorithm::RS256).unwrap();
         jwk.common.key_id = Some(kid.to_string());
         jwk
     }
 
     /// Serves a JWKS with key A under kid "a" and counts fetches.
-    async fn jwks_server() -> (String, Arc<AtomicUsize>) {
+    pub async fn jwks_server() -> (String, Arc<AtomicUsize>) {
         let hits = Arc::new(AtomicUsize::new(0));
         let set = JwkSet { keys: vec![jwk(KEY_A, "a")] };
         let h = hits.clone();
@@ -225,26 +226,38 @@ mod tests {
         (format!("http://{addr}/jwks.json"), hits)
     }
 
-    fn sign(pem: &[u8], kid: &str, claims: serde_json::Value) -> String {
+    pub fn sign(pem: &[u8], kid: &str, claims: serde_json::Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(kid.to_string());
         encode(&header, &claims, &EncodingKey::from_rsa_pem(pem).unwrap()).unwrap()
     }
 
-    fn id_claims() -> serde_json::Value {
+    pub fn id_claims() -> serde_json::Value {
         json!({"sub": "u1", "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": now() + 600,
                "email": "a@example.com", "given_name": "Ada", "cognito:groups": ["users"]})
     }
 
-    fn access_claims() -> serde_json::Value {
+    pub fn access_claims() -> serde_json::Value {
         json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": now() + 600,
                "username": "u1", "cognito:groups": ["users"]})
     }
 
-    fn with(mut v: serde_json::Value, key: &str, value: serde_json::Value) -> serde_json::Value {
+    pub fn with(mut v: serde_json::Value, key: &str, value: serde_json::Value) -> serde_json::Value {
         v[key] = value;
         v
     }
+
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+    use base64::Engine;
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     async fn verifier() -> (Verifier, Arc<AtomicUsize>) {
         let (url, hits) = jwks_server().await;
