@@ -282,3 +282,29 @@ async fn confirm_refuses_another_users_key_and_a_missing_object() {
     let body = call(&state, "/api/confirm_avatar", &format!("key={}", missing.replace('/', "%2F")), Some(&cookie)).await;
     assert!(body.contains("The upload did not arrive. Please try again."), "{body}");
 }
+
+#[tokio::test]
+async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
+    let cfg = config();
+    let (access, _, _) = user_with_refresh(&cfg).await;
+    let (cognito, _) = aws::clients(&cfg).await;
+    let attr = |n: &str, v: &str| {
+        aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
+    };
+    let refused = cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:plan", "pro")).send().await;
+    assert_eq!(aws::error_code(&refused.unwrap_err()), Some("NotAuthorizedException"));
+    // What settings writes is allowed.
+    cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:bio", "hi")).send().await.unwrap();
+    // The provisioned client lists custom:plan as readable and not writable.
+    let client = cognito
+        .describe_user_pool_client()
+        .user_pool_id(&cfg.user_pool_id)
+        .client_id(&cfg.client_id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    assert!(client.read_attributes().iter().any(|a| a == "custom:plan"));
+    assert!(!client.write_attributes().iter().any(|a| a == "custom:plan"));
+}

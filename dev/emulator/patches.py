@@ -598,6 +598,13 @@ def verify_user_attribute(self: Resp) -> ActionResult:
 def update_user_attributes(self: Resp) -> ActionResult:
     token = self._get_param("AccessToken")
     _, pool, user = _find_by_access_token(token)
+    # Cognito refuses attributes the app client may not write (its WriteAttributes); moto
+    # never looks. The client is the one the access token was issued to.
+    client = pool.clients.get(pool.access_tokens[token][0])
+    writable = (client.extended_config.get("WriteAttributes") if client else None) or None
+    for a in self._get_param("UserAttributes") or []:
+        if writable is not None and a["Name"] not in writable:
+            raise NotAuthorizedError("A client attempted to write unauthorized attribute")
     old_email = user.attribute_lookup.get("email")
     attributes = [a for a in self._get_param("UserAttributes") or [] if not (a["Name"] == "email" and a["Value"] == old_email)]
     self._get_region_agnostic_backend().update_user_attributes(token, attributes)

@@ -152,3 +152,28 @@ def test_forgot_password_unknown_or_unverified_user(pool):
     unconfirmed, _ = pool.sign_up()
     with raises_aws("InvalidParameterException"):
         pool.idp.forgot_password(ClientId=pool.client_id, Username=unconfirmed)
+
+
+def test_update_user_attributes_respects_the_clients_write_attributes(pool):
+    # The pool needs the custom attribute to exist for the write to be meaningful.
+    pool.idp.add_custom_attributes(
+        UserPoolId=pool.id,
+        CustomAttributes=[{"Name": "plan", "AttributeDataType": "String", "Mutable": True}],
+    )
+    client = pool.client(WriteAttributes=["email", "given_name", "family_name", "custom:bio"])
+    email = pool.confirmed_user(client_id=client)
+    token = pool.password_login(email, client_id=client)["AuthenticationResult"]["AccessToken"]
+
+    with raises_aws("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
+        pool.idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "custom:plan", "Value": "pro"}])
+    assert "custom:plan" not in attrs_of(pool.idp, token)
+
+    pool.idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "given_name", "Value": "Ada"}])
+    assert attrs_of(pool.idp, token)["given_name"] == "Ada"
+
+
+def test_clients_without_write_attributes_may_write_anything(pool):
+    email = pool.confirmed_user()
+    token = pool.password_login(email)["AuthenticationResult"]["AccessToken"]
+    pool.idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "given_name", "Value": "Ada"}])
+    assert attrs_of(pool.idp, token)["given_name"] == "Ada"
