@@ -1,6 +1,8 @@
 //! leptos-cognito: Amazon Cognito sign-in in front of a web app. Pages render on the server
 //! (axum + leptos_axum); only the islands in `components` ship to the browser as WASM.
 
+#![recursion_limit = "256"]
+
 pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod api;

@@ -44,3 +44,19 @@ test('keyboard only: sign in with Tab and Enter', async ({ page, request }) => {
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/$/);
 });
+
+test('with JavaScript, fields are checked when the person leaves them', async ({ page }) => {
+  await page.goto('/sign-up');
+  await expect(page.getByRole('button', { name: 'Show password' })).toBeVisible(); // hydrated
+  const email = page.getByLabel('Email');
+  await email.fill('not-an-email');
+  await page.getByLabel('Given name').focus();
+  await expect(page.getByText('Enter a valid email address, like name@example.com.')).toBeVisible();
+  await expect(email).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/\/sign-up$/);
+  // The message follows the typing and goes once the value is right.
+  await email.fill('ada@example.com');
+  await expect(page.getByText('Enter a valid email address, like name@example.com.')).toHaveCount(0);
+  await expect(email).not.toHaveAttribute('aria-invalid', 'true');
+  await expectNoViolations(page);
+});

@@ -40,7 +40,7 @@ pub fn VerifyMfaPage() -> impl IntoView {
         <p>"Open your authenticator app and enter the 6-digit code it shows for this account."</p>
         <FormMessage flash=current_flash() id=MESSAGE_ID/>
         <form method="post" action=AnswerMfa::url() novalidate>
-            <CodeField label="Authenticator code" describedby=MESSAGE_ID/>
+            <CodeField label="Authenticator code" describedby=MESSAGE_ID authenticator=true/>
             <SubmitButton label="Verify".to_string()/>
         </form>
         <p><a href="/sign-in">"Start again"</a></p>

@@ -1,6 +1,7 @@
 //! Widgets shared by pages. `password`, `resend`, `session_keeper` and `submit` are islands (they ship to the browser);
 //! the rest render on the server only.
 
+pub mod checked;
 pub mod password;
 pub mod resend;
 pub mod session_keeper;
@@ -22,7 +23,8 @@ pub fn FormMessage(flash: Option<Flash>, #[prop(into)] id: String) -> impl IntoV
     }
 }
 
-/// A labelled text input.
+/// A labelled text input. With WASM it is checked when the person leaves it, by the same
+/// rules the server applies (email, 6-digit code, name), with the message next to the field.
 #[component]
 pub fn Field(
     #[prop(into)] label: String,
@@ -34,30 +36,44 @@ pub fn Field(
     #[prop(into, optional)] inputmode: Option<String>,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] pattern: Option<&'static str>,
+    /// Overrides the rule guessed from the type and name.
+    #[prop(optional)]
+    rule: Option<Rule>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let rule = rule.unwrap_or(match (kind.as_str(), name.as_str()) {
+        ("email", "confirm_email") => Rule::None,
+        ("email", _) => Rule::Email,
+        (_, "code") => Rule::Code,
+        (_, "given_name") | (_, "family_name") => Rule::Name,
+        _ => Rule::None,
+    });
     view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                autocomplete=autocomplete
-                value=value
-                required
-                aria-describedby=describedby
-                inputmode=inputmode
-                maxlength=maxlength
-                pattern=pattern
-            />
-        </div>
+        <checked::CheckedInput
+            label=label
+            name=name
+            kind=kind
+            autocomplete=autocomplete
+            value=value
+            describedby=describedby
+            inputmode=inputmode
+            maxlength=maxlength
+            pattern=pattern.map(str::to_string)
+            rule=rule
+        />
     }
 }
 
-/// A 6-digit code input (`one-time-code`, numeric keypad), described by the form message.
+pub use checked::Rule;
+
+/// A 6-digit code input (`one-time-code`, numeric keypad), described by the form message;
+/// `authenticator` for codes from an app rather than an email.
 #[component]
-pub fn CodeField(#[prop(into)] label: String, #[prop(into)] describedby: String) -> impl IntoView {
+pub fn CodeField(
+    #[prop(into)] label: String,
+    #[prop(into)] describedby: String,
+    #[prop(optional)] authenticator: bool,
+) -> impl IntoView {
+    let rule = if authenticator { Rule::AuthenticatorCode } else { Rule::Code };
     view! {
         <Field
             label=label
@@ -67,6 +83,7 @@ pub fn CodeField(#[prop(into)] label: String, #[prop(into)] describedby: String)
             pattern="[0-9]{6}"
             maxlength=6
             describedby=describedby
+            rule=rule
         />
     }
 }

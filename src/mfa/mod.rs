@@ -108,7 +108,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                 </li>
                 <li>
                     <form method="post" action=VerifyMfaSetup::url() novalidate>
-                        <CodeField label="Code from your app" describedby=MESSAGE_ID/>
+                        <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
                         <SubmitButton label="Turn on two-factor authentication".to_string()/>
                     </form>
                 </li>
@@ -137,7 +137,7 @@ pub fn MfaOffPage() -> impl IntoView {
         <FormMessage flash=current_flash() id=MESSAGE_ID/>
         <form method="post" action=DisableMfa::url() novalidate>
             <CurrentPasswordInput label="Password" name="password"/>
-            <CodeField label="Code from your app" describedby=MESSAGE_ID/>
+            <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
             <SubmitButton label="Turn off two-factor authentication".to_string()/>
         </form>
         <p><a href="/">"Back to home"</a></p>
