@@ -25,17 +25,7 @@ impl AppState {
     pub async fn new(leptos_options: LeptosOptions, config: Config, cookie_key: &[u8]) -> Self {
         let (cognito, s3) = aws::clients(&config).await;
         let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url);
-        let state = AppState {
-            leptos_options,
-            rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
-            cookies: CookieCodec::new(cookie_key, config.secure_cookies()),
-            config: Arc::new(config),
-            cognito,
-            s3,
-            verifier: Arc::new(verifier),
-            resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
-            policy: Arc::new(RwLock::new(PasswordPolicy::default())),
-        };
+        let state = Self::assemble(leptos_options, config, cookie_key, cognito, s3, verifier);
         state.spawn_policy_loader();
         state
     }
@@ -49,10 +39,22 @@ impl AppState {
                 .region(aws_sdk_s3::config::Region::new("us-east-1"))
                 .build(),
         );
+        let options = LeptosOptions::builder().output_name("test").build();
+        Self::assemble(options, config, &[5u8; 64], cognito, s3, verifier)
+    }
+
+    fn assemble(
+        leptos_options: LeptosOptions,
+        config: Config,
+        cookie_key: &[u8],
+        cognito: cognito::Client,
+        s3: aws_sdk_s3::Client,
+        verifier: Verifier,
+    ) -> Self {
         AppState {
-            leptos_options: LeptosOptions::builder().output_name("test").build(),
+            leptos_options,
             rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
-            cookies: CookieCodec::new(&[5u8; 64], false),
+            cookies: CookieCodec::new(cookie_key, config.secure_cookies()),
             config: Arc::new(config),
             cognito,
             s3,
