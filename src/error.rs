@@ -24,10 +24,14 @@ pub enum AppError {
     PasswordRejected,
     /// Too many attempts in a short time.
     TooManyRequests,
+    /// Too many attempts: wait this many seconds (the 429 page; `Retry-After` says the same).
+    TooManyRequestsFor(u64),
     /// The short-lived sign-in step (e.g. after confirming) has expired.
     SignInStepExpired,
     /// The person must be signed in to do this.
     NotSignedIn,
+    /// Cognito said the session's token is revoked or the user is gone: the session was ended.
+    SessionEnded,
     /// Signed in, but not allowed (e.g. not in the admins group).
     Forbidden,
     /// The request came from another site.
@@ -60,10 +64,13 @@ impl AppError {
             AppError::TooManyRequests => {
                 "Too many attempts. Please wait a minute and try again.".into()
             }
+            AppError::TooManyRequestsFor(1) => "Too many attempts. Please wait 1 second and try again.".into(),
+            AppError::TooManyRequestsFor(s) => format!("Too many attempts. Please wait {s} seconds and try again."),
             AppError::SignInStepExpired => {
                 "Your sign-in step expired. Please sign in with your email and password.".into()
             }
             AppError::NotSignedIn => "Please sign in to continue.".into(),
+            AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),
             AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
             AppError::CrossSite => "This request came from another site and was refused.".into(),
             AppError::Unavailable => {
@@ -73,7 +80,8 @@ impl AppError {
         }
     }
 
-    /// The HTTP status that fits this error when it is sent as a response.
+    /// The HTTP status of a server function's error answer to a non-browser client (a browser's
+    /// form post gets the form again with the message instead); see `server::setup`.
     pub fn status(&self) -> u16 {
         match self {
             AppError::InvalidInput(_)
@@ -81,10 +89,10 @@ impl AppError {
             | AppError::WrongAuthenticatorCode
             | AppError::CodeExpired
             | AppError::PasswordRejected => 400,
-            AppError::WrongCredentials | AppError::NotSignedIn | AppError::SignInStepExpired => 401,
+            AppError::WrongCredentials | AppError::NotSignedIn | AppError::SessionEnded | AppError::SignInStepExpired => 401,
             AppError::NotConfirmed => 403,
             AppError::CrossSite | AppError::Forbidden => 403,
-            AppError::TooManyRequests => 429,
+            AppError::TooManyRequests | AppError::TooManyRequestsFor(_) => 429,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
         }

@@ -5,79 +5,12 @@
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use http::{Request, StatusCode, header};
-use leptos_cognito::server::{aws, config::Config, setup, state::AppState};
+use leptos_cognito::server::{aws, setup, state::AppState};
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "Correct-Horse-9";
-
-async fn state_with(config: Config) -> AppState {
-    let options = leptos::config::LeptosOptions::builder().output_name("leptos-cognito").build();
-    AppState::new(options, config, &[3u8; 64]).await
-}
-
-fn config() -> Config {
-    Config::load(true).expect("run through dev/run-tests.sh: the LC_* environment points at the test emulator")
-}
-
-/// A confirmed user (optionally an admin) and their (access, id) tokens for `client_id`.
-async fn user(cfg: &Config, client_id: &str, admin: bool) -> (String, String) {
-    let (access, id, _) = user_tokens(cfg, client_id, admin).await;
-    (access, id)
-}
-
-/// A confirmed user of the app client: (access, id, refresh) tokens.
-async fn user_with_refresh(cfg: &Config) -> (String, String, String) {
-    user_tokens(cfg, &cfg.client_id, false).await
-}
-
-async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String, String, String) {
-    let (cognito, _) = aws::clients(cfg).await;
-    let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
-    cognito
-        .admin_create_user()
-        .user_pool_id(&cfg.user_pool_id)
-        .username(&email)
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    cognito
-        .admin_set_user_password()
-        .user_pool_id(&cfg.user_pool_id)
-        .username(&email)
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
-    if admin {
-        cognito
-            .admin_add_user_to_group()
-            .user_pool_id(&cfg.user_pool_id)
-            .username(&email)
-            .group_name("admins")
-            .send()
-            .await
-            .unwrap();
-    }
-    let out = cognito
-        .initiate_auth()
-        .client_id(client_id)
-        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &email)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
-    let r = out.authentication_result.unwrap();
-    (r.access_token.unwrap(), r.id_token.unwrap(), r.refresh_token.unwrap())
-}
-
-fn rand_suffix() -> u64 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
-}
+mod common;
+use common::*;
 
 async fn get(state: &AppState, path: &str, bearer: Option<&str>) -> (StatusCode, http::HeaderMap, serde_json::Value) {
     let mut req = Request::get(path);
@@ -199,9 +132,13 @@ async fn sign_in_is_rate_limited_per_ip() {
     }
     let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 1])).await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    // The page and Retry-After name the same wait.
+    let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
     let body = axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap();
-    assert!(String::from_utf8_lossy(&body).contains("Too many attempts. Please wait a minute and try again."));
+    let unit = if retry == 1 { "second" } else { "seconds" };
+    let said = format!("Too many attempts. Please wait {retry} {unit} and try again.");
+    assert!(String::from_utf8_lossy(&body).contains(&said), "{said}");
     // Another client is not affected.
     let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 2])).await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -217,22 +154,6 @@ async fn a_cross_site_post_is_refused_before_anything_runs() {
         .unwrap();
     let res = setup::app(state).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-}
-
-/// The `Cookie` header a browser would send for a session with these tokens.
-fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -> String {
-    let tokens = leptos_cognito::server::session::SessionTokens {
-        access: access.into(),
-        id: id.into(),
-        refresh: Some(refresh.into()),
-    };
-    state
-        .cookies
-        .start_session(&tokens, 3600)
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// POSTs a server function as the browser's server-function client does; returns the body.

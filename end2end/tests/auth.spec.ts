@@ -136,27 +136,6 @@ test('resending too soon without JavaScript says how long to wait', async ({ bro
   await context.close();
 });
 
-test('an unconfirmed account signing in is sent to confirm with a fresh code', async ({ page, request }) => {
-  const email = newEmail('unconfirmed');
-  await signUp(page, email);
-  await latestCode(request, email, 1);
-  await page.context().clearCookies();
-  await signIn(page, email);
-  await expect(page).toHaveURL(/\/confirm$/);
-  await expect(page.getByRole('status')).toHaveText(
-    'Your email address is not confirmed yet. We sent you a new code.',
-  );
-  const code = await latestCode(request, email, 2);
-  await enterCode(page, code);
-  // No sign-up session here: the person signs in with their password.
-  await expect(page).toHaveURL(/\/sign-in$/);
-  await expect(page.getByRole('status')).toHaveText('Your email is confirmed. Please sign in.');
-  await expect(page.getByLabel('Email')).toHaveValue(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expectSignedInHome(page, email);
-});
-
 test('the password checklist follows what is typed and the toggle shows the password', async ({ page }) => {
   await page.goto('/sign-up');
   const password = page.getByLabel('Password', { exact: true });

@@ -74,13 +74,33 @@ async fn caller(state: &AppState, req: &Parts) -> Result<AccessClaims, ApiError>
             _ => return Err(ApiError::Unauthorized("Sign in or send an access token.")),
         },
     };
-    state.verifier.verify_access(&token).await.map_err(|e| match e {
+    let claims = state.verifier.verify_access(&token).await.map_err(|e| match e {
         VerifyError::JwksUnavailable(_) => ApiError::Unavailable,
         other => {
             tracing::info!(reason = %other, "API token refused");
             ApiError::Unauthorized("The access token is missing, invalid or expired.")
         }
-    })
+    })?;
+    if state.config.api_check_revocation {
+        not_revoked(state, &token).await?;
+    }
+    Ok(claims)
+}
+
+/// The opt-in revocation check (`api.check_revocation`): a verified token is still refused
+/// when Cognito says it was revoked (sign-out, sign out everywhere) or its user is gone.
+async fn not_revoked(state: &AppState, token: &str) -> Result<(), ApiError> {
+    match state.cognito.get_user().access_token(token).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if crate::server::aws::ends_session(&e) => {
+            tracing::info!("API token refused: Cognito says it is revoked");
+            Err(ApiError::Unauthorized("The access token has been revoked."))
+        }
+        Err(e) => {
+            crate::server::aws::map_sdk_error("GetUser (API revocation check)", &e);
+            Err(ApiError::Unavailable)
+        }
+    }
 }
 
 async fn random(State(state): State<AppState>, req: Parts) -> Result<Json<serde_json::Value>, ApiError> {

@@ -192,6 +192,8 @@ pub fn SignInPage() -> impl IntoView {
             <SubmitButton label="Sign in".to_string()/>
         </form>
         <p><a href="/forgot-password">"Forgot your password?"</a></p>
+        <p>"Signed up but not confirmed yet? " <a href="/confirm">"Enter your confirmation code"</a>
+            " (signing in sends a new one)."</p>
         <p>"New here? " <a href="/sign-up">"Create an account"</a></p>
     }
 }

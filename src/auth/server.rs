@@ -3,7 +3,9 @@
 
 use super::validate;
 use crate::error::AppError;
-use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::aws::{ends_session, error_code, map_sdk_error};
+use aws_sdk_cognitoidentityprovider::config::http as http_resp;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use crate::server::session::{
     CookieName, Flash, FlashKind, FLASH_MAX_AGE, PENDING_MAX_AGE, PendingSignUp, SIGN_UP_SESSION_SECONDS,
     SessionTokens,
@@ -25,9 +27,7 @@ pub struct Ctx {
     res: ResponseOptions,
 }
 
-pub fn now_unix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
+pub use crate::server::guard::now_unix;
 
 impl Ctx {
     pub fn get() -> Result<Ctx, AppError> {
@@ -56,6 +56,8 @@ impl Ctx {
     pub fn finish(&self, result: Result<&str, AppError>, back: &str, keep: Flash) -> Result<(), AppError> {
         match result {
             Ok(to) => leptos_axum::redirect(to),
+            // The session is over (its cookies were cleared with the flash saying so).
+            Err(AppError::SessionEnded) => leptos_axum::redirect("/sign-in"),
             Err(e) => {
                 self.flash(&Flash { kind: FlashKind::Error, message: e.message(), ..keep });
                 leptos_axum::redirect(back);
@@ -127,6 +129,23 @@ impl Ctx {
             self.set_cookie(v);
         }
     }
+
+    /// Maps the error of a call made with the session's access token. When Cognito says the
+    /// token is revoked or the user is gone, the session ends here and now (cookies cleared, a
+    /// flash for the sign-in page), whatever the call was for.
+    pub fn token_error<E, R>(&self, operation: &str, err: &SdkError<E, R>) -> AppError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        if !ends_session(err) {
+            return map_sdk_error(operation, err);
+        }
+        tracing::info!(operation, code = ?error_code(err), "Cognito refused the session's token; session ended");
+        self.end_session();
+        self.flash(&Flash { kind: FlashKind::Error, message: AppError::SessionEnded.message(), ..Flash::default() });
+        AppError::SessionEnded
+    }
 }
 
 /// Keeps the non-secret fields of a form for the page it returns to.
@@ -149,31 +168,72 @@ pub async fn sign_up(ctx: &Ctx, email: &str, password: &str, given: &str, family
     let given = validate::name(given, "given name")?;
     let family = validate::name(family, "family name")?;
     let password = ctx.state.password_policy().new_password(password)?;
-    let s = &ctx.state;
-    let reply = s
-        .cognito
-        .sign_up()
-        .client_id(&s.config.client_id)
-        .username(&email)
-        .password(password)
-        .user_attributes(attr("email", &email))
-        .user_attributes(attr("given_name", &given))
-        .user_attributes(attr("family_name", &family))
-        .send()
-        .await;
-    let session = match reply {
-        Ok(out) => out.session,
+    let session = match cognito_sign_up(ctx, &email, &password, &given, &family).await {
+        Ok(session) => session,
         Err(e) if error_code(&e) == Some("UsernameExistsException") => {
-            // Answer exactly as for a new account so the page does not reveal who is registered.
-            // If that account is still unconfirmed, its owner gets a fresh code.
             tracing::info!("sign-up for an existing username");
-            let _ = s.cognito.resend_confirmation_code().client_id(&s.config.client_id).username(&email).send().await;
-            None
+            replace_if_unconfirmed(ctx, &email, &password, &given, &family).await?
         }
         Err(e) => return Err(map_sdk_error("SignUp", &e)),
     };
+    // Answered exactly as for a new account, so the page does not reveal who is registered.
     ctx.set_pending(&PendingSignUp { email, session, session_expires_at: now_unix() + SIGN_UP_SESSION_SECONDS });
     Ok("/confirm")
+}
+
+async fn cognito_sign_up(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    given: &str,
+    family: &str,
+) -> Result<Option<String>, SdkError<aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpError, http_resp::HttpResponse>> {
+    let s = &ctx.state;
+    s.cognito
+        .sign_up()
+        .client_id(&s.config.client_id)
+        .username(email)
+        .password(password)
+        .user_attributes(attr("email", email))
+        .user_attributes(attr("given_name", given))
+        .user_attributes(attr("family_name", family))
+        .send()
+        .await
+        .map(|out| out.session)
+}
+
+/// Someone signs up with an address that already has an account. A confirmed account is left
+/// alone (its owner gets nothing; the page looks the same). An *unconfirmed* one may be an
+/// attacker's pre-registration waiting for the real owner to confirm it with the code: it is
+/// deleted and this sign-up, with this password and these names, takes its place.
+async fn replace_if_unconfirmed(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    given: &str,
+    family: &str,
+) -> Result<Option<String>, AppError> {
+    let s = &ctx.state;
+    let existing = s
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&s.config.user_pool_id)
+        .username(email)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("AdminGetUser", &e))?;
+    if existing.user_status != Some(aws_sdk_cognitoidentityprovider::types::UserStatusType::Unconfirmed) {
+        return Ok(None);
+    }
+    s.cognito
+        .admin_delete_user()
+        .user_pool_id(&s.config.user_pool_id)
+        .username(email)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("AdminDeleteUser (unconfirmed, replaced by a new sign-up)", &e))?;
+    tracing::info!("an unconfirmed account was replaced by a new sign-up for the same address");
+    cognito_sign_up(ctx, email, password, given, family).await.map_err(|e| map_sdk_error("SignUp (replacing)", &e))
 }
 
 pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str, AppError> {
@@ -308,20 +368,21 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             None => start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters),
         },
         Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
-            // Only a correct password reaches this answer, so it reveals nothing to a stranger.
+            // Not proof of the password: Cognito may answer this before checking it. The
+            // person sees exactly what a wrong password shows (same page, same cookies, no
+            // wait for the email); the owner gets a fresh code, at most once per resend
+            // interval per address, and the sign-in page links to the confirm page.
             map_sdk_error("InitiateAuth", &e);
-            let _ = s.resend_limiter.try_acquire(&email);
-            if let Err(e) = s.cognito.resend_confirmation_code().client_id(&s.config.client_id).username(&email).send().await {
-                map_sdk_error("ResendConfirmationCode", &e);
+            if s.resend_limiter.try_acquire(&email).is_ok() {
+                let (state, email) = (s.clone(), email.clone());
+                tokio::spawn(async move {
+                    let sent = state.cognito.resend_confirmation_code().client_id(&state.config.client_id).username(&email).send().await;
+                    if let Err(e) = sent {
+                        map_sdk_error("ResendConfirmationCode (from sign-in)", &e);
+                    }
+                });
             }
-            ctx.set_pending(&PendingSignUp { email: email.clone(), session: None, session_expires_at: 0 });
-            ctx.flash(&Flash {
-                kind: FlashKind::Success,
-                message: AppError::NotConfirmed.message(),
-                email: Some(email),
-                ..Flash::default()
-            });
-            Ok("/confirm")
+            Err(AppError::WrongCredentials)
         }
         Err(e) => Err(map_sdk_error("InitiateAuth", &e)),
     }
@@ -351,7 +412,7 @@ pub async fn sign_out_everywhere(ctx: &Ctx) -> Result<&'static str, AppError> {
         .access_token(&tokens.access)
         .send()
         .await
-        .map_err(|e| map_sdk_error("GlobalSignOut", &e))?;
+        .map_err(|e| ctx.token_error("GlobalSignOut", &e))?;
     ctx.end_session();
     ctx.flash(&Flash {
         kind: FlashKind::Success,

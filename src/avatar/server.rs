@@ -104,7 +104,7 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
         .user_attributes(attr)
         .send()
         .await
-        .map_err(|e| map_sdk_error("UpdateUserAttributes picture", &e))?;
+        .map_err(|e| ctx.token_error("UpdateUserAttributes picture", &e))?;
     // The previous avatar is no longer used by anyone.
     if let Some(old) = user.picture.as_deref().filter(|old| *old != key && owns(&user.sub, old)) {
         if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(old).send().await {

@@ -72,6 +72,11 @@ pub fn MfaStatus() -> impl IntoView {
                         <p>"Two-factor authentication is " <strong>"off"</strong> ". "
                             <a href="/two-factor">"Set up two-factor authentication"</a></p>
                     }.into_any(),
+                    Err(AppError::SessionEnded) => {
+                        // Cognito says the token is revoked: the cookies are already cleared.
+                        redirect_to("/sign-in");
+                        view! { <p role="alert">{AppError::SessionEnded.message()}</p> }.into_any()
+                    }
                     Err(e) => view! { <p role="alert">{e.message()}</p> }.into_any(),
                 }
             })}

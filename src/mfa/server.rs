@@ -17,6 +17,14 @@ use serde::{Deserialize, Serialize};
 struct Setup {
     secret: String,
     expires_at: u64,
+    /// Whose set-up this is: a set-up cookie is useless in another person's session.
+    sub: String,
+}
+
+impl Setup {
+    fn valid_for(&self, sub: &str) -> bool {
+        self.expires_at > now() && self.sub == sub
+    }
 }
 
 const SETUP_SECONDS: u64 = 600;
@@ -32,6 +40,7 @@ fn now() -> u64 {
 
 pub async fn begin(ctx: &Ctx) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
+    let user = ctx.user()?;
     let out = ctx
         .state
         .cognito
@@ -39,9 +48,9 @@ pub async fn begin(ctx: &Ctx) -> Result<&'static str, AppError> {
         .access_token(&tokens.access)
         .send()
         .await
-        .map_err(|e| map_sdk_error("AssociateSoftwareToken", &e))?;
+        .map_err(|e| ctx.token_error("AssociateSoftwareToken", &e))?;
     let secret = out.secret_code.ok_or(AppError::Internal)?;
-    let setup = Setup { secret, expires_at: now() + SETUP_SECONDS };
+    let setup = Setup { secret, expires_at: now() + SETUP_SECONDS, sub: user.sub };
     let age = cookie::time::Duration::seconds(SETUP_SECONDS as i64);
     ctx.set_cookie(ctx.state.cookies.seal(CookieName::MfaSetup, &setup, age));
     Ok("/two-factor")
@@ -49,10 +58,11 @@ pub async fn begin(ctx: &Ctx) -> Result<&'static str, AppError> {
 
 pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
+    let user = ctx.user()?;
     let code = validate::totp_code(code)?;
     let s = &ctx.state;
     let setup: Option<Setup> = s.cookies.open(&ctx.parts.headers, CookieName::MfaSetup);
-    if !setup.is_some_and(|st| st.expires_at > now()) {
+    if !setup.is_some_and(|st| st.valid_for(&user.sub)) {
         return Err(AppError::InvalidInput("The set-up expired. Press “Start set-up” to begin again.".into()));
     }
     let out = s
@@ -63,7 +73,7 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
         .friendly_device_name("Authenticator app")
         .send()
         .await
-        .map_err(|e| authenticator_code(map_sdk_error("VerifySoftwareToken", &e)))?;
+        .map_err(|e| authenticator_code(ctx.token_error("VerifySoftwareToken", &e)))?;
     if out.status != Some(VerifySoftwareTokenResponseType::Success) {
         return Err(AppError::WrongAuthenticatorCode);
     }
@@ -73,7 +83,7 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
         .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build())
         .send()
         .await
-        .map_err(|e| map_sdk_error("SetUserMFAPreference", &e))?;
+        .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
     ctx.set_cookie(s.cookies.clear(CookieName::MfaSetup));
     ctx.flash(&Flash {
         kind: FlashKind::Success,
@@ -109,7 +119,8 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .as_ref()
         .and_then(|p| p.get("USER_ID_FOR_SRP").cloned())
         .unwrap_or_else(|| user.email.clone());
-    s.cognito
+    let proof = s
+        .cognito
         .respond_to_auth_challenge()
         .client_id(&s.config.client_id)
         .challenge_name(ChallengeNameType::SoftwareTokenMfa)
@@ -119,13 +130,19 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .send()
         .await
         .map_err(|e| authenticator_code(map_sdk_error("RespondToAuthChallenge (disable MFA)", &e)))?;
+    // That sign-in only proved the password and code; the session it minted is never used.
+    if let Some(refresh) = proof.authentication_result.and_then(|r| r.refresh_token) {
+        if let Err(e) = s.cognito.revoke_token().client_id(&s.config.client_id).token(refresh).send().await {
+            map_sdk_error("RevokeToken (disable MFA)", &e);
+        }
+    }
     s.cognito
         .set_user_mfa_preference()
         .access_token(&tokens.access)
         .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build())
         .send()
         .await
-        .map_err(|e| map_sdk_error("SetUserMFAPreference", &e))?;
+        .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
     ctx.flash(&Flash { kind: FlashKind::Success, message: "Two-factor authentication is off.".into(), ..Flash::default() });
     Ok("/")
 }
@@ -139,7 +156,7 @@ pub async fn enabled(ctx: &Ctx) -> Result<bool, AppError> {
         .access_token(&tokens.access)
         .send()
         .await
-        .map_err(|e| map_sdk_error("GetUser", &e))?;
+        .map_err(|e| ctx.token_error("GetUser", &e))?;
     Ok(out.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA"))
 }
 
@@ -152,7 +169,7 @@ pub fn in_progress() -> Option<(String, String)> {
         _ => None,
     })?;
     let setup: Setup = state.cookies.open(&parts.headers, CookieName::MfaSetup)?;
-    if setup.expires_at <= now() {
+    if !setup.valid_for(&user.sub) {
         return None;
     }
     let uri = otpauth_uri(&state.config.app_name, &user.email, &setup.secret);

@@ -8,11 +8,22 @@ use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use std::time::Duration;
 
+/// An outage must answer "try again shortly" within 5 s: 2 s to connect, 3 s per attempt,
+/// 4 s for a whole call with its retries.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+const CALL_TIMEOUT: Duration = Duration::from_secs(4);
+/// After a call that got no answer (timeout, connection refused), calls fail at once for this
+/// long instead of each waiting out its own timeout.
+pub const BACK_OFF: Duration = Duration::from_secs(3);
+
 /// Shared SDK configuration: region, timeouts, and dummy credentials for the emulator.
 async fn sdk_config(cfg: &Config) -> aws_config::SdkConfig {
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_timeout(Duration::from_secs(10))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(ATTEMPT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(CALL_TIMEOUT)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(cfg.region.clone()))
@@ -30,15 +41,82 @@ async fn sdk_config(cfg: &Config) -> aws_config::SdkConfig {
 /// The Cognito user-pool client and the S3 client, configured once.
 pub async fn clients(cfg: &Config) -> (cognito::Client, s3::Client) {
     let shared = sdk_config(cfg).await;
-    let mut c = cognito::config::Builder::from(&shared);
+    let mut c = cognito::config::Builder::from(&shared).interceptor(BackOff::default());
     if let Some(ep) = &cfg.cognito_endpoint {
         c = c.endpoint_url(ep);
     }
-    let mut s = s3::config::Builder::from(&shared);
+    let mut s = s3::config::Builder::from(&shared).interceptor(BackOff::default());
     if let Some(ep) = &cfg.s3_endpoint {
         s = s.endpoint_url(ep).force_path_style(true);
     }
     (cognito::Client::from_conf(c.build()), s3::Client::from_conf(s.build()))
+}
+
+/// The error a call gets while the back-off after a failure lasts.
+#[derive(Debug)]
+pub struct BackingOff;
+
+impl std::fmt::Display for BackingOff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not calling: the service did not answer a moment ago (back-off {BACK_OFF:?})")
+    }
+}
+
+impl std::error::Error for BackingOff {}
+
+/// Fails calls at once for `BACK_OFF` after one got no answer, so an outage does not queue
+/// every request behind its own timeout. One per client.
+#[derive(Debug, Default, Clone)]
+struct BackOff {
+    until: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+}
+
+impl cognito::config::Intercept for BackOff {
+    fn name(&self) -> &'static str {
+        "BackOffAfterFailure"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &cognito::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut cognito::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let until = *self.until.lock().expect("back-off lock");
+        match until {
+            Some(t) if std::time::Instant::now() < t => Err(Box::new(BackingOff)),
+            _ => Ok(()),
+        }
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &cognito::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &cognito::config::RuntimeComponents,
+        _cfg: &mut cognito::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(Err(e)) = context.output_or_error() {
+            if e.is_timeout_error() || e.is_connector_error() {
+                *self.until.lock().expect("back-off lock") = Some(std::time::Instant::now() + BACK_OFF);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True when the call was not made because of the back-off.
+fn backing_off<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        if e.is::<BackingOff>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// Maps any Cognito (or S3) SDK error to the app's error, logging the raw detail.
@@ -77,9 +155,27 @@ where
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
                 AppError::Unavailable
             }
+            _ if backing_off(err) => AppError::Unavailable,
             SdkError::ServiceError(_) => AppError::Unavailable,
             _ => AppError::Internal,
         },
+    }
+}
+
+/// True when Cognito's answer to a call made with a session's access token means the session is
+/// over: the token was revoked (sign-out, sign out everywhere) or the user was deleted or
+/// disabled. A wrong current password ("Incorrect username or password.") is not.
+pub fn ends_session<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    let SdkError::ServiceError(e) = err else { return false };
+    match e.err().code() {
+        Some("UserNotFoundException") => true,
+        Some("NotAuthorizedException") => {
+            let m = e.err().message().unwrap_or_default().to_ascii_lowercase();
+            ["revoked", "disabled", "does not exist", "invalid access token", "access token has expired"]
+                .iter()
+                .any(|w| m.contains(w))
+        }
+        _ => false,
     }
 }
 
@@ -162,5 +258,31 @@ mod tests {
         let (cognito, _) = clients(&cfg).await;
         let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
         assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);
+    }
+
+    #[tokio::test]
+    async fn a_silent_cognito_answers_unavailable_within_5_s_and_later_calls_back_off() {
+        // Accepts connections and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = vec![];
+            while let Ok((sock, _)) = listener.accept().await {
+                held.push(sock);
+            }
+        });
+        let mut cfg = Config::for_test();
+        cfg.cognito_endpoint = Some(format!("http://{addr}"));
+        let (cognito, _) = clients(&cfg).await;
+        let started = std::time::Instant::now();
+        let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
+        assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        // The next call does not wait for the network at all.
+        let started = std::time::Instant::now();
+        let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
+        assert!(backing_off(&err), "{err:?}");
+        assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);
+        assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
     }
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub refresh_token_seconds: i32,
     /// 64 bytes for cookie encryption; `None` only when the environment does not hold it.
     pub cookie_key: Option<Vec<u8>>,
+    /// Keys that sealed cookies before a rotation: they still open them for a while.
+    pub previous_cookie_keys: Vec<Vec<u8>>,
     pub cookie_key_env: String,
     /// Where `provision` writes the ids it created.
     pub local_file: PathBuf,
@@ -35,6 +37,13 @@ pub struct Config {
     pub revalidate_seconds: u64,
     /// Sign-in, sign-up, code and reset requests allowed per client IP per minute.
     pub rate_limit_per_minute: u32,
+    /// Limited requests allowed per email address (signed out) or account (signed in) per minute.
+    pub account_rate_limit_per_minute: u32,
+    /// `/api/*` asks Cognito (GetUser) whether a Bearer token was revoked, on every request.
+    /// Off by default: a Bearer token is then valid until it expires.
+    pub api_check_revocation: bool,
+    /// Proxies whose `X-Forwarded-For` entries are believed (none by default).
+    pub trusted_proxies: super::client_ip::TrustedProxies,
 }
 
 /// A setting that is missing or invalid, named the way a person sets it.
@@ -63,7 +72,11 @@ const KEYS: &[&str] = &[
     "site.app_name",
     "site.cookie_key_env",
     "site.rate_limit_per_minute",
+    "site.allow_insecure_http",
+    "site.trusted_proxies",
+    "site.account_rate_limit_per_minute",
     "session.revalidate_seconds",
+    "api.check_revocation",
 ];
 
 fn env_name(key: &str) -> String {
@@ -134,6 +147,14 @@ impl Layers {
         }
     }
 
+    fn flag(&self, key: &str) -> Result<bool, ConfigError> {
+        match self.get(key).as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(v) => Err(err(key, format!("must be true or false, got {v:?}"))),
+        }
+    }
+
     fn seconds(&self, key: &str, default: i32) -> Result<i32, ConfigError> {
         match self.get(key) {
             None => Ok(default),
@@ -180,27 +201,44 @@ impl Config {
             },
         };
         let site_url = l.url("site.url")?.ok_or_else(|| err("site.url", "is missing"))?;
+        let allow_http = l.flag("site.allow_insecure_http")?;
+        if site_url.starts_with("http://") && !is_local_origin(origin_of(&site_url)) && !allow_http {
+            return Err(err(
+                "site.url",
+                format!(
+                    "is {site_url:?}: plain http is allowed only on this machine (127.0.0.1, localhost, [::1]); \
+                     use https, or set site.allow_insecure_http = \"true\" (env LC_SITE_ALLOW_INSECURE_HTTP) \
+                     if a proxy in front terminates TLS"
+                ),
+            ));
+        }
         let cookie_key_env = l.get("site.cookie_key_env").unwrap_or_else(|| "LC_COOKIE_KEY".into());
-        let cookie_key = match std::env::var(&cookie_key_env).ok().filter(|v| !v.trim().is_empty()) {
-            None => None,
-            Some(v) => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(v.trim())
-                    .map_err(|_| ConfigError {
-                        setting: "cookie key".into(),
-                        env: cookie_key_env.clone(),
-                        problem: "is not valid base64".into(),
-                    })?;
-                if bytes.len() != 64 {
-                    return Err(ConfigError {
-                        setting: "cookie key".into(),
-                        env: cookie_key_env.clone(),
-                        problem: format!("must be 64 bytes (base64), got {}", bytes.len()),
-                    });
-                }
-                Some(bytes)
+        // One key, or several separated by commas or spaces: the first seals, all open.
+        let mut cookie_keys = vec![];
+        for (i, v) in std::env::var(&cookie_key_env)
+            .unwrap_or_default()
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .enumerate()
+        {
+            let which = if i == 0 { "cookie key".to_string() } else { format!("cookie key #{} (a previous key)", i + 1) };
+            let bytes = base64::engine::general_purpose::STANDARD.decode(v).map_err(|_| ConfigError {
+                setting: which.clone(),
+                env: cookie_key_env.clone(),
+                problem: "is not valid base64".into(),
+            })?;
+            if bytes.len() != 64 {
+                return Err(ConfigError {
+                    setting: which,
+                    env: cookie_key_env.clone(),
+                    problem: format!("must be 64 bytes (base64), got {}", bytes.len()),
+                });
             }
-        };
+            cookie_keys.push(bytes);
+        }
+        let cookie_key = (!cookie_keys.is_empty()).then(|| cookie_keys.remove(0));
+        let previous_cookie_keys = cookie_keys;
         Ok(Config {
             region,
             user_pool_id,
@@ -217,10 +255,15 @@ impl Config {
             id_token_seconds: l.seconds("cognito.id_token_seconds", 3600)?,
             refresh_token_seconds: l.seconds("cognito.refresh_token_seconds", 30 * 24 * 3600)?,
             cookie_key,
+            previous_cookie_keys,
             cookie_key_env,
             local_file,
             revalidate_seconds: l.seconds("session.revalidate_seconds", 300)? as u64,
             rate_limit_per_minute: l.seconds("site.rate_limit_per_minute", 20)? as u32,
+            account_rate_limit_per_minute: l.seconds("site.account_rate_limit_per_minute", 10)? as u32,
+            api_check_revocation: l.flag("api.check_revocation")?,
+            trusted_proxies: super::client_ip::TrustedProxies::parse(&l.get("site.trusted_proxies").unwrap_or_default())
+                .map_err(|e| err("site.trusted_proxies", e))?,
         })
     }
 
@@ -231,18 +274,33 @@ impl Config {
 
     /// Scheme, host and port of the site, as browsers send it in `Origin`.
     pub fn site_origin(&self) -> &str {
-        let after_scheme = self.site_url.find("://").map(|i| i + 3).unwrap_or(0);
-        match self.site_url[after_scheme..].find('/') {
-            Some(i) => &self.site_url[..after_scheme + i],
-            None => &self.site_url,
-        }
+        origin_of(&self.site_url)
     }
 
     /// True when the site runs on this machine (dev); only then may a cookie key be generated.
     pub fn is_local(&self) -> bool {
-        let origin = self.site_origin();
-        origin.starts_with("http://127.0.0.1") || origin.starts_with("http://localhost")
+        is_local_origin(self.site_origin())
     }
+}
+
+/// Scheme, host and port of a URL.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[after_scheme..].find(['/', '?', '#']) {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+/// An http origin on this machine: the host is exactly 127.0.0.1, localhost or [::1]
+/// (`localhost.evil.example` is not).
+fn is_local_origin(origin: &str) -> bool {
+    let Some(authority) = origin.strip_prefix("http://") else { return false };
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !h.is_empty() => h,
+        _ => authority,
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 #[cfg(test)]
@@ -265,10 +323,14 @@ impl Config {
             id_token_seconds: 3600,
             refresh_token_seconds: 86400,
             cookie_key: None,
+            previous_cookie_keys: vec![],
             cookie_key_env: "LC_COOKIE_KEY".into(),
             local_file: "Leptos.local.toml".into(),
             revalidate_seconds: 300,
             rate_limit_per_minute: 20,
+            account_rate_limit_per_minute: 10,
+            api_check_revocation: false,
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -322,6 +384,30 @@ mod tests {
         pairs.push(("s3.endpoint", "localhost:5077"));
         let e = Config::from_layers(&layers(&pairs), "x".into(), true).unwrap_err();
         assert!(e.to_string().contains("s3.endpoint"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_this_machine_unless_allowed() {
+        let with_url = |url: &'static str, allow: Option<&'static str>| {
+            let mut pairs: Vec<_> = base().into_iter().filter(|(k, _)| *k != "site.url").collect();
+            pairs.push(("site.url", url));
+            if let Some(a) = allow {
+                pairs.push(("site.allow_insecure_http", a));
+            }
+            Config::from_layers(&layers(&pairs), "x".into(), true)
+        };
+        let e = with_url("http://app.example.com", None).unwrap_err().to_string();
+        assert!(e.contains("site.url") && e.contains("LC_SITE_ALLOW_INSECURE_HTTP"), "{e}");
+        assert!(with_url("http://localhost.evil.example:3000", None).is_err());
+        assert!(with_url("http://127.0.0.1.evil.example", None).is_err());
+        assert!(with_url("http://app.example.com", Some("true")).is_ok());
+        for local in ["http://127.0.0.1:3000", "http://localhost:3000", "http://localhost", "http://[::1]:3000"] {
+            let c = with_url(local, None).unwrap();
+            assert!(c.is_local(), "{local}");
+        }
+        let c = with_url("http://localhost.evil.example", Some("true")).unwrap();
+        assert!(!c.is_local(), "a look-alike host is not this machine");
+        assert!(!with_url("https://localhost:3000", None).unwrap().is_local());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Server-only code: configuration, AWS clients, token verification, cookies, the router.
 
 pub mod aws;
+pub mod client_ip;
 pub mod config;
 pub mod guard;
 pub mod provision;

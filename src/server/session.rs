@@ -8,12 +8,18 @@ use cookie::{Cookie, CookieJar, Key, SameSite, time::Duration as CookieDuration}
 use http::{HeaderMap, HeaderValue, header};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-/// Encrypts, decrypts and names the app's cookies.
+/// Encrypts, decrypts and names the app's cookies. Seals with the current key and opens with
+/// it or any previous key, so a key can be rotated without signing everyone out.
 #[derive(Clone)]
 pub struct CookieCodec {
     key: Key,
+    previous: Vec<Key>,
     secure: bool,
 }
+
+/// Browsers keep at most 4096 bytes of name, value and attributes per cookie; a cookie over
+/// this is never set (the session would silently break).
+pub const MAX_COOKIE_BYTES: usize = 4000;
 
 /// What each cookie holds. The name on the wire is derived from this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +54,13 @@ impl CookieName {
 impl CookieCodec {
     /// `key` must be 64 bytes (checked when the configuration is loaded).
     pub fn new(key: &[u8], secure: bool) -> Self {
-        CookieCodec { key: Key::from(key), secure }
+        CookieCodec { key: Key::from(key), previous: vec![], secure }
+    }
+
+    /// Also opens cookies sealed with these (older) keys; each must be 64 bytes.
+    pub fn accepting(mut self, previous: &[Vec<u8>]) -> Self {
+        self.previous = previous.iter().map(|k| Key::from(k)).collect();
+        self
     }
 
     pub fn name(&self, name: CookieName) -> String {
@@ -61,6 +73,11 @@ impl CookieCodec {
         let mut jar = CookieJar::new();
         jar.private_mut(&self.key).add(self.base_cookie(name, json, max_age));
         let sealed = jar.get(&self.name(name)).expect("just added").encoded().to_string();
+        if sealed.len() > MAX_COOKIE_BYTES {
+            // A browser would drop it without a word; removing it instead is at least honest.
+            tracing::error!(cookie = %self.name(name), bytes = sealed.len(), "cookie over {MAX_COOKIE_BYTES} bytes not set");
+            return self.clear(name);
+        }
         HeaderValue::from_str(&sealed).expect("cookie is ASCII")
     }
 
@@ -82,7 +99,7 @@ impl CookieCodec {
                 }
             }
         }
-        let plain = jar.private(&self.key).get(&wanted)?;
+        let plain = std::iter::once(&self.key).chain(&self.previous).find_map(|k| jar.private(k).get(&wanted))?;
         serde_json::from_str(plain.value()).ok()
     }
 
@@ -231,6 +248,28 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
         assert_eq!(c.open::<String>(&h, CookieName::Id), None);
+    }
+
+    #[test]
+    fn a_cookie_over_4000_bytes_is_never_set() {
+        let c = codec(true);
+        let big = "🎉".repeat(1000); // 4,000 UTF-8 bytes before sealing
+        let v = c.seal(CookieName::Id, &big, CookieDuration::minutes(1));
+        let s = v.to_str().unwrap();
+        assert!(s.contains("Max-Age=0") && s.len() < 200, "removed instead: {s}");
+        let small = c.seal(CookieName::Id, &"x".repeat(2000), CookieDuration::minutes(1));
+        assert!(small.len() <= MAX_COOKIE_BYTES && !small.to_str().unwrap().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn a_rotated_key_still_opens_old_cookies_and_seals_with_the_new_one() {
+        let old = CookieCodec::new(&[1u8; 64], false);
+        let headers = request_with(&old.start_session(&tokens(), 60));
+        let rotated = CookieCodec::new(&[2u8; 64], false).accepting(&[vec![1u8; 64]]);
+        assert_eq!(rotated.session(&headers), Some(tokens()), "sessions survive the rotation");
+        let fresh = request_with(&rotated.start_session(&tokens(), 60));
+        assert_eq!(old.session(&fresh), None, "new cookies are sealed with the new key");
+        assert_eq!(CookieCodec::new(&[2u8; 64], false).session(&headers), None, "without the old key they do not open");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub struct AppState {
     pub cookies: CookieCodec,
     pub resend_limiter: Arc<PerKeyLimiter>,
     pub rate_limiter: Arc<super::rate_limit::Limiter>,
+    pub account_limiter: Arc<super::rate_limit::AccountLimiter>,
     policy: Arc<RwLock<PasswordPolicy>>,
 }
 
@@ -27,6 +28,7 @@ impl AppState {
         let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url);
         let state = Self::assemble(leptos_options, config, cookie_key, cognito, s3, verifier);
         state.spawn_policy_loader();
+        super::rate_limit::spawn_pruner(&state);
         state
     }
 
@@ -54,7 +56,8 @@ impl AppState {
         AppState {
             leptos_options,
             rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
-            cookies: CookieCodec::new(cookie_key, config.secure_cookies()),
+            account_limiter: Arc::new(super::rate_limit::limiter(config.account_rate_limit_per_minute)),
+            cookies: CookieCodec::new(cookie_key, config.secure_cookies()).accepting(&config.previous_cookie_keys),
             config: Arc::new(config),
             cognito,
             s3,

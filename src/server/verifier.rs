@@ -69,7 +69,10 @@ const PENALTY: Duration = Duration::from_secs(10);
 
 struct Cache {
     keys: JwkSet,
+    /// No refetch before this: after a fetch that did not find the kid, or that failed.
     refused_until: Option<Instant>,
+    /// Why the last fetch failed, while its penalty lasts.
+    failure: Option<String>,
 }
 
 /// Verifies id and access tokens of one user pool and app client.
@@ -79,6 +82,9 @@ pub struct Verifier {
     jwks_url: String,
     http: reqwest::Client,
     cache: RwLock<Cache>,
+    /// One fetch at a time; held while fetching instead of the cache's lock, so requests with
+    /// known keys never wait for the network.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl Verifier {
@@ -91,7 +97,8 @@ impl Verifier {
                 .timeout(Duration::from_secs(5))
                 .build()
                 .expect("reqwest client builds"),
-            cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None }),
+            cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None, failure: None }),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -142,27 +149,49 @@ impl Verifier {
         })
     }
 
-    /// The key for `kid`: from the cache, or after one refetch; an unknown kid after a
-    /// refetch blocks further refetches for `PENALTY`, so garbage tokens cannot hammer the JWKS.
+    /// The key for `kid`: from the cache, or after one refetch. A refetch that does not find
+    /// the kid, or fails, blocks further refetches for `PENALTY`, so garbage tokens or an
+    /// outage cannot hammer the JWKS; no lock on the cache is held while fetching.
     async fn key(&self, kid: &str) -> Result<DecodingKey, VerifyError> {
+        if let Some(answer) = self.cached(kid).await {
+            return answer;
+        }
+        let _one_fetch = self.fetching.lock().await;
+        // Another request may have fetched while this one waited.
+        if let Some(answer) = self.cached(kid).await {
+            return answer;
+        }
+        let fetched = self.fetch().await;
         {
-            let cache = self.cache.read().await;
-            if let Some(jwk) = cache.keys.find(kid) {
-                return DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Invalid(e.to_string()));
-            }
-            if cache.refused_until.is_some_and(|t| Instant::now() < t) {
-                return Err(VerifyError::UnknownKid);
+            let mut cache = self.cache.write().await;
+            match fetched {
+                Ok(set) => {
+                    cache.keys = set;
+                    cache.failure = None;
+                    cache.refused_until = cache.keys.find(kid).is_none().then(|| Instant::now() + PENALTY);
+                }
+                Err(e) => {
+                    cache.failure = Some(e.to_string());
+                    cache.refused_until = Some(Instant::now() + PENALTY);
+                }
             }
         }
-        let mut cache = self.cache.write().await;
-        // Another request may have refreshed the keys while this one waited.
-        if cache.keys.find(kid).is_none() && !cache.refused_until.is_some_and(|t| Instant::now() < t) {
-            let fetched = self.fetch().await?;
-            cache.keys = fetched;
-            cache.refused_until = cache.keys.find(kid).is_none().then(|| Instant::now() + PENALTY);
+        self.cached(kid).await.unwrap_or(Err(VerifyError::UnknownKid))
+    }
+
+    /// The answer the cache can give without fetching, if any.
+    async fn cached(&self, kid: &str) -> Option<Result<DecodingKey, VerifyError>> {
+        let cache = self.cache.read().await;
+        if let Some(jwk) = cache.keys.find(kid) {
+            return Some(DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Invalid(e.to_string())));
         }
-        let jwk = cache.keys.find(kid).ok_or(VerifyError::UnknownKid)?;
-        DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Invalid(e.to_string()))
+        if cache.refused_until.is_some_and(|t| Instant::now() < t) {
+            return Some(Err(match &cache.failure {
+                Some(why) => VerifyError::JwksUnavailable(why.clone()),
+                None => VerifyError::UnknownKid,
+            }));
+        }
+        None
     }
 
     async fn fetch(&self) -> Result<JwkSet, VerifyError> {
@@ -357,5 +386,53 @@ mod tests {
     async fn unreachable_jwks_is_reported_as_such() {
         let v = Verifier::new(ISS, CLIENT, "http://127.0.0.1:9/jwks.json");
         assert!(matches!(v.verify_id(&sign(KEY_A, "a", id_claims())).await, Err(VerifyError::JwksUnavailable(_))));
+    }
+
+    /// A JWKS endpoint that answers `status` after `delay` (the body is key A's set), counting hits.
+    async fn jwks_answering(status: u16, delay: std::time::Duration) -> (String, Arc<AtomicUsize>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let h = hits.clone();
+        let app = axum::Router::new().route(
+            "/jwks.json",
+            axum::routing::get(move || {
+                h.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    tokio::time::sleep(delay).await;
+                    let code = axum::http::StatusCode::from_u16(status).unwrap();
+                    (code, axum::Json(JwkSet { keys: vec![jwk(KEY_A, "a")] }))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (format!("http://{addr}/jwks.json"), hits)
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_penalised_like_an_unknown_kid() {
+        let (url, hits) = jwks_answering(500, std::time::Duration::ZERO).await;
+        let v = Verifier::new(ISS, CLIENT, &url);
+        for _ in 0..5 {
+            assert!(matches!(v.verify_id(&sign(KEY_A, "a", id_claims())).await, Err(VerifyError::JwksUnavailable(_))));
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "one fetch per penalty, however many requests");
+    }
+
+    #[tokio::test]
+    async fn a_slow_fetch_does_not_hold_up_tokens_with_known_keys() {
+        let (url, hits) = jwks_answering(200, std::time::Duration::from_secs(3)).await;
+        let v = Arc::new(Verifier::new(ISS, CLIENT, &url));
+        v.verify_id(&sign(KEY_A, "a", id_claims())).await.unwrap(); // fills the cache (3 s)
+        let slow = {
+            let v = v.clone();
+            tokio::spawn(async move { v.verify_id(&sign(KEY_B, "unknown", id_claims())).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(hits.load(Ordering::SeqCst), 2, "the unknown kid is being fetched");
+        // Meanwhile a token with a known key is verified without waiting for that fetch.
+        let quick = tokio::time::timeout(std::time::Duration::from_millis(1500), v.verify_id(&sign(KEY_A, "a", id_claims()))).await;
+        assert!(matches!(quick, Ok(Ok(_))), "waited for the network: {quick:?}");
+        assert_eq!(slow.await.unwrap(), Err(VerifyError::UnknownKid));
     }
 }

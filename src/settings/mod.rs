@@ -8,7 +8,8 @@ use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::{Auth, current_auth};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, Field, FormMessage};
+use crate::auth::validate::BIO_MAX;
+use crate::components::{CodeField, Field, FormMessage, TextArea};
 use crate::error::AppError;
 use crate::flash::current_flash;
 use leptos::prelude::*;
@@ -94,11 +95,7 @@ pub fn SettingsPage() -> impl IntoView {
             <form method="post" action=UpdateProfile::url() novalidate>
                 <Field label="Given name" name="given_name" autocomplete="given-name" value=user.given_name.clone() describedby=MESSAGE_ID maxlength=100/>
                 <Field label="Family name" name="family_name" autocomplete="family-name" value=user.family_name.clone() describedby=MESSAGE_ID maxlength=100/>
-                <div class="field">
-                    <label for="field-bio">"Bio"</label>
-                    <textarea id="field-bio" name="bio" maxlength="500" rows="3" aria-describedby=format!("{MESSAGE_ID} bio-hint")>{user.bio.clone()}</textarea>
-                    <small id="bio-hint">"Up to 500 characters."</small>
-                </div>
+                <TextArea label="Bio" name="bio" value=user.bio.clone() describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
                 <SubmitButton label="Save profile".to_string()/>
             </form>
         </section>

@@ -4,7 +4,7 @@ use crate::auth::server::Ctx;
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::{Flash, FlashKind};
-use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::aws::{ends_session, error_code, map_sdk_error};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 
 fn attr(name: &str, value: &str) -> AttributeType {
@@ -29,7 +29,7 @@ pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: &str) -> 
         .user_attributes(attr("custom:bio", &bio))
         .send()
         .await
-        .map_err(|e| map_sdk_error("UpdateUserAttributes", &e))?;
+        .map_err(|e| ctx.token_error("UpdateUserAttributes", &e))?;
     ctx.renew_session().await?;
     saved(ctx, "Your profile is saved.");
     Ok("/settings")
@@ -55,7 +55,7 @@ pub async fn change_email(ctx: &Ctx, email: &str) -> Result<&'static str, AppErr
                 map_sdk_error("UpdateUserAttributes email", &e);
                 AppError::InvalidInput("That email address cannot be used. Try another one.".into())
             }
-            _ => map_sdk_error("UpdateUserAttributes email", &e),
+            _ => ctx.token_error("UpdateUserAttributes email", &e),
         })?;
     ctx.renew_session().await?;
     saved(ctx, &format!("We sent a code to {email}. Enter it below to confirm your new address."));
@@ -73,7 +73,7 @@ pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppErro
         .code(code)
         .send()
         .await
-        .map_err(|e| map_sdk_error("VerifyUserAttribute", &e))?;
+        .map_err(|e| ctx.token_error("VerifyUserAttribute", &e))?;
     ctx.renew_session().await?;
     saved(ctx, "Your new email address is confirmed. Use it to sign in from now on.");
     Ok("/settings")
@@ -92,7 +92,7 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
         .attribute_name("email")
         .send()
         .await
-        .map_err(|e| map_sdk_error("GetUserAttributeVerificationCode", &e))?;
+        .map_err(|e| ctx.token_error("GetUserAttributeVerificationCode", &e))?;
     saved(ctx, &format!("We sent a new code to {}.", user.email));
     Ok("/settings")
 }
@@ -111,11 +111,11 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         .send()
         .await
         .map_err(|e| match error_code(&e) {
-            Some("NotAuthorizedException") => {
+            Some("NotAuthorizedException") if !ends_session(&e) => {
                 map_sdk_error("ChangePassword", &e);
                 AppError::InvalidInput("Your current password is not right.".into())
             }
-            _ => map_sdk_error("ChangePassword", &e),
+            _ => ctx.token_error("ChangePassword", &e),
         })?;
     saved(ctx, "Your password has been changed.");
     Ok("/settings")
@@ -133,7 +133,7 @@ pub async fn delete_account(ctx: &Ctx, confirm_email: &str) -> Result<&'static s
         .access_token(&tokens.access)
         .send()
         .await
-        .map_err(|e| map_sdk_error("DeleteUser", &e))?;
+        .map_err(|e| ctx.token_error("DeleteUser", &e))?;
     delete_avatars(ctx, &user.sub).await;
     ctx.end_session();
     Ok("/account-deleted")

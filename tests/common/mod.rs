@@ -1,0 +1,91 @@
+//! Shared by the integration tests: the test emulator's configuration, users, and cookies.
+#![allow(dead_code)]
+
+use leptos_cognito::server::{aws, config::Config, state::AppState};
+
+pub const PASSWORD: &str = "Correct-Horse-9";
+
+pub async fn state_with(config: Config) -> AppState {
+    let options = leptos::config::LeptosOptions::builder().output_name("leptos-cognito").build();
+    AppState::new(options, config, &[3u8; 64]).await
+}
+
+pub fn config() -> Config {
+    Config::load(true).expect("run through dev/run-tests.sh: the LC_* environment points at the test emulator")
+}
+
+/// A confirmed user (optionally an admin) and their (access, id) tokens for `client_id`.
+pub async fn user(cfg: &Config, client_id: &str, admin: bool) -> (String, String) {
+    let (access, id, _) = user_tokens(cfg, client_id, admin).await;
+    (access, id)
+}
+
+/// A confirmed user of the app client: (access, id, refresh) tokens.
+pub async fn user_with_refresh(cfg: &Config) -> (String, String, String) {
+    user_tokens(cfg, &cfg.client_id, false).await
+}
+
+pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String, String, String) {
+    let (cognito, _) = aws::clients(cfg).await;
+    let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
+    cognito
+        .admin_create_user()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    cognito
+        .admin_set_user_password()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    if admin {
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(&cfg.user_pool_id)
+            .username(&email)
+            .group_name("admins")
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = cognito
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &email)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    let r = out.authentication_result.unwrap();
+    (r.access_token.unwrap(), r.id_token.unwrap(), r.refresh_token.unwrap())
+}
+
+pub fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
+}
+
+/// The `Cookie` header a browser would send for a session with these tokens.
+pub fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -> String {
+    let tokens = leptos_cognito::server::session::SessionTokens {
+        access: access.into(),
+        id: id.into(),
+        refresh: Some(refresh.into()),
+    };
+    state
+        .cookies
+        .start_session(&tokens, 3600)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+

@@ -1,0 +1,279 @@
+//! Router + emulator regression tests for the session and input hardening (issue 7): each
+//! failed on the code before its fix. Needs the test emulator (dev/run-tests.sh).
+#![cfg(feature = "ssr")]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use http::{HeaderMap, Request, StatusCode, header};
+use leptos_cognito::server::{client_ip::TrustedProxies, setup, state::AppState};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower::ServiceExt;
+
+mod common;
+use common::*;
+
+/// What a browser holds: cookie name → value, updated by `Set-Cookie`s in order.
+#[derive(Clone, Default)]
+struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    fn from_header(cookie: &str) -> Jar {
+        Jar(cookie
+            .split("; ")
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+
+    fn apply(&mut self, headers: &HeaderMap) {
+        for v in headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    fn header(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn send(state: &AppState, req: Request<Body>) -> Answer {
+    let res = setup::app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = String::from_utf8_lossy(&axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap()).to_string();
+    Answer { status, headers, body }
+}
+
+/// A form POST as a browser without JavaScript sends it (it accepts HTML).
+fn form_post(path: &str, body: impl Into<Body>, jar: &Jar, referer: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, format!("{}{referer}", config().site_url))
+        .header(header::COOKIE, jar.header())
+        .body(body.into())
+        .unwrap()
+}
+
+/// A POST as a program sends it (no HTML).
+fn api_post(path: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body(body.into())
+        .unwrap()
+}
+
+fn page(path: &str, jar: &Jar) -> Request<Body> {
+    Request::get(path).header(header::COOKIE, jar.header()).body(Body::empty()).unwrap()
+}
+
+async fn signed_in(state: &AppState) -> Jar {
+    let cfg = config();
+    let (access, id, refresh) = user_with_refresh(&cfg).await;
+    Jar::from_header(&session_cookie(state, &access, &id, &refresh))
+}
+
+fn location(a: &Answer) -> &str {
+    a.headers.get(header::LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn sign_out_after_the_revalidation_window_signs_out() {
+    let mut cfg = config();
+    cfg.revalidate_seconds = 1;
+    let state = state_with(cfg).await;
+    let mut jar = signed_in(&state).await;
+    // Past the window, the session middleware refreshes the tokens for this very request.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let out = send(&state, form_post("/api/sign_out", "", &jar, "/")).await;
+    assert!(out.status.is_redirection(), "{}", out.status);
+    jar.apply(&out.headers);
+    for name in ["lc-access", "lc-id", "lc-refresh"] {
+        assert!(!jar.has(name), "{name} survived the sign-out");
+    }
+    let home = send(&state, page("/", &jar)).await;
+    assert_eq!((home.status, location(&home)), (StatusCode::FOUND, "/sign-in"));
+}
+
+#[tokio::test]
+async fn a_profile_change_after_the_revalidation_window_shows_in_the_header() {
+    let mut cfg = config();
+    cfg.revalidate_seconds = 1;
+    let state = state_with(cfg).await;
+    let mut jar = signed_in(&state).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let out = send(&state, form_post("/api/update_profile", "given_name=Renamed&family_name=Person&bio=", &jar, "/settings")).await;
+    assert_eq!(location(&out), "/settings", "{}", out.body);
+    jar.apply(&out.headers);
+    let settings = send(&state, page("/settings", &jar)).await;
+    assert_eq!(settings.status, StatusCode::OK);
+    assert!(settings.body.contains("Renamed Person"), "the header shows the new name");
+}
+
+#[tokio::test]
+async fn copies_of_signed_out_cookies_stop_working_at_once() {
+    let state = state_with(config()).await; // the default 300 s revalidation window
+    let jar = signed_in(&state).await;
+    let copy = jar.clone();
+    let home = send(&state, page("/", &copy)).await;
+    assert_eq!(home.status, StatusCode::OK, "signed in before");
+    let out = send(&state, form_post("/api/sign_out", "", &jar, "/")).await;
+    assert!(out.status.is_redirection());
+    // Someone kept the old cookies: Cognito calls the token revoked, so the session ends.
+    let mut stolen = copy.clone();
+    let home = send(&state, page("/", &stolen)).await;
+    assert_eq!((home.status, location(&home)), (StatusCode::FOUND, "/sign-in"), "{}", home.body);
+    stolen.apply(&home.headers);
+    assert!(!stolen.has("lc-access") && !stolen.has("lc-refresh"), "the session's cookies are cleared");
+    let settings = send(&state, page("/settings", &copy)).await;
+    assert_eq!((settings.status, location(&settings)), (StatusCode::FOUND, "/sign-in"));
+    // A server function with the old cookies: signed out, with a message.
+    let change = send(&state, form_post("/api/begin_mfa_setup", "", &copy, "/two-factor")).await;
+    assert_eq!(location(&change), "/sign-in");
+}
+
+#[tokio::test]
+async fn bearer_tokens_stay_valid_until_expiry_unless_the_revocation_check_is_on() {
+    let cfg = config();
+    let (access, _, refresh) = user_with_refresh(&cfg).await;
+    let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
+    cognito.revoke_token().client_id(&cfg.client_id).token(refresh).send().await.unwrap();
+    let get = |state: AppState| {
+        let access = access.clone();
+        async move {
+            let req = Request::get("/api/random").header(header::AUTHORIZATION, format!("Bearer {access}")).body(Body::empty()).unwrap();
+            send(&state, req).await
+        }
+    };
+    let plain = get(state_with(cfg.clone()).await).await;
+    assert_eq!(plain.status, StatusCode::OK, "documented: verified locally until it expires");
+    let mut checked = cfg.clone();
+    checked.api_check_revocation = true;
+    let refused = get(state_with(checked).await).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert!(refused.body.contains("revoked"), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn malformed_server_function_requests_are_400_never_500() {
+    let state = state_with(config()).await;
+    let cases: Vec<(&str, &str, Body)> = vec![
+        ("missing field", "application/x-www-form-urlencoded", Body::from("email=a%40example.com")),
+        ("duplicate keys", "application/x-www-form-urlencoded", Body::from("email=a%40example.com&email=b%40example.com&password=x&password=y")),
+        ("invalid UTF-8", "application/x-www-form-urlencoded", Body::from(vec![b'e', b'm', b'a', b'i', b'l', b'=', 0xff, 0xfe, b'&', b'p', b'=', 0xc3])),
+        ("JSON body", "application/json", Body::from(r#"{"email":"a@example.com","password":"x"}"#)),
+        ("multipart body", "multipart/form-data; boundary=XX", Body::from("--XX\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@example.com\r\n--XX--\r\n")),
+    ];
+    for (what, content_type, body) in cases {
+        let out = send(&state, api_post("/api/sign_in", content_type, body)).await;
+        assert_eq!(out.status, StatusCode::BAD_REQUEST, "{what}: {}", out.body);
+        assert!(out.body.contains("InvalidInput"), "{what}: {}", out.body);
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_form_goes_back_to_its_page_with_a_message() {
+    let state = state_with(config()).await;
+    let mut jar = Jar::default();
+    let out = send(&state, form_post("/api/sign_in", "email=a%40example.com", &jar, "/sign-in?x=1")).await;
+    assert_eq!((out.status, location(&out)), (StatusCode::SEE_OTHER, "/sign-in"));
+    jar.apply(&out.headers);
+    let back = send(&state, page("/sign-in", &jar)).await;
+    assert!(back.body.contains("The form was incomplete. Please fill in every field."), "{}", back.body);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_however_it_is_framed() {
+    let state = state_with(config()).await;
+    let big = format!("email=a%40example.com&password={}", "x".repeat(40_000));
+    let sized = send(&state, api_post("/api/sign_in", "application/x-www-form-urlencoded", big.clone())).await;
+    assert_eq!(sized.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Chunked: no Content-Length, the body arrives in pieces.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big.into_bytes().chunks(1000).map(|c| Ok(c.to_vec())).collect();
+    let chunked = Body::from_stream(futures_util::stream::iter(chunks));
+    let out = send(&state, api_post("/api/sign_in", "application/x-www-form-urlencoded", chunked)).await;
+    assert_eq!(out.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", out.body);
+}
+
+fn sign_in_from(peer: [u8; 4], forwarded_for: Option<&str>, email: &str) -> Request<Body> {
+    let mut req = Request::post("/api/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .extension(ConnectInfo(SocketAddr::from((peer, 40000))));
+    if let Some(xff) = forwarded_for {
+        req = req.header("x-forwarded-for", xff);
+    }
+    req.body(Body::from(format!("email={}&password=Wrong-Password-1", email.replace('@', "%40")))).unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let mut cfg = config();
+    cfg.rate_limit_per_minute = 2;
+    cfg.account_rate_limit_per_minute = 100;
+    cfg.trusted_proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
+    let state = state_with(cfg).await;
+    let proxy = [10, 0, 0, 1];
+    for i in 0..2 {
+        let out = send(&state, sign_in_from(proxy, Some("198.51.100.1"), &format!("p{i}@example.com"))).await;
+        assert_eq!(out.status, StatusCode::FOUND);
+    }
+    // The same client, even when it puts a made-up address in front, is over its limit.
+    let out = send(&state, sign_in_from(proxy, Some("1.2.3.4, 198.51.100.1"), "p3@example.com")).await;
+    assert_eq!(out.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not.
+    let out = send(&state, sign_in_from(proxy, Some("198.51.100.2"), "p4@example.com")).await;
+    assert_eq!(out.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_email_across_addresses() {
+    let mut cfg = config();
+    cfg.rate_limit_per_minute = 100;
+    cfg.account_rate_limit_per_minute = 2;
+    let state = state_with(cfg).await;
+    let email = format!("target-{}@example.com", rand_suffix());
+    for i in 1..=2u8 {
+        let out = send(&state, sign_in_from([192, 0, 2, i], None, &email)).await;
+        assert_eq!(out.status, StatusCode::FOUND);
+    }
+    let out = send(&state, sign_in_from([192, 0, 2, 3], None, &email.to_uppercase())).await;
+    assert_eq!(out.status, StatusCode::TOO_MANY_REQUESTS, "the same address, however it is written");
+    let out = send(&state, sign_in_from([192, 0, 2, 4], None, "someone-else@example.com")).await;
+    assert_eq!(out.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn pages_and_session_responses_are_never_stored() {
+    let state = state_with(config()).await;
+    let jar = signed_in(&state).await;
+    for path in ["/sign-in", "/", "/settings", "/no-such-page"] {
+        let out = send(&state, page(path, &jar)).await;
+        assert_eq!(out.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    let anonymous = send(&state, page("/sign-in", &Jar::default())).await;
+    assert_eq!(anonymous.headers[header::CACHE_CONTROL], "no-store");
+}
