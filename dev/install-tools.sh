@@ -11,6 +11,12 @@ BINARYEN_VERSION=132
 MOTO_VERSION=5.2.5
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# The helper tools are built once per machine; their own release profiles ask for fat LTO with
+# one codegen unit, which runs on one core for minutes. These tools do not need it.
+fast_release() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_INCREMENTAL=false "$@"
+}
 fail() { printf '\n!! step failed: %s\n' "$*" >&2; exit 1; }
 
 # Copies a crate's published source out of the registry so it can be built with adjusted locks.
@@ -37,7 +43,7 @@ cargo_leptos() {
   local dir=/tmp/cargo-leptos-src
   crate_source cargo-leptos "$CARGO_LEPTOS_VERSION" "$dir"
   # The published lock pulls a cargo-util-schemas that needs a newer rustc than 1.95.
-  (cd "$dir" && cargo update -p cargo-util-schemas --precise 0.14.1 && cargo install --path . --locked) \
+  (cd "$dir" && cargo update -p cargo-util-schemas --precise 0.14.1 && fast_release cargo install --path . --locked) \
     || fail "build cargo-leptos $CARGO_LEPTOS_VERSION"
   rm -rf "$dir"
 }
@@ -47,7 +53,7 @@ wasm_bindgen() {
   step "building wasm-bindgen-cli $WASM_BINDGEN_VERSION from source (first time only, ~2 min)"
   local dir=/tmp/wasm-bindgen-cli-src
   crate_source wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "$dir"
-  (cd "$dir" && cargo update -p webpki-roots --precise 1.0.10 && cargo install --path . --locked) \
+  (cd "$dir" && cargo update -p webpki-roots --precise 1.0.10 && fast_release cargo install --path . --locked) \
     || fail "build wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   rm -rf "$dir"
 }

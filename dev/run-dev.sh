@@ -11,6 +11,9 @@ step "building the app (first build ~6 min, then seconds)"
 cargo leptos build || fail "cargo leptos build"
 step "provisioning the emulator"
 ./target/debug/leptos-cognito provision || fail "provision"
+# The web client is confidential: provision leaves its secret here for the environment.
+export LC_COGNITO_CLIENT_SECRET
+LC_COGNITO_CLIENT_SECRET=$(cat Leptos.local.secret)
 cat <<MSG
 
   App:      http://127.0.0.1:3000

@@ -32,6 +32,9 @@ start_emulator "$EMULATOR_PORT"
 step "provisioning the test emulator"
 rm -f "$LC_LOCAL_CONFIG"
 ./target/debug/leptos-cognito provision || fail "provision"
+# The web client is confidential: its secret goes into the environment, as in production.
+export LC_COGNITO_CLIENT_SECRET
+LC_COGNITO_CLIENT_SECRET=$(cat "${LC_LOCAL_CONFIG%.toml}.secret")
 step "provisioning again must change nothing"
 second=$(./target/debug/leptos-cognito provision) || fail "second provision"
 echo "$second"

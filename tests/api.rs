@@ -89,6 +89,7 @@ async fn an_expired_token_is_refused() {
         .await
         .unwrap();
     cfg.client_id = client.user_pool_client.unwrap().client_id.unwrap();
+    cfg.client_secret = None; // a public client
     let state = state_with(cfg.clone()).await;
     let (access, _) = user(&cfg, &cfg.client_id, false).await;
     // 1 s lifetime + the verifier's 5 s leeway.

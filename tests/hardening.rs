@@ -150,7 +150,7 @@ async fn copies_of_signed_out_cookies_stop_working_at_once() {
     let settings = send(&state, page("/settings", &copy)).await;
     assert_eq!((settings.status, location(&settings)), (StatusCode::FOUND, "/sign-in"));
     // A server function with the old cookies: signed out, with a message.
-    let change = send(&state, form_post("/api/begin_mfa_setup", "", &copy, "/two-factor")).await;
+    let change = send(&state, form_post("/api/update_profile", "given_name=A&family_name=B&bio=", &copy, "/settings")).await;
     assert_eq!(location(&change), "/sign-in");
 }
 
@@ -159,7 +159,7 @@ async fn bearer_tokens_stay_valid_until_expiry_unless_the_revocation_check_is_on
     let cfg = config();
     let (access, _, refresh) = user_with_refresh(&cfg).await;
     let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
-    cognito.revoke_token().client_id(&cfg.client_id).token(refresh).send().await.unwrap();
+    cognito.revoke_token().client_id(&cfg.client_id).set_client_secret(cfg.client_secret.clone()).token(refresh).send().await.unwrap();
     let get = |state: AppState| {
         let access = access.clone();
         async move {
@@ -276,4 +276,32 @@ async fn pages_and_session_responses_are_never_stored() {
     }
     let anonymous = send(&state, page("/sign-in", &Jar::default())).await;
     assert_eq!(anonymous.headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn the_web_client_is_confidential_and_api_callers_use_the_public_client() {
+    let cfg = config();
+    assert!(cfg.client_secret.is_some(), "dev/run-tests.sh exports the secret provision wrote");
+    // Without SECRET_HASH the web client refuses a sign-in.
+    let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
+    let bare = cognito
+        .initiate_auth()
+        .client_id(&cfg.client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody@example.com")
+        .auth_parameters("PASSWORD", "whatever-password")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(leptos_cognito::server::aws::error_code(&bare), Some("NotAuthorizedException"));
+    // The public client's tokens are good Bearer tokens, never a session.
+    let api_client = cfg.api_client_id.clone().expect("provision writes api_client_id");
+    let state = state_with(cfg.clone()).await;
+    let (access, id, refresh) = user_tokens(&cfg, &api_client, false).await;
+    let req = Request::get("/api/random").header(header::AUTHORIZATION, format!("Bearer {access}")).body(Body::empty()).unwrap();
+    let out = send(&state, req).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    let as_session = Jar::from_header(&session_cookie(&state, &access, &id, &refresh));
+    let home = send(&state, page("/", &as_session)).await;
+    assert_eq!((home.status, location(&home)), (StatusCode::FOUND, "/sign-in"));
 }

@@ -29,6 +29,9 @@ def main() -> int:
     except OSError as e:
         print(f"emulator: cannot listen on {DEFAULT_HOST}:{port}: {e}", file=sys.stderr)
         return 1
+    except ValueError as e:
+        print(f"emulator: {e}", file=sys.stderr)
+        return 2
     MAILBOX.echo = True
     print(f"emulator ready on {server.url}", flush=True)
     while not stop.wait(0.5):

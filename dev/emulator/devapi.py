@@ -4,26 +4,90 @@ GET    /_dev/health            -> 200 "ok"
 GET    /_dev/mailbox[?to=addr] -> JSON array of messages, oldest first (`to` compared lower-case)
 DELETE /_dev/mailbox[?to=addr] -> 204, clears the mailbox (or one recipient's messages)
 GET    /_dev/mailbox/view      -> HTML table, newest first, for finishing a sign-up by hand
+GET    /_dev/config            -> JSON of the runtime switches, e.g. {"unconfirmed_first": false}
+POST   /_dev/config            -> JSON body with some switches, e.g. {"unconfirmed_first": true};
+                                  answers the whole config after the change (400 for an unknown
+                                  name or a non-boolean value). `unconfirmed_first`: USER_PASSWORD_AUTH
+                                  answers UserNotConfirmedException before checking the password
+                                  (Cognito's reported order); start-up value from
+                                  EMULATOR_UNCONFIRMED_FIRST=1, restored by POST /moto-api/reset.
+
+Same origin only: no CORS headers are sent, and any /_dev/* request (OPTIONS included) whose
+`Origin` is not the emulator's own origin (scheme://host:port of the request's Host), or whose
+`Sec-Fetch-Site` is `cross-site` or `same-site`, gets 403 text/plain. Requests without those
+headers (curl, Playwright's `request` fixture, the tests, a typed-in address) are served.
 """
 
 import html
 import json
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
+from . import config
 from .mailbox import MAILBOX
 
 PREFIX = "/_dev"
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "*",
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# path -> methods it answers (HEAD goes with GET)
+ROUTES = {
+    f"{PREFIX}/health": ("GET", "HEAD"),
+    f"{PREFIX}/mailbox": ("GET", "HEAD", "DELETE"),
+    f"{PREFIX}/mailbox/view": ("GET", "HEAD"),
+    f"{PREFIX}/config": ("GET", "HEAD", "POST"),
 }
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, indent=1), status=status, mimetype="application/json", headers=CORS_HEADERS)
+    return Response(json.dumps(data, indent=1), status=status, mimetype="application/json")
+
+
+def _origin_key(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin or URL prefix, default port filled in; None if it has none."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = (parts.scheme or "").lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def foreign_reason(request: Request) -> str | None:
+    """Why a /_dev request does not come from the emulator's own origin, or None when it may be served."""
+    site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if site in ("cross-site", "same-site"):
+        return f"Sec-Fetch-Site: {site}"
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        own = _origin_key(f"{request.scheme}://{request.host}")
+        if own is None or _origin_key(origin) != own:
+            return f"Origin: {origin}"
+    return None
+
+
+def _forbidden(reason: str) -> Response:
+    return Response(
+        f"403 Forbidden: the emulator's /_dev endpoints answer same-origin requests only ({reason}).\n",
+        status=403,
+        mimetype="text/plain",
+    )
+
+
+def _config(request: Request) -> Response:
+    if request.method == "POST":
+        try:
+            changes = json.loads(request.get_data(as_text=True) or "null")
+        except ValueError as e:
+            return _json({"error": f"body is not JSON: {e}"}, status=400)
+        try:
+            return _json(config.update(changes))
+        except ValueError as e:
+            return _json({"error": str(e)}, status=400)
+    return _json(config.current())
 
 
 def _view() -> Response:
@@ -54,26 +118,31 @@ th {{ background: #f3f3f3; }}
 
 
 def handle(request: Request) -> Response:
+    reason = foreign_reason(request)
+    if reason is not None:
+        return _forbidden(reason)
     path = request.path.rstrip("/")
     method = request.method
+    allowed = ROUTES.get(path)
+    if allowed is None:
+        return _json({"error": f"no such dev endpoint: {request.path}"}, status=404)
     if method == "OPTIONS":
-        return Response(status=204, headers=CORS_HEADERS)
+        return Response(status=204, headers={"Allow": ", ".join(allowed + ("OPTIONS",))})
+    if method not in allowed:
+        response = _json({"error": f"method {method} not allowed on {request.path}"}, status=405)
+        response.headers["Allow"] = ", ".join(allowed + ("OPTIONS",))
+        return response
     if path == f"{PREFIX}/health":
-        if method in ("GET", "HEAD"):
-            return Response("ok", mimetype="text/plain")
-    elif path == f"{PREFIX}/mailbox":
+        return Response("ok", mimetype="text/plain")
+    if path == f"{PREFIX}/mailbox":
         to = request.args.get("to") or None
-        if method in ("GET", "HEAD"):
-            return _json(MAILBOX.messages(to))
         if method == "DELETE":
             MAILBOX.clear(to)
-            return Response(status=204, headers=CORS_HEADERS)
-    elif path == f"{PREFIX}/mailbox/view":
-        if method in ("GET", "HEAD"):
-            return _view()
-    else:
-        return _json({"error": f"no such dev endpoint: {request.path}"}, status=404)
-    return _json({"error": f"method {method} not allowed on {request.path}"}, status=405)
+            return Response(status=204)
+        return _json(MAILBOX.messages(to))
+    if path == f"{PREFIX}/mailbox/view":
+        return _view()
+    return _config(request)
 
 
 class DevApiMiddleware:

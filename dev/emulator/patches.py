@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -32,13 +34,14 @@ from moto.cognitoidp.exceptions import (
     InvalidParameterException,
     NotAuthorizedError,
     ResourceNotFoundError,
+    UserNotConfirmedException,
     UserNotFoundError,
 )
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.moto_api._internal.models import MotoAPIBackend
 
-from . import clock
+from . import clock, config
 from .mailbox import MAILBOX
 
 # Lifetimes of what the emulator hands out, in seconds (real Cognito's values).
@@ -53,6 +56,12 @@ CODE_MISMATCH = "Invalid verification code provided, please try again."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 NO_SUCH_USER = "Username/client id combination not found."
 BAD_AUTH_SESSION = "Invalid session for the user, session is expired."
+# Real Cognito's messages (NotAuthorizedException) for app clients with a secret.
+SECRET_HASH_MISSING = "Client {} is configured with secret but SECRET_HASH was not received"
+SECRET_HASH_WRONG = "Unable to verify secret hash for client {}"
+# RevokeToken takes the secret itself; Cognito's wording for it is not documented (emulator's choice).
+CLIENT_SECRET_MISSING = "Client {} is configured with secret but ClientSecret was not received"
+CLIENT_SECRET_WRONG = "Unable to verify client secret for client {}"
 
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
@@ -234,6 +243,13 @@ def _check_refresh_token(pool: m.CognitoIdpUserPool, token: str | None) -> None:
         raise NotAuthorizedError("User does not exist.")
 
 
+def _readable(client: m.CognitoIdpUserPoolClient | None, name: str) -> bool:
+    """Whether an app client may read a user attribute: Cognito lets it read what its ReadAttributes
+    lists, every attribute when the list is empty or absent, and `sub` always."""
+    readable = (client.extended_config.get("ReadAttributes") if client else None) or None
+    return readable is None or name == "sub" or name in readable
+
+
 def _require_flow(client: m.CognitoIdpUserPoolClient, flow: str) -> None:
     """Cognito refuses a flow the app client does not list in ExplicitAuthFlows (moto never checks).
 
@@ -242,6 +258,28 @@ def _require_flow(client: m.CognitoIdpUserPoolClient, flow: str) -> None:
     if flow == "USER_AUTH" or flows:
         if f"ALLOW_{flow}" not in flows and flow not in flows:
             raise InvalidParameterException(f"{flow} flow not enabled for this client")
+
+
+def secret_hash(client_secret: str, username: str, client_id: str) -> str:
+    """Cognito's SECRET_HASH: Base64(HMAC-SHA256(key=client secret, message=username + client id))."""
+    digest = hmac.new(client_secret.encode("utf-8"), (username + client_id).encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _require_secret_hash(client: m.CognitoIdpUserPoolClient, given: str | None) -> None:
+    """A client with a secret needs a SECRET_HASH on the calls Cognito lists (moto checks it on few, with
+    the hash as the message); a client without one is left alone."""
+    if client.generate_secret and not given:
+        raise NotAuthorizedError(SECRET_HASH_MISSING.format(client.id))
+
+
+def _check_secret_hash(client: m.CognitoIdpUserPoolClient, username: str | None, given: str | None) -> None:
+    """Raises Cognito's NotAuthorizedException unless `given` is the SECRET_HASH of `username` (as sent)."""
+    if not client.generate_secret:
+        return
+    _require_secret_hash(client, given)
+    if username is None or not hmac.compare_digest(str(given), secret_hash(client.secret, username, client.id)):
+        raise NotAuthorizedError(SECRET_HASH_WRONG.format(client.id))
 
 
 def _totp_checks_enabled() -> bool:
@@ -272,7 +310,6 @@ def _locked(fn: Callable) -> Callable:
 Pool = m.CognitoIdpUserPool
 _orig_create_refresh_token = Pool.create_refresh_token
 _orig_create_access_token = Pool.create_access_token
-_orig_create_id_token = Pool.create_id_token
 _orig_create_jwt = Pool.create_jwt
 _orig_sign_out = Pool.sign_out
 
@@ -292,8 +329,26 @@ def _create_access_token(self: Pool, client_id: str, username: str, origin_jti: 
     return _orig_create_access_token(self, client_id, _canonical(self, username), origin_jti)
 
 
+# moto's create_id_token puts every `custom:*` attribute of the user into the id token, whatever
+# the app client's ReadAttributes say (and adds the ReadAttributes it finds on top). Cognito's id
+# token carries only what the client may read, so here a custom attribute goes in only when
+# `_readable` by that client (all of them when it has no ReadAttributes). The rest is moto's code
+# unchanged: the ReadAttributes claims, origin_jti, cognito:groups; `email`/`email_verified` come
+# from `_create_jwt` below.
 def _create_id_token(self: Pool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
-    return _orig_create_id_token(self, client_id, _canonical(self, username), origin_jti)
+    username = _canonical(self, username)
+    client = self.clients.get(client_id)
+    extra_data = self.get_user_extra_data_by_client_id(client_id, username)
+    extra_data["origin_jti"] = origin_jti
+    user = self._get_user(username)
+    for attr in user.attributes:
+        if attr["Name"].startswith("custom:") and _readable(client, attr["Name"]):
+            extra_data[attr["Name"]] = attr["Value"]
+    if len(user.groups) > 0:
+        extra_data["cognito:groups"] = [group.group_name for group in user.groups]
+    id_token, expires_in = self.create_jwt(client_id, username, "id", extra_data=extra_data)
+    self.id_tokens[id_token] = (client_id, username)
+    return id_token, expires_in
 
 
 # moto signs every token for 3600 s. Here `exp` and ExpiresIn follow the app client's
@@ -401,22 +456,32 @@ def _respond_to_auth_challenge(
 # Patches on the HTTP operations (CognitoIdpResponse methods)
 # --------------------------------------------------------------------------------------------
 
+# App clients with a secret: moto checks SECRET_HASH only in REFRESH_TOKEN_AUTH, USER_SRP_AUTH and the
+# MFA challenges (and answers a wrong one with the hash itself as the message). Like Cognito, the
+# emulator wants it on SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword and
+# ConfirmForgotPassword (`SecretHash`), InitiateAuth USER_PASSWORD_AUTH / USER_AUTH /
+# REFRESH_TOKEN_AUTH (`AuthParameters.SECRET_HASH`) and RespondToAuthChallenge
+# (`ChallengeResponses.SECRET_HASH`), checked before anything about the user; RevokeToken wants the
+# secret itself (`ClientSecret`). Clients without a secret and the Admin* calls are unchanged.
+
 Resp = r.CognitoIdpResponse
 _orig_initiate_auth = Resp.initiate_auth
 _orig_admin_initiate_auth = Resp.admin_initiate_auth
+_orig_respond_to_auth_challenge_op = Resp.respond_to_auth_challenge
 
 
 # SignUp (replaces moto's): moto sends no code. Here a random 6-digit code goes to the mailbox,
 # CodeDeliveryDetails names the masked e-mail, and a Session for ConfirmSignUp is returned.
 def sign_up(self: Resp) -> ActionResult:
     client_id = self._get_param("ClientId")
+    _, pool, client = _find_client(client_id)
+    _check_secret_hash(client, self._get_param("Username"), self._get_param("SecretHash"))
     user, _ = self._get_region_agnostic_backend().sign_up(
         client_id=client_id,
         username=self._get_param("Username"),
         password=self._get_param("Password"),
         attributes=self._get_param("UserAttributes", []),
     )
-    _, pool, client = _find_client(client_id)
     response: dict[str, Any] = {"UserConfirmed": user.status == m.UserStatus.CONFIRMED, "UserSub": user.id}
     if user.status != m.UserStatus.CONFIRMED:
         _issue_code(pool, user, "sign-up", "sign-up")
@@ -432,6 +497,7 @@ def sign_up(self: Resp) -> ActionResult:
 # email_verified=true, and trades a valid SignUp Session for a short-lived USER_AUTH Session.
 def confirm_sign_up(self: Resp) -> ActionResult:
     _, pool, client = _find_client(self._get_param("ClientId"))
+    _check_secret_hash(client, self._get_param("Username"), self._get_param("SecretHash"))
     user = pool._get_user(self._get_param("Username"))
     if user is None:
         if _prevents_existence_errors(client):
@@ -462,6 +528,7 @@ def confirm_sign_up(self: Resp) -> ActionResult:
 def resend_confirmation_code(self: Resp) -> ActionResult:
     username = self._get_param("Username")
     _, pool, client = _find_client(self._get_param("ClientId"))
+    _check_secret_hash(client, username, self._get_param("SecretHash"))
     user = pool._get_user(username)
     if user is None:
         if _prevents_existence_errors(client):
@@ -477,6 +544,13 @@ def resend_confirmation_code(self: Resp) -> ActionResult:
 # InitiateAuth (wraps moto's): adds USER_AUTH with ConfirmSignUp's Session (moto rejects the flow),
 # checks ExplicitAuthFlows, gives "Incorrect username or password." for unknown users when the
 # client prevents user-existence errors, and checks refresh-token expiry/revocation.
+# SECRET_HASH (clients with a secret; moto checks only REFRESH_TOKEN_AUTH and SRP, with the hash as
+# the message): USER_PASSWORD_AUTH and USER_AUTH hash the USERNAME as sent; REFRESH_TOKEN_AUTH hashes
+# the user's internal user name (the access token's `username` claim, the sub in e-mail-as-username
+# pools), as real Cognito does, so the e-mail does not work there.
+# Unconfirmed users: moto answers UserNotConfirmedException only after the password matched; with
+# the `unconfirmed_first` switch (EMULATOR_UNCONFIRMED_FIRST, POST /_dev/config) it comes before the
+# password check, Cognito's reported order, so a wrong password gets it too.
 def initiate_auth(self: Resp) -> ActionResult:
     client_id = self._get_param("ClientId")
     flow = self._get_param("AuthFlow")
@@ -486,10 +560,22 @@ def initiate_auth(self: Resp) -> ActionResult:
     _, pool, client = _find_client(client_id)
     if flow == "USER_PASSWORD_AUTH":
         _require_flow(client, "USER_PASSWORD_AUTH")
-        if pool._get_user(params.get("USERNAME")) is None and _prevents_existence_errors(client):
+        _check_secret_hash(client, params.get("USERNAME"), params.get("SECRET_HASH"))
+        user = pool._get_user(params.get("USERNAME"))
+        if user is None and _prevents_existence_errors(client):
             raise NotAuthorizedError("Incorrect username or password.")
+        if (
+            user is not None
+            and user.enabled
+            and user.status == m.UserStatus.UNCONFIRMED
+            and config.get("unconfirmed_first")
+        ):
+            raise UserNotConfirmedException("User is not confirmed.")
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
-        _check_refresh_token(pool, params.get("REFRESH_TOKEN"))
+        token = params.get("REFRESH_TOKEN")
+        _require_secret_hash(client, params.get("SECRET_HASH"))
+        _check_refresh_token(pool, token)
+        _check_secret_hash(client, pool.refresh_tokens[token][1], params.get("SECRET_HASH"))
     return _orig_initiate_auth(self)
 
 
@@ -499,6 +585,7 @@ def _user_auth(client_id: str, params: dict[str, str], session: str | None) -> d
     username = params.get("USERNAME")
     if not username:
         raise InvalidParameterException("Missing required parameter USERNAME")
+    _check_secret_hash(client, username, params.get("SECRET_HASH"))
     if not session:
         raise InvalidParameterException(
             "The emulator supports USER_AUTH only with the Session that ConfirmSignUp returned"
@@ -526,11 +613,33 @@ def admin_initiate_auth(self: Resp) -> ActionResult:
     return _orig_admin_initiate_auth(self)
 
 
+# RespondToAuthChallenge (wraps moto's): for a client with a secret, ChallengeResponses must carry
+# SECRET_HASH of the USERNAME sent with it, for every challenge (moto checks only the MFA ones,
+# with the hash as the message).
+def respond_to_auth_challenge(self: Resp) -> Any:
+    _, _, client = _find_client(self._get_param("ClientId"))
+    responses = self._get_param("ChallengeResponses") or {}
+    _check_secret_hash(client, responses.get("USERNAME"), responses.get("SECRET_HASH"))
+    return _orig_respond_to_auth_challenge_op(self)
+
+
 # RevokeToken (moto: not implemented): revokes the refresh token and the access/id tokens issued
-# from it. An unknown token succeeds, as in Cognito.
+# from it. An unknown token succeeds, as in Cognito. A client with a secret must send it as
+# ClientSecret; missing or wrong -> UnauthorizedException (the error the API declares for an
+# unauthorized request; the message is the emulator's).
 def revoke_token(self: Resp) -> ActionResult:
     token = self._get_param("Token")
     client_id = self._get_param("ClientId")
+    try:
+        _, _, client = _find_client(client_id)
+    except ResourceNotFoundError:
+        client = None
+    if client is not None and client.generate_secret:
+        given = self._get_param("ClientSecret")
+        if not given:
+            raise JsonRESTError("UnauthorizedException", CLIENT_SECRET_MISSING.format(client.id))
+        if not hmac.compare_digest(str(given), client.secret):
+            raise JsonRESTError("UnauthorizedException", CLIENT_SECRET_WRONG.format(client.id))
     for backend in _backends():
         for pool in list(backend.user_pools.values()):
             if token in pool.access_tokens or token in pool.id_tokens:
@@ -617,11 +726,26 @@ def update_user_attributes(self: Resp) -> ActionResult:
     return ActionResult(response)
 
 
+# GetUser (replaces moto's, which returns every attribute): like Cognito, only the attributes the
+# app client the access token was issued to may read (its ReadAttributes; all of them when it has
+# none; `sub` always). The token is checked first, as for the other access-token operations; moto's
+# own lookup still refuses disabled and unconfirmed users. AdminGetUser is unchanged (sees all).
+def get_user(self: Resp) -> ActionResult:
+    token = self._get_param("AccessToken")
+    _, pool, _ = _find_by_access_token(token)
+    user = self._get_region_agnostic_backend().get_user(access_token=token)
+    client = pool.clients.get(pool.access_tokens[token][0])
+    result = user.to_json(extended=True, attributes_key="UserAttributes")
+    result["UserAttributes"] = [a for a in result["UserAttributes"] if _readable(client, a["Name"])]
+    return ActionResult(result)
+
+
 # ForgotPassword (replaces moto's, which returns the code in a response header and accepts any
 # code without its prefix): a random code in the mailbox; needs a verified e-mail, like Cognito.
 def forgot_password(self: Resp) -> ActionResult:
     username = self._get_param("Username")
     _, pool, client = _find_client(self._get_param("ClientId"))
+    _check_secret_hash(client, username, self._get_param("SecretHash"))
     user = pool._get_user(username)
     if user is None:
         if _prevents_existence_errors(client):
@@ -645,6 +769,7 @@ def forgot_password(self: Resp) -> ActionResult:
 # (1 hour); an unknown user gets CodeMismatchException when user-existence errors are prevented.
 def confirm_forgot_password(self: Resp) -> ActionResult:
     backend, pool, client = _find_client(self._get_param("ClientId"))
+    _check_secret_hash(client, self._get_param("Username"), self._get_param("SecretHash"))
     user = pool._get_user(self._get_param("Username"))
     if user is None:
         if _prevents_existence_errors(client):
@@ -674,7 +799,6 @@ def _guard_access_token(method: Callable) -> Callable:
 
 
 GUARDED_OPERATIONS = (
-    "get_user",
     "change_password",
     "associate_software_token",
     "verify_software_token",
@@ -687,12 +811,14 @@ NEW_OR_REPLACED_OPERATIONS: dict[str, Callable] = {
     "resend_confirmation_code": resend_confirmation_code,
     "initiate_auth": initiate_auth,
     "admin_initiate_auth": admin_initiate_auth,
+    "respond_to_auth_challenge": respond_to_auth_challenge,
     "revoke_token": revoke_token,
     "delete_user": delete_user,
     "global_sign_out": global_sign_out,
     "get_user_attribute_verification_code": get_user_attribute_verification_code,
     "verify_user_attribute": verify_user_attribute,
     "update_user_attributes": update_user_attributes,
+    "get_user": get_user,
     "forgot_password": forgot_password,
     "confirm_forgot_password": confirm_forgot_password,
 }
@@ -706,11 +832,13 @@ _orig_moto_api_reset = MotoAPIBackend.reset
 
 
 # POST /moto-api/reset rebuilds the backends (and with them the state kept on pools and users);
-# the mailbox lives outside moto, so it is cleared here.
+# the mailbox and the runtime switches live outside moto, so they are cleared / set back to their
+# start-up values here.
 def _moto_api_reset(self: MotoAPIBackend) -> None:
     with _LOCK:
         _orig_moto_api_reset(self)
         MAILBOX.clear()
+        config.reset()
 
 
 def apply() -> None:

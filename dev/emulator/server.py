@@ -14,7 +14,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402
 
-from . import patches  # noqa: E402
+from . import config, patches  # noqa: E402
 from .devapi import DevApiMiddleware  # noqa: E402
 
 
@@ -26,7 +26,10 @@ class QuietRequestHandler(MotoRequestHandler):
 
 
 def create_app():
-    """The WSGI app: /_dev/* endpoints, everything else moto's dispatcher (as `moto_server`)."""
+    """The WSGI app: /_dev/* endpoints, everything else moto's dispatcher (as `moto_server`).
+
+    Reads the start-up switches (EMULATOR_UNCONFIRMED_FIRST); ValueError when one is malformed."""
+    config.load_startup()
     patches.apply()
     return DevApiMiddleware(DomainDispatcherApplication(create_backend_app))
 

@@ -1,5 +1,6 @@
 """Starts the emulator in-process on a free port for the whole test session."""
 
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -20,6 +21,8 @@ PASSWORD = "Sup3r-secret!"
 
 @pytest.fixture(scope="session")
 def server():
+    # The tests expect the default start-up switches (test_unconfirmed_first.py changes them at runtime).
+    os.environ.pop("EMULATOR_UNCONFIRMED_FIRST", None)
     srv = EmulatorServer(port=0, quiet=True).start()
     yield srv
     srv.stop()
@@ -63,22 +66,22 @@ def _restore_clock():
 class Pool:
     """A fresh user pool (e-mail as user name, like the app's) with helpers."""
 
-    def __init__(self, idp, url):
+    DEFAULT_PASSWORD_POLICY = {
+        "MinimumLength": 10,
+        "RequireUppercase": True,
+        "RequireLowercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": False,
+    }
+
+    def __init__(self, idp, url, password_policy=None):
         self.idp = idp
         self.url = url
         self.id = idp.create_user_pool(
             PoolName=f"test-{uuid.uuid4().hex[:10]}",
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
-            Policies={
-                "PasswordPolicy": {
-                    "MinimumLength": 10,
-                    "RequireUppercase": True,
-                    "RequireLowercase": True,
-                    "RequireNumbers": True,
-                    "RequireSymbols": False,
-                }
-            },
+            Policies={"PasswordPolicy": password_policy or self.DEFAULT_PASSWORD_POLICY},
             MfaConfiguration="OPTIONAL",
         )["UserPool"]["Id"]
         idp.set_user_pool_mfa_config(
@@ -106,12 +109,12 @@ class Pool:
         assert found, f"no {purpose or ''} mail to {to}"
         return found[-1]["code"]
 
-    def sign_up(self, email=None, client_id=None):
+    def sign_up(self, email=None, client_id=None, password=PASSWORD):
         email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
         resp = self.idp.sign_up(
             ClientId=client_id or self.client_id,
             Username=email,
-            Password=PASSWORD,
+            Password=password,
             UserAttributes=[{"Name": "email", "Value": email}],
         )
         return email, resp

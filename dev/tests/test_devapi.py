@@ -1,4 +1,4 @@
-"""Patch 10: the dev mailbox and health endpoints; moto's reset; S3 on the same port."""
+"""Patch 10: the dev mailbox and health endpoints (same origin only); moto's reset; S3 on the same port."""
 
 import os
 import re
@@ -81,3 +81,60 @@ def test_command_line_start_and_stop():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def cors_headers(resp):
+    return {k for k in resp.headers if k.lower().startswith("access-control-")}
+
+
+def test_no_cors_headers(url):
+    for resp in (
+        requests.get(f"{url}/_dev/health", timeout=5),
+        requests.get(f"{url}/_dev/mailbox", timeout=5),
+        requests.get(f"{url}/_dev/config", timeout=5),
+        requests.delete(f"{url}/_dev/mailbox", params={"to": "nobody@example.com"}, timeout=5),
+        requests.options(f"{url}/_dev/mailbox", timeout=5),
+        requests.get(f"{url}/_dev/mailbox", headers={"Origin": url}, timeout=5),
+    ):
+        assert resp.status_code in (200, 204), resp
+        assert cors_headers(resp) == set(), resp.headers
+
+
+def test_foreign_origins_are_refused(pool, url):
+    email, _ = pool.sign_up()
+    for origin in ("https://evil.example", "null", "http://localhost:3000", url.replace("http:", "https:"), f"{url}1"):
+        for method in ("GET", "DELETE", "OPTIONS"):
+            headers = {"Origin": origin}
+            if method == "OPTIONS":
+                headers["Access-Control-Request-Method"] = "DELETE"
+            resp = requests.request(method, f"{url}/_dev/mailbox", headers=headers, timeout=5)
+            assert resp.status_code == 403, (origin, method)
+            assert resp.headers["Content-Type"].startswith("text/plain")
+            assert cors_headers(resp) == set()
+        resp = requests.post(f"{url}/_dev/config", json={"unconfirmed_first": True}, headers={"Origin": origin}, timeout=5)
+        assert resp.status_code == 403
+    # Nothing happened: the mail is still there, the switch unchanged.
+    assert len(pool.mailbox(email)) == 1
+    assert requests.get(f"{url}/_dev/config", timeout=5).json() == {"unconfirmed_first": False}
+    # The other routes and unknown ones too.
+    for path in ("/_dev/health", "/_dev/mailbox/view", "/_dev/config", "/_dev/nothing-here"):
+        assert requests.get(f"{url}{path}", headers={"Origin": "https://evil.example"}, timeout=5).status_code == 403
+
+
+def test_same_origin_requests_are_served(url):
+    # Origin equal to scheme://host:port of the request's Host (an explicit default port is the same origin).
+    assert requests.get(f"{url}/_dev/health", headers={"Origin": url}, timeout=5).text == "ok"
+    assert requests.get(f"{url}/_dev/health", headers={"Origin": url.upper()}, timeout=5).status_code == 200
+    assert requests.get(f"{url}/_dev/health", headers={"Host": "localhost", "Origin": "http://localhost:80"}, timeout=5).status_code == 200
+    resp = requests.get(f"{url}/_dev/health", headers={"Host": "localhost", "Origin": url}, timeout=5)
+    assert resp.status_code == 403  # 127.0.0.1 is not the origin of a request for localhost
+    options = requests.options(f"{url}/_dev/mailbox", headers={"Origin": url}, timeout=5)
+    assert options.status_code == 204 and "DELETE" in options.headers["Allow"]
+
+
+def test_sec_fetch_site(url):
+    for site, status in (("cross-site", 403), ("same-site", 403), ("same-origin", 200), ("none", 200)):
+        resp = requests.get(f"{url}/_dev/mailbox/view", headers={"Sec-Fetch-Site": site}, timeout=5)
+        assert resp.status_code == status, site
+    resp = requests.get(f"{url}/_dev/health", headers={"Sec-Fetch-Site": "cross-site", "Origin": url}, timeout=5)
+    assert resp.status_code == 403 and resp.headers["Content-Type"].startswith("text/plain")

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { newEmail, registerAndConfirm, signIn, signUp } from './helpers';
+import { PASSWORD, newEmail, registerAndConfirm, signIn, signUp } from './helpers';
 
 async function expectNoViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -28,7 +28,9 @@ test('signed-in pages have no axe violations', async ({ page, request }) => {
     await expectNoViolations(page);
   }
   await page.goto('/two-factor');
+  await page.getByLabel('Current password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Start set-up' }).click();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   await expectNoViolations(page);
 });
 

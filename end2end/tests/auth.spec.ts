@@ -92,11 +92,22 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByLabel('Family name').fill('Lovelace');
       await page.getByRole('button', { name: 'Create account' }).click();
       await expect(page).toHaveURL(/\/sign-up$/);
-      await expect(page.getByRole('alert')).toHaveText(
-        'Your password needs: at least 8 characters, an uppercase letter, a number.',
-      );
+      await expect(page.getByRole('alert')).toHaveText('Your password needs: at least 12 characters.');
       // What was typed (except the password) is still there.
       await expect(page.getByLabel('Given name')).toHaveValue('Ada');
+    });
+
+    test('a common password is refused even when it is long enough', async ({ page }) => {
+      await page.goto('/sign-up');
+      await page.getByLabel('Email').fill(newEmail('common'));
+      await page.getByLabel('Password', { exact: true }).fill('Password1234');
+      await page.getByLabel('Given name').fill('Ada');
+      await page.getByLabel('Family name').fill('Lovelace');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect(page).toHaveURL(/\/sign-up$/);
+      await expect(page.getByRole('alert')).toHaveText(
+        'That password is too common or too easy to guess. Try a longer phrase that only you would think of.',
+      );
     });
 
     test('an invalid email is refused with a plain message', async ({ page }) => {
@@ -140,11 +151,13 @@ test('the password checklist follows what is typed and the toggle shows the pass
   await page.goto('/sign-up');
   const password = page.getByLabel('Password', { exact: true });
   const rules = page.getByRole('list');
-  await expect(rules.getByRole('listitem')).toHaveCount(4);
-  await expect(rules.getByText('A number (not met)')).toBeAttached();
+  // Length is the only rule (ASVS 5.0: no composition rules).
+  await expect(rules.getByRole('listitem')).toHaveCount(1);
+  await expect(rules.getByText('At least 12 characters (not met)')).toBeAttached();
+  await password.fill('abc1 defg hij');
+  await expect(rules.getByText('At least 12 characters (met)')).toBeAttached();
   await password.fill('abc1');
-  await expect(rules.getByText('A number (met)')).toBeAttached();
-  await expect(rules.getByText('At least 8 characters (not met)')).toBeAttached();
+  await expect(rules.getByText('At least 12 characters (not met)')).toBeAttached();
   await expect(password).toHaveAttribute('type', 'password');
   await page.getByRole('button', { name: 'Show password' }).click();
   await expect(password).toHaveAttribute('type', 'text');

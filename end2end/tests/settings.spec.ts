@@ -38,13 +38,11 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByLabel('Current password').fill(PASSWORD);
       await page.getByLabel('New password', { exact: true }).fill('weak');
       await page.getByRole('button', { name: 'Change password' }).click();
-      await expect(page.getByRole('alert')).toHaveText(
-        'Your password needs: at least 8 characters, an uppercase letter, a number.',
-      );
+      await expect(page.getByRole('alert')).toHaveText('Your password needs: at least 12 characters.');
       await page.getByLabel('Current password').fill(PASSWORD);
       await page.getByLabel('New password', { exact: true }).fill('Brand-New-Pass-2');
       await page.getByRole('button', { name: 'Change password' }).click();
-      await expect(page.getByRole('status')).toHaveText('Your password has been changed.');
+      await expect(page.getByRole('status')).toHaveText('Your password has been changed. Every other session is signed out.');
       await signOut(page);
       await signIn(page, email, PASSWORD);
       await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.');
@@ -58,6 +56,12 @@ for (const javaScriptEnabled of [true, false]) {
       await registerAndConfirm(page, request, email);
       await page.goto('/settings');
       await page.getByLabel('New email address').fill(next);
+      await page.getByLabel('Password, to confirm the change').fill('Not-My-Password-1');
+      await page.getByRole('button', { name: 'Change email' }).click();
+      await expect(page.getByRole('alert')).toHaveText('Your current password is not right.');
+      expect(await mailbox(request, next)).toEqual([]);
+      await page.getByLabel('New email address').fill(next);
+      await page.getByLabel('Password, to confirm the change').fill(PASSWORD);
       await page.getByRole('button', { name: 'Change email' }).click();
       await expect(page.getByRole('status').first()).toHaveText(
         `We sent a code to ${next}. Enter it below to confirm your new address.`,
@@ -85,6 +89,10 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('button', { name: 'Delete my account' }).click();
       await expect(page.getByRole('alert')).toHaveText('Type your email address exactly to confirm.');
       await page.getByLabel('Type your email address to confirm').fill(email);
+      await page.getByRole('button', { name: 'Delete my account' }).click();
+      await expect(page.getByRole('alert')).toHaveText('Enter your current password.');
+      await page.getByLabel('Type your email address to confirm').fill(email);
+      await page.getByLabel('Password, to confirm deletion').fill(PASSWORD);
       await page.getByRole('button', { name: 'Delete my account' }).click();
       await expect(page).toHaveURL(/\/account-deleted$/);
       await expect(page.getByRole('heading', { name: 'Your account was deleted' })).toBeVisible();

@@ -61,20 +61,21 @@ async fn caller(state: &AppState, req: &Parts) -> Result<AccessClaims, ApiError>
     let bearer = req.headers.get(header::AUTHORIZATION).map(|v| {
         v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty())
     });
-    let token = match bearer {
-        Some(Some(t)) => t.to_string(),
+    let (token, is_bearer) = match bearer {
+        Some(Some(t)) => (t.to_string(), true),
         Some(None) => return Err(ApiError::Unauthorized("The Authorization header must be `Bearer <access token>`.")),
         None => match req.extensions.get::<Auth>() {
             Some(Auth::SignedIn(_)) => req
                 .extensions
                 .get::<crate::server::session::SessionTokens>()
-                .map(|t| t.access.clone())
+                .map(|t| (t.access.clone(), false))
                 .ok_or(ApiError::Unauthorized("Sign in or send an access token."))?,
             Some(Auth::Unavailable) => return Err(ApiError::Unavailable),
             _ => return Err(ApiError::Unauthorized("Sign in or send an access token.")),
         },
     };
-    let claims = state.verifier.verify_access(&token).await.map_err(|e| match e {
+    let verified = if is_bearer { state.verifier.verify_bearer(&token).await } else { state.verifier.verify_access(&token).await };
+    let claims = verified.map_err(|e| match e {
         VerifyError::JwksUnavailable(_) => ApiError::Unavailable,
         other => {
             tracing::info!(reason = %other, "API token refused");

@@ -117,7 +117,7 @@ impl Ctx {
     /// Gets fresh tokens (so the id token's claims show a change just made) and sets them.
     pub async fn renew_session(&self) -> Result<(), AppError> {
         let refresh = self.tokens()?.refresh.ok_or(AppError::NotSignedIn)?;
-        let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh).await?;
+        let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh, &self.tokens()?.access).await?;
         for v in self.state.cookies.start_session(&fresh, i64::from(self.state.config.refresh_token_seconds)) {
             self.set_cookie(v);
         }
@@ -192,6 +192,7 @@ async fn cognito_sign_up(
     s.cognito
         .sign_up()
         .client_id(&s.config.client_id)
+        .set_secret_hash(s.config.secret_hash(email))
         .username(email)
         .password(password)
         .user_attributes(attr("email", email))
@@ -249,6 +250,7 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
         .cognito
         .confirm_sign_up()
         .client_id(&s.config.client_id)
+        .set_secret_hash(s.config.secret_hash(&email))
         .username(&email)
         .confirmation_code(code)
         .set_session(session.clone())
@@ -300,7 +302,7 @@ async fn sign_in_after_confirmation(ctx: &Ctx, email: &str, session: String) -> 
         .initiate_auth()
         .client_id(&s.config.client_id)
         .auth_flow(AuthFlowType::UserAuth)
-        .auth_parameters("USERNAME", email)
+        .set_auth_parameters(Some(s.config.auth_parameters(email, &[])))
         .session(session)
         .send()
         .await;
@@ -326,7 +328,15 @@ pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     if let Err(wait) = s.resend_limiter.try_acquire(&email) {
         return Err(AppError::InvalidInput(format!("Please wait {wait} seconds before asking for another code.")));
     }
-    match s.cognito.resend_confirmation_code().client_id(&s.config.client_id).username(&email).send().await {
+    match s
+        .cognito
+        .resend_confirmation_code()
+        .client_id(&s.config.client_id)
+        .set_secret_hash(s.config.secret_hash(&email))
+        .username(&email)
+        .send()
+        .await
+    {
         Ok(_) => {}
         // "Already confirmed" and unknown users are answered like everyone else.
         Err(e) if matches!(error_code(&e), Some("InvalidParameterException") | Some("UserNotFoundException")) => {
@@ -355,8 +365,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
         .initiate_auth()
         .client_id(&s.config.client_id)
         .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &email)
-        .auth_parameters("PASSWORD", password)
+        .set_auth_parameters(Some(s.config.auth_parameters(&email, &[("PASSWORD", password.as_str())])))
         .send()
         .await;
     match reply {
@@ -376,7 +385,14 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             if s.resend_limiter.try_acquire(&email).is_ok() {
                 let (state, email) = (s.clone(), email.clone());
                 tokio::spawn(async move {
-                    let sent = state.cognito.resend_confirmation_code().client_id(&state.config.client_id).username(&email).send().await;
+                    let sent = state
+                        .cognito
+                        .resend_confirmation_code()
+                        .client_id(&state.config.client_id)
+                        .set_secret_hash(state.config.secret_hash(&email))
+                        .username(&email)
+                        .send()
+                        .await;
                     if let Err(e) = sent {
                         map_sdk_error("ResendConfirmationCode (from sign-in)", &e);
                     }
@@ -388,14 +404,59 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
     }
 }
 
+/// Revokes a refresh token (and the tokens issued from it); failures are logged only, the
+/// caller's outcome does not depend on them.
+pub async fn revoke_refresh(state: &AppState, refresh: String, why: &str) {
+    let revoked = state
+        .cognito
+        .revoke_token()
+        .client_id(&state.config.client_id)
+        .set_client_secret(state.config.client_secret.clone())
+        .token(refresh)
+        .send()
+        .await;
+    if let Err(e) = revoked {
+        map_sdk_error(&format!("RevokeToken ({why})"), &e);
+    }
+}
+
+/// Re-authentication before a sensitive change (email, turning MFA on, deleting the account):
+/// Cognito checks the signed-in person's current password. A sign-in that asks for the MFA code
+/// has already accepted the password. The session such a check mints is revoked unused.
+pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
+    let user = ctx.user()?;
+    let password =
+        validate::current_password(password).map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
+    let s = &ctx.state;
+    let out = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .set_auth_parameters(Some(s.config.auth_parameters(&user.email, &[("PASSWORD", password.as_str())])))
+        .send()
+        .await
+        .map_err(|e| {
+            let mapped = map_sdk_error("InitiateAuth (re-authentication)", &e);
+            let attempts = e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.contains("attempts"));
+            match mapped {
+                AppError::WrongCredentials if attempts => AppError::TooManyRequests,
+                AppError::WrongCredentials => AppError::InvalidInput("Your current password is not right.".into()),
+                other => other,
+            }
+        })?;
+    if let Some(refresh) = out.authentication_result.and_then(|r| r.refresh_token) {
+        revoke_refresh(s, refresh, "re-authentication").await;
+    }
+    Ok(())
+}
+
 pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     let s = &ctx.state;
     let tokens = ctx.parts.extensions.get::<SessionTokens>().cloned().or_else(|| s.cookies.session(&ctx.parts.headers));
     if let Some(refresh) = tokens.and_then(|t| t.refresh) {
         // Revoking ends the refresh token everywhere; the cookies go regardless.
-        if let Err(e) = s.cognito.revoke_token().client_id(&s.config.client_id).token(refresh).send().await {
-            map_sdk_error("RevokeToken", &e);
-        }
+        revoke_refresh(s, refresh, "sign-out").await;
     }
     ctx.end_session();
     ctx.flash(&Flash { kind: FlashKind::Success, message: "You are signed out.".into(), ..Flash::default() });
@@ -506,6 +567,9 @@ async fn respond(
         .challenge_name(name)
         .session(&c.session)
         .challenge_responses("USERNAME", &c.username);
+    if let Some(h) = s.config.secret_hash(&c.username) {
+        req = req.challenge_responses("SECRET_HASH", h);
+    }
     for (k, v) in answers {
         req = req.challenge_responses(k, v);
     }
@@ -579,7 +643,15 @@ pub async fn complete_new_password(ctx: &Ctx, password: &str, given: &str, famil
 pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let s = &ctx.state;
-    match s.cognito.forgot_password().client_id(&s.config.client_id).username(&email).send().await {
+    match s
+        .cognito
+        .forgot_password()
+        .client_id(&s.config.client_id)
+        .set_secret_hash(s.config.secret_hash(&email))
+        .username(&email)
+        .send()
+        .await
+    {
         Ok(_) => {}
         // Unknown or unconfirmed accounts are answered exactly like known ones.
         Err(e) if matches!(error_code(&e), Some("UserNotFoundException") | Some("InvalidParameterException") | Some("NotAuthorizedException")) => {
@@ -604,6 +676,7 @@ pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) 
     s.cognito
         .confirm_forgot_password()
         .client_id(&s.config.client_id)
+        .set_secret_hash(s.config.secret_hash(&email))
         .username(&email)
         .confirmation_code(code)
         .password(password)

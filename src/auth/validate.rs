@@ -110,16 +110,35 @@ pub struct PasswordPolicy {
 }
 
 impl Default for PasswordPolicy {
-    /// The policy `provision` gives the pool.
+    /// The policy `provision` gives the pool (ASVS 5.0 6.2: at least 12 characters, no
+    /// composition rules; common passwords are refused by the server, see `too_common`).
     fn default() -> Self {
         PasswordPolicy {
-            min_length: 8,
-            require_uppercase: true,
-            require_lowercase: true,
-            require_numbers: true,
+            min_length: 12,
+            require_uppercase: false,
+            require_lowercase: false,
+            require_numbers: false,
             require_symbols: false,
         }
     }
+}
+
+/// What a person is told when their new password is on the common-passwords list.
+pub const TOO_COMMON: &str =
+    "That password is too common or too easy to guess. Try a longer phrase that only you would think of.";
+
+/// True when a new password is one of the most common passwords or a simple variation of them
+/// (repeats, sequences, keyboard walks, common words with digits): the list is zxcvbn's
+/// (crates.io `zxcvbn`, MIT: the 30,000 most common passwords plus English words and names),
+/// and a password it would guess within 10^6 tries (score 0 or 1) is refused. Server only, so
+/// the list never ships to the browser.
+#[cfg(feature = "ssr")]
+pub fn too_common(password: &str) -> bool {
+    // Long passwords are never on the list; zxcvbn's matching grows with the length.
+    if password.chars().count() > 64 {
+        return false;
+    }
+    (zxcvbn::zxcvbn(password, &[]).score() as u8) < 2
 }
 
 /// Cognito's accepted symbols for the "special character" rule.
@@ -157,11 +176,14 @@ impl PasswordPolicy {
         }
         let missing: Vec<String> =
             self.check(raw).into_iter().filter(|(_, ok)| !ok).map(|(l, _)| l.to_lowercase()).collect();
-        if missing.is_empty() {
-            Ok(raw.to_string())
-        } else {
-            Err(AppError::InvalidInput(format!("Your password needs: {}.", missing.join(", "))))
+        if !missing.is_empty() {
+            return Err(AppError::InvalidInput(format!("Your password needs: {}.", missing.join(", "))));
         }
+        #[cfg(feature = "ssr")]
+        if too_common(raw) {
+            return Err(invalid(TOO_COMMON));
+        }
+        Ok(raw.to_string())
     }
 }
 
@@ -200,17 +222,39 @@ mod tests {
 
     #[test]
     fn password_policy_lists_what_is_missing() {
+        let strict = PasswordPolicy { require_uppercase: true, require_numbers: true, ..PasswordPolicy::default() };
+        assert!(strict.new_password("Abcdefg1-horse").is_ok());
+        let e = strict.new_password("abcdefgh").unwrap_err().message();
+        assert!(e.contains("at least 12 characters") && e.contains("an uppercase letter") && e.contains("a number"), "{e}");
         let p = PasswordPolicy::default();
-        assert!(p.new_password("Abcdefg1").is_ok());
-        let e = p.new_password("abcdefgh").unwrap_err().message();
-        assert!(e.contains("an uppercase letter") && e.contains("a number"), "{e}");
         assert!(p.new_password(&format!("Aa1{}", "x".repeat(PASSWORD_MAX))).is_err());
-        assert!(p.new_password(" Abcdefg1").is_err());
+        assert!(p.new_password(" tumble-kettle-sorrow").is_err());
+    }
+
+    #[test]
+    fn the_default_policy_is_length_only() {
+        let p = PasswordPolicy::default();
+        assert_eq!(p.check("x").len(), 1, "no composition rules");
+        assert!(p.new_password("all lower case words here").is_ok());
+        assert_eq!(p.new_password("Short-1").unwrap_err().message(), "Your password needs: at least 12 characters.");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn common_passwords_are_refused_even_when_long_enough() {
+        let p = PasswordPolicy::default();
+        for common in ["passwordpassword", "123456789012", "qwertyuiopas", "Password1234", "1qaz2wsx3edc", "iloveyou1234"] {
+            assert_eq!(p.new_password(common).unwrap_err().message(), TOO_COMMON, "{common}");
+        }
+        for fine in ["Correct-Horse-9", "New-Password-7", "tumble kettle sorrow"] {
+            assert!(p.new_password(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]
     fn checklist_tracks_each_rule() {
-        let checks = PasswordPolicy::default().check("abc");
+        let strict = PasswordPolicy { require_uppercase: true, require_lowercase: true, require_numbers: true, ..PasswordPolicy::default() };
+        let checks = strict.check("abc");
         assert_eq!(checks.len(), 4);
         assert_eq!(checks.iter().filter(|(_, ok)| *ok).count(), 1);
     }

@@ -17,9 +17,9 @@ use leptos_meta::Title;
 
 /// Starts set-up: Cognito makes a secret, kept in an encrypted cookie until verified.
 #[server(endpoint = "begin_mfa_setup")]
-pub async fn begin_mfa_setup() -> Result<(), AppError> {
+pub async fn begin_mfa_setup(password: String) -> Result<(), AppError> {
     let ctx = crate::auth::server::Ctx::get()?;
-    let result = server::begin(&ctx).await;
+    let result = server::begin(&ctx, &password).await;
     ctx.finish(result, "/two-factor", Default::default())
 }
 
@@ -93,7 +93,8 @@ pub fn MfaSetupPage() -> impl IntoView {
     let body = match setup_in_progress() {
         None => view! {
             <p>"Protect your account with a code from an authenticator app (such as 1Password, Google Authenticator or Aegis) each time you sign in."</p>
-            <form method="post" action=BeginMfaSetup::url()>
+            <form method="post" action=BeginMfaSetup::url() novalidate>
+                <CurrentPasswordInput label="Current password"/>
                 <SubmitButton label="Start set-up".to_string()/>
             </form>
         }

@@ -38,9 +38,10 @@ fn now() -> u64 {
     crate::auth::server::now_unix()
 }
 
-pub async fn begin(ctx: &Ctx) -> Result<&'static str, AppError> {
+pub async fn begin(ctx: &Ctx, password: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
+    crate::auth::server::check_password(ctx, password).await?;
     let out = ctx
         .state
         .cognito
@@ -106,8 +107,7 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .initiate_auth()
         .client_id(&s.config.client_id)
         .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &user.email)
-        .auth_parameters("PASSWORD", password)
+        .set_auth_parameters(Some(s.config.auth_parameters(&user.email, &[("PASSWORD", password.as_str())])))
         .send()
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (disable MFA)", &e))?;
@@ -125,16 +125,13 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .client_id(&s.config.client_id)
         .challenge_name(ChallengeNameType::SoftwareTokenMfa)
         .set_session(first.session)
-        .challenge_responses("USERNAME", username)
-        .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", code)
+        .set_challenge_responses(Some(s.config.auth_parameters(&username, &[("SOFTWARE_TOKEN_MFA_CODE", code.as_str())])))
         .send()
         .await
         .map_err(|e| authenticator_code(map_sdk_error("RespondToAuthChallenge (disable MFA)", &e)))?;
     // That sign-in only proved the password and code; the session it minted is never used.
     if let Some(refresh) = proof.authentication_result.and_then(|r| r.refresh_token) {
-        if let Err(e) = s.cognito.revoke_token().client_id(&s.config.client_id).token(refresh).send().await {
-            map_sdk_error("RevokeToken (disable MFA)", &e);
-        }
+        crate::auth::server::revoke_refresh(s, refresh, "disable MFA").await;
     }
     s.cognito
         .set_user_mfa_preference()

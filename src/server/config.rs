@@ -12,6 +12,13 @@ pub struct Config {
     pub region: String,
     pub user_pool_id: String,
     pub client_id: String,
+    /// The web client's secret (a confidential client): from the environment variable that
+    /// `cognito.client_secret_env` names, never from a file. `None`: a public client.
+    pub client_secret: Option<String>,
+    pub client_secret_env: String,
+    /// The public client for API callers (`provision` makes it); the verifier also accepts
+    /// its access tokens as Bearer tokens on `/api/*`, never as a session.
+    pub api_client_id: Option<String>,
     /// Endpoint override for Cognito (the local emulator); `None` means real AWS.
     pub cognito_endpoint: Option<String>,
     pub jwks_url: String,
@@ -60,6 +67,8 @@ const KEYS: &[&str] = &[
     "cognito.region",
     "cognito.user_pool_id",
     "cognito.client_id",
+    "cognito.api_client_id",
+    "cognito.client_secret_env",
     "cognito.endpoint",
     "cognito.jwks_url",
     "cognito.pool_name",
@@ -191,6 +200,8 @@ impl Config {
             (l.get("cognito.user_pool_id").unwrap_or_default(), l.get("cognito.client_id").unwrap_or_default())
         };
         let cognito_endpoint = l.url("cognito.endpoint")?;
+        let client_secret_env = l.get("cognito.client_secret_env").unwrap_or_else(|| "LC_COGNITO_CLIENT_SECRET".into());
+        let client_secret = std::env::var(&client_secret_env).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
         let jwks_url = match l.url("cognito.jwks_url")? {
             Some(u) => u,
@@ -243,6 +254,9 @@ impl Config {
             region,
             user_pool_id,
             client_id,
+            client_secret,
+            client_secret_env,
+            api_client_id: l.get("cognito.api_client_id"),
             cognito_endpoint,
             jwks_url,
             issuer,
@@ -265,6 +279,27 @@ impl Config {
             trusted_proxies: super::client_ip::TrustedProxies::parse(&l.get("site.trusted_proxies").unwrap_or_default())
                 .map_err(|e| err("site.trusted_proxies", e))?,
         })
+    }
+
+    /// Cognito's SECRET_HASH for calls on behalf of `username` when the web client has a
+    /// secret: Base64(HMAC-SHA256(secret, username + client id)).
+    pub fn secret_hash(&self, username: &str) -> Option<String> {
+        let secret = self.client_secret.as_ref()?;
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+        let tag = aws_lc_rs::hmac::sign(&key, format!("{username}{}", self.client_id).as_bytes());
+        Some(base64::engine::general_purpose::STANDARD.encode(tag.as_ref()))
+    }
+
+    /// InitiateAuth's AuthParameters for `username`: the given pairs, USERNAME and, with a
+    /// client secret, SECRET_HASH.
+    pub fn auth_parameters(&self, username: &str, pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+        let mut params: std::collections::HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        params.insert("USERNAME".into(), username.to_string());
+        if let Some(h) = self.secret_hash(username) {
+            params.insert("SECRET_HASH".into(), h);
+        }
+        params
     }
 
     /// True when the site is served over https: cookies then get `Secure` and `__Host-`.
@@ -311,6 +346,9 @@ impl Config {
             region: "us-east-1".into(),
             user_pool_id: "us-east-1_test".into(),
             client_id: "client-123".into(),
+            client_secret: None,
+            client_secret_env: "LC_COGNITO_CLIENT_SECRET".into(),
+            api_client_id: None,
             cognito_endpoint: Some("http://127.0.0.1:9".into()),
             jwks_url: String::new(),
             issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test".into(),
@@ -408,6 +446,22 @@ mod tests {
         let c = with_url("http://localhost.evil.example", Some("true")).unwrap();
         assert!(!c.is_local(), "a look-alike host is not this machine");
         assert!(!with_url("https://localhost:3000", None).unwrap().is_local());
+    }
+
+    const SECRET_HASH_OF_USER: &str = "wvW87lzZoI+qQCVGmWVBJLlucdJ65huAVP1z+0MgA6E=";
+
+    #[test]
+    fn secret_hash_is_cognitos() {
+        let mut c = Config::for_test();
+        assert_eq!(c.secret_hash("ada@example.com"), None, "a public client sends none");
+        c.client_id = "client".into();
+        c.client_secret = Some("secret".into());
+        // Base64(HMAC-SHA256("secret", "user" + "client")), computed independently with openssl.
+        assert_eq!(c.secret_hash("user").as_deref(), Some(SECRET_HASH_OF_USER));
+        let p = c.auth_parameters("user", &[("PASSWORD", "pw")]);
+        assert_eq!(p["SECRET_HASH"], SECRET_HASH_OF_USER);
+        assert_eq!(p["USERNAME"], "user");
+        assert_eq!(p["PASSWORD"], "pw");
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub async fn resolve(state: &AppState, tokens: Option<SessionTokens>) -> Resolve
     let Some(refresh) = tokens.refresh.clone() else {
         return Resolved::signed_out(end());
     };
-    match refresh_tokens(state, &refresh).await {
+    match refresh_tokens(state, &refresh, &tokens.access).await {
         Ok(fresh) => {
             let cookies = state.cookies.start_session(&fresh, i64::from(state.config.refresh_token_seconds));
             verified(state, fresh, cookies).await
@@ -90,14 +90,25 @@ async fn verified(state: &AppState, tokens: SessionTokens, set_cookies: Vec<Head
     }
 }
 
+/// The user name Cognito knows the session's user by (the access token's `username`, which is
+/// the `sub` in an email-as-username pool). Read without verifying, and used only for the
+/// SECRET_HASH of a refresh: Cognito itself checks that it belongs to the refresh token.
+fn username_of(access: &str) -> String {
+    jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(access)
+        .ok()
+        .and_then(|d| d.claims.get("username").or_else(|| d.claims.get("sub")).and_then(|v| v.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// REFRESH_TOKEN_AUTH. `Err(WrongCredentials)` means Cognito refused the refresh token.
-pub async fn refresh_tokens(state: &AppState, refresh: &str) -> Result<SessionTokens, AppError> {
+/// `access` is the session's (possibly expired) access token, for the user name.
+pub async fn refresh_tokens(state: &AppState, refresh: &str, access: &str) -> Result<SessionTokens, AppError> {
     let out = state
         .cognito
         .initiate_auth()
         .client_id(&state.config.client_id)
         .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .auth_parameters("REFRESH_TOKEN", refresh)
+        .set_auth_parameters(Some(state.config.auth_parameters(&username_of(access), &[("REFRESH_TOKEN", refresh)])))
         .send()
         .await
         .map_err(|e| match error_code(&e) {

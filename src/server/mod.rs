@@ -4,6 +4,7 @@ pub mod aws;
 pub mod client_ip;
 pub mod config;
 pub mod guard;
+mod iam;
 pub mod provision;
 pub mod rate_limit;
 pub mod session;

@@ -11,7 +11,7 @@ use aws_sdk_cognitoidentityprovider::{
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
         SchemaAttributeType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
         TokenValidityUnitsType, UserPoolPolicyType, UsernameAttributeType, VerificationMessageTemplateType,
-        DefaultEmailOptionType, VerifiedAttributeType,
+        DefaultEmailOptionType, UserAttributeUpdateSettingsType, VerifiedAttributeType,
     },
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
@@ -44,7 +44,10 @@ fn sorted<T: AsRef<str>>(items: &[T]) -> Vec<String> {
     v.sort();
     v
 }
+/// The web client (confidential: it has a secret, kept in the server's environment).
 const CLIENT_NAME: &str = "web";
+/// The public client for API callers (the README's curl example): no secret.
+const API_CLIENT_NAME: &str = "api";
 
 fn say(what: &str, name: &str, outcome: &str) {
     println!("{outcome:>9}  {what} {name}");
@@ -64,12 +67,14 @@ pub async fn run() -> Result<(), String> {
         cfg.s3_endpoint.as_deref().unwrap_or("AWS")
     );
     let pool_id = ensure_pool(&cognito, &cfg).await?;
-    let client_id = ensure_client(&cognito, &cfg, &pool_id).await?;
+    let (client_id, secret) = ensure_client(&cognito, &cfg, &pool_id, CLIENT_NAME, true).await?;
+    let (api_client_id, _) = ensure_client(&cognito, &cfg, &pool_id, API_CLIENT_NAME, false).await?;
     for g in GROUPS {
         ensure_group(&cognito, &pool_id, g).await?;
     }
     ensure_bucket(&s3, &cfg).await?;
-    write_ids(&cfg, &pool_id, &client_id)
+    write_ids(&cfg, &pool_id, &client_id, &api_client_id)?;
+    write_secret(&cfg, secret.as_deref().unwrap_or_default())
 }
 
 async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
@@ -79,6 +84,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
         if let Some(p) = page.user_pools().iter().find(|p| p.name() == Some(cfg.pool_name.as_str())) {
             let id = p.id().unwrap_or_default().to_string();
             say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
+            ensure_pool_settings(c, cfg, &id).await?;
             ensure_custom_attributes(c, &id).await?;
             ensure_mfa(c, &id).await?;
             return Ok(id);
@@ -88,26 +94,13 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
             break;
         }
     }
-    let policy = PasswordPolicy::default();
     let out = c
         .create_user_pool()
         .pool_name(&cfg.pool_name)
         .username_attributes(UsernameAttributeType::Email)
         .auto_verified_attributes(VerifiedAttributeType::Email)
-        .policies(
-            UserPoolPolicyType::builder()
-                .password_policy(
-                    PasswordPolicyType::builder()
-                        .minimum_length(policy.min_length as i32)
-                        .require_uppercase(policy.require_uppercase)
-                        .require_lowercase(policy.require_lowercase)
-                        .require_numbers(policy.require_numbers)
-                        .require_symbols(policy.require_symbols)
-                        .temporary_password_validity_days(7)
-                        .build(),
-                )
-                .build(),
-        )
+        .policies(pool_policies())
+        .set_user_attribute_update_settings(attribute_update_settings(cfg))
         .set_schema(Some(CUSTOM_ATTRIBUTES.iter().map(|(n, m)| custom_attribute(n, m)).collect()))
         .account_recovery_setting(
             AccountRecoverySettingType::builder()
@@ -134,6 +127,110 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
     say("user pool", &format!("{} ({id})", cfg.pool_name), "created");
     ensure_mfa(c, &id).await?;
     Ok(id)
+}
+
+/// The pool's password policy (`PasswordPolicy::default()`: ASVS 5.0, length only).
+fn pool_policies() -> UserPoolPolicyType {
+    let policy = PasswordPolicy::default();
+    UserPoolPolicyType::builder()
+        .password_policy(
+            PasswordPolicyType::builder()
+                .minimum_length(policy.min_length as i32)
+                .require_uppercase(policy.require_uppercase)
+                .require_lowercase(policy.require_lowercase)
+                .require_numbers(policy.require_numbers)
+                .require_symbols(policy.require_symbols)
+                .temporary_password_validity_days(7)
+                .build(),
+        )
+        .build()
+}
+
+/// On real AWS, a changed email only replaces the old one once its code is entered
+/// (`AttributesRequireVerificationBeforeUpdate`). The emulator does not implement it, so it
+/// keeps Cognito's default there (the new address at once, unverified); see the README.
+fn attribute_update_settings(cfg: &Config) -> Option<UserAttributeUpdateSettingsType> {
+    cfg.cognito_endpoint.is_none().then(|| {
+        UserAttributeUpdateSettingsType::builder()
+            .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+            .build()
+    })
+}
+
+fn same_password_policy(have: Option<&PasswordPolicyType>, want: Option<&PasswordPolicyType>) -> bool {
+    let key = |p: Option<&PasswordPolicyType>| {
+        p.map(|p| (p.minimum_length(), p.require_uppercase(), p.require_lowercase(), p.require_numbers(), p.require_symbols()))
+    };
+    key(have) == key(want)
+}
+
+/// Brings an existing pool's password policy and email-update setting to what `provision`
+/// creates. UpdateUserPool resets every setting it is not given (Cognito and moto alike), so
+/// everything else the pool has is passed back unchanged.
+async fn ensure_pool_settings(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<(), String> {
+    let out = c.describe_user_pool().user_pool_id(pool_id).send().await.map_err(fail("DescribeUserPool"))?;
+    let pool = out.user_pool().ok_or("DescribeUserPool returned no pool")?;
+    let want_policies = pool_policies();
+    let want_update = attribute_update_settings(cfg);
+    let have_update: Vec<&VerifiedAttributeType> = pool
+        .user_attribute_update_settings()
+        .map(|u| u.attributes_require_verification_before_update().iter().collect())
+        .unwrap_or_default();
+    let want_update_list: Vec<&VerifiedAttributeType> =
+        want_update.as_ref().map(|u| u.attributes_require_verification_before_update().iter().collect()).unwrap_or_default();
+    let same = same_password_policy(
+        pool.policies().and_then(|p| p.password_policy()),
+        want_policies.password_policy(),
+    ) && have_update == want_update_list;
+    if same {
+        return Ok(());
+    }
+    let mut policies = pool.policies().cloned().unwrap_or_else(|| UserPoolPolicyType::builder().build());
+    policies.password_policy = want_policies.password_policy;
+    c.update_user_pool()
+        .user_pool_id(pool_id)
+        .policies(policies)
+        .set_user_attribute_update_settings(want_update.or_else(|| pool.user_attribute_update_settings().cloned()))
+        .set_deletion_protection(pool.deletion_protection().cloned())
+        .set_lambda_config(pool.lambda_config().cloned())
+        .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
+        .set_verification_message_template(pool.verification_message_template().cloned())
+        .set_mfa_configuration(pool.mfa_configuration().cloned())
+        .set_device_configuration(pool.device_configuration().cloned())
+        .set_email_configuration(pool.email_configuration().cloned())
+        .set_sms_configuration(pool.sms_configuration().cloned())
+        .set_user_pool_tags(pool.user_pool_tags().cloned())
+        .set_admin_create_user_config(pool.admin_create_user_config().cloned())
+        .set_user_pool_add_ons(pool.user_pool_add_ons().cloned())
+        .set_account_recovery_setting(pool.account_recovery_setting().cloned())
+        .set_user_pool_tier(pool.user_pool_tier().cloned())
+        .send()
+        .await
+        .map_err(fail("UpdateUserPool"))?;
+    say("user pool settings", "password policy, email update verification", "updated");
+    Ok(())
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn email_changes_need_verification_on_aws_only() {
+        let mut cfg = Config::for_test();
+        assert!(attribute_update_settings(&cfg).is_none(), "the emulator does not implement it");
+        cfg.cognito_endpoint = None;
+        let on_aws = attribute_update_settings(&cfg).unwrap();
+        assert_eq!(on_aws.attributes_require_verification_before_update(), &[VerifiedAttributeType::Email]);
+    }
+
+    #[test]
+    fn the_pool_gets_the_length_only_policy() {
+        let p = pool_policies();
+        let pw = p.password_policy().unwrap();
+        assert_eq!(pw.minimum_length(), Some(12));
+        assert!(!pw.require_uppercase() && !pw.require_lowercase() && !pw.require_numbers() && !pw.require_symbols());
+    }
 }
 
 /// Adds custom attributes a pool created by an older version lacks (they cannot be removed).
@@ -213,25 +310,43 @@ macro_rules! client_settings {
     };
 }
 
-async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<String, String> {
+/// Creates or updates the app client `name`; with `secret`, a confidential client (a client's
+/// secret cannot be added later, so a web client made without one is replaced). Returns its id
+/// and, for a confidential client, its secret.
+async fn ensure_client(
+    c: &Cognito,
+    cfg: &Config,
+    pool_id: &str,
+    name: &str,
+    secret: bool,
+) -> Result<(String, Option<String>), String> {
     let list = c.list_user_pool_clients().user_pool_id(pool_id).max_results(60).send().await.map_err(fail("ListUserPoolClients"))?;
-    let existing = list.user_pool_clients().iter().find(|d| d.client_name() == Some(CLIENT_NAME)).and_then(|d| d.client_id().map(str::to_string));
-    let Some(id) = existing else {
-        let create = c
-            .create_user_pool_client()
-            .user_pool_id(pool_id)
-            .client_name(CLIENT_NAME)
-            .generate_secret(false);
-        let out = client_settings!(create, cfg)
-            .send()
-            .await
-            .map_err(fail("CreateUserPoolClient"))?;
-        let id = out.user_pool_client().and_then(|c| c.client_id()).ok_or("CreateUserPoolClient returned no id")?.to_string();
-        say("app client", &format!("{CLIENT_NAME} ({id})"), "created");
-        return Ok(id);
+    let existing = list.user_pool_clients().iter().find(|d| d.client_name() == Some(name)).and_then(|d| d.client_id().map(str::to_string));
+    let described = match &existing {
+        Some(id) => {
+            let d = c.describe_user_pool_client().user_pool_id(pool_id).client_id(id).send().await.map_err(fail("DescribeUserPoolClient"))?;
+            d.user_pool_client
+        }
+        None => None,
     };
-    let d = c.describe_user_pool_client().user_pool_id(pool_id).client_id(&id).send().await.map_err(fail("DescribeUserPoolClient"))?;
-    let d = d.user_pool_client().ok_or("DescribeUserPoolClient returned nothing")?;
+    if let (Some(id), Some(d)) = (&existing, &described) {
+        if secret && d.client_secret().is_none() {
+            c.delete_user_pool_client().user_pool_id(pool_id).client_id(id).send().await.map_err(fail("DeleteUserPoolClient"))?;
+            say("app client", &format!("{name} ({id}, had no secret)"), "deleted");
+        }
+    }
+    let d = match (existing, described) {
+        (Some(id), Some(d)) if !(secret && d.client_secret().is_none()) => (id, d),
+        _ => {
+            let create = c.create_user_pool_client().user_pool_id(pool_id).client_name(name).generate_secret(secret);
+            let out = client_settings!(create, cfg).send().await.map_err(fail("CreateUserPoolClient"))?;
+            let client = out.user_pool_client.ok_or("CreateUserPoolClient returned nothing")?;
+            let id = client.client_id().ok_or("CreateUserPoolClient returned no id")?.to_string();
+            say("app client", &format!("{name} ({id})"), "created");
+            return Ok((id, client.client_secret));
+        }
+    };
+    let (id, d) = d;
     let mut flows: Vec<&str> = d.explicit_auth_flows().iter().map(|f| f.as_str()).collect();
     flows.sort();
     let mut want: Vec<ExplicitAuthFlowsType> = wanted_flows();
@@ -244,17 +359,18 @@ async fn ensure_client(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<Strin
         && d.token_validity_units() == Some(&seconds_units())
         && sorted(d.read_attributes()) == sorted(&READ_ATTRIBUTES)
         && sorted(d.write_attributes()) == sorted(&WRITE_ATTRIBUTES);
+    let client_secret = d.client_secret().map(str::to_string);
     if same {
-        say("app client", &format!("{CLIENT_NAME} ({id})"), "unchanged");
-        return Ok(id);
+        say("app client", &format!("{name} ({id})"), "unchanged");
+        return Ok((id, client_secret));
     }
-    let update = c.update_user_pool_client().user_pool_id(pool_id).client_id(&id).client_name(CLIENT_NAME);
+    let update = c.update_user_pool_client().user_pool_id(pool_id).client_id(&id).client_name(name);
     client_settings!(update, cfg)
         .send()
         .await
         .map_err(fail("UpdateUserPoolClient"))?;
-    say("app client", &format!("{CLIENT_NAME} ({id})"), "updated");
-    Ok(id)
+    say("app client", &format!("{name} ({id})"), "updated");
+    Ok((id, client_secret))
 }
 
 async fn ensure_group(c: &Cognito, pool_id: &str, name: &str) -> Result<(), String> {
@@ -312,7 +428,7 @@ async fn ensure_bucket(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), Stri
 }
 
 /// Writes the ids into the local config file, keeping anything else a person put there.
-fn write_ids(cfg: &Config, pool_id: &str, client_id: &str) -> Result<(), String> {
+fn write_ids(cfg: &Config, pool_id: &str, client_id: &str, api_client_id: &str) -> Result<(), String> {
     let path = &cfg.local_file;
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut doc: toml::Table = text.parse().map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?;
@@ -321,6 +437,7 @@ fn write_ids(cfg: &Config, pool_id: &str, client_id: &str) -> Result<(), String>
     let before = table.clone();
     table.insert("user_pool_id".into(), pool_id.into());
     table.insert("client_id".into(), client_id.into());
+    table.insert("api_client_id".into(), api_client_id.into());
     if *table == before {
         say("ids in", &path.display().to_string(), "unchanged");
         return Ok(());
@@ -329,6 +446,33 @@ fn write_ids(cfg: &Config, pool_id: &str, client_id: &str) -> Result<(), String>
     std::fs::write(path, format!("# Written by `leptos-cognito provision`. Not committed.\n{body}"))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     say("ids in", &path.display().to_string(), "written");
+    Ok(())
+}
+
+/// Where `provision` leaves the web client's secret for the dev and test scripts, which put
+/// it in the environment (`LC_COGNITO_CLIENT_SECRET`): the server never reads it from a file.
+pub fn secret_file(cfg: &Config) -> std::path::PathBuf {
+    cfg.local_file.with_extension("secret")
+}
+
+fn write_secret(cfg: &Config, secret: &str) -> Result<(), String> {
+    let path = secret_file(cfg);
+    let shown = path.display().to_string();
+    if std::fs::read_to_string(&path).is_ok_and(|s| s.trim() == secret) {
+        say("client secret in", &shown, "unchanged");
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    options
+        .open(&path)
+        .and_then(|mut f| f.write_all(secret.as_bytes()))
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    say("client secret in", &shown, "written");
+    println!("           export {}=\"$(cat {shown})\" before starting the server", cfg.client_secret_env);
     Ok(())
 }
 

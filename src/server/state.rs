@@ -25,7 +25,8 @@ pub struct AppState {
 impl AppState {
     pub async fn new(leptos_options: LeptosOptions, config: Config, cookie_key: &[u8]) -> Self {
         let (cognito, s3) = aws::clients(&config).await;
-        let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url);
+        let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url)
+            .with_bearer_clients(config.api_client_id.clone());
         let state = Self::assemble(leptos_options, config, cookie_key, cognito, s3, verifier);
         state.spawn_policy_loader();
         super::rate_limit::spawn_pruner(&state);

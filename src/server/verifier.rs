@@ -79,6 +79,8 @@ struct Cache {
 pub struct Verifier {
     issuer: String,
     client_id: String,
+    /// Further clients whose access tokens are accepted as Bearer tokens (never as a session).
+    bearer_clients: Vec<String>,
     jwks_url: String,
     http: reqwest::Client,
     cache: RwLock<Cache>,
@@ -92,6 +94,7 @@ impl Verifier {
         Verifier {
             issuer: issuer.to_string(),
             client_id: client_id.to_string(),
+            bearer_clients: vec![],
             jwks_url: jwks_url.to_string(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(5))
@@ -100,6 +103,23 @@ impl Verifier {
             cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None, failure: None }),
             fetching: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Also accepts access tokens of these clients in `verify_bearer` (the public API client).
+    pub fn with_bearer_clients(mut self, clients: impl IntoIterator<Item = String>) -> Self {
+        self.bearer_clients = clients.into_iter().collect();
+        self
+    }
+
+    /// Verifies an API caller's Bearer token: an access token of the app client or of one of
+    /// the `bearer_clients`.
+    pub async fn verify_bearer(&self, token: &str) -> Result<AccessClaims, VerifyError> {
+        let claims = self.access_claims(token).await?;
+        let client = claims.client_id.as_deref().unwrap_or_default();
+        if client != self.client_id && !self.bearer_clients.iter().any(|c| c == client) {
+            return Err(VerifyError::WrongClient);
+        }
+        Ok(claims)
     }
 
     /// Verifies an id token: `aud` must be the client id and `token_use` must be `id`.
@@ -116,15 +136,21 @@ impl Verifier {
 
     /// Verifies an access token: it has no `aud`, so `client_id` is checked here.
     pub async fn verify_access(&self, token: &str) -> Result<AccessClaims, VerifyError> {
+        let claims = self.access_claims(token).await?;
+        if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
+            return Err(VerifyError::WrongClient);
+        }
+        Ok(claims)
+    }
+
+    /// An access token's verified claims; the caller checks `client_id`.
+    async fn access_claims(&self, token: &str) -> Result<AccessClaims, VerifyError> {
         let mut v = self.validation();
         v.validate_aud = false;
         v.set_required_spec_claims(&["exp", "iss", "sub"]);
         let claims: AccessClaims = self.decode(token, &v).await?;
         if claims.token_use != "access" {
             return Err(VerifyError::WrongTokenUse(claims.token_use, "access"));
-        }
-        if claims.client_id.as_deref() != Some(self.client_id.as_str()) {
-            return Err(VerifyError::WrongClient);
         }
         Ok(claims)
     }
@@ -380,6 +406,18 @@ mod tests {
         assert_eq!(v.verify_id(&t).await, Err(VerifyError::Expired));
         let t = sign(KEY_A, "a", with(access_claims(), "exp", json!(now() - 120)));
         assert_eq!(v.verify_access(&t).await, Err(VerifyError::Expired));
+    }
+
+    #[tokio::test]
+    async fn the_api_client_is_accepted_for_bearer_tokens_only() {
+        let (v, _) = verifier().await;
+        let v = v.with_bearer_clients(["api-client".to_string()]);
+        let t = sign(KEY_A, "a", with(access_claims(), "client_id", json!("api-client")));
+        assert_eq!(v.verify_access(&t).await, Err(VerifyError::WrongClient), "never a session");
+        assert!(v.verify_bearer(&t).await.is_ok());
+        let other = sign(KEY_A, "a", with(access_claims(), "client_id", json!("someone-else")));
+        assert_eq!(v.verify_bearer(&other).await, Err(VerifyError::WrongClient));
+        assert!(v.verify_bearer(&sign(KEY_A, "a", access_claims())).await.is_ok(), "the web client's too");
     }
 
     #[tokio::test]

@@ -25,10 +25,10 @@ pub async fn update_profile(given_name: String, family_name: String, #[server(de
 }
 
 #[server(endpoint = "change_email")]
-pub async fn change_email(email: String) -> Result<(), AppError> {
+pub async fn change_email(email: String, email_password: String) -> Result<(), AppError> {
     use crate::auth::server::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = server::change_email(&ctx, &email).await;
+    let result = server::change_email(&ctx, &email, &email_password).await;
     ctx.finish(result, "/settings", keep(&email, None, None))
 }
 
@@ -54,9 +54,9 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 }
 
 #[server(endpoint = "delete_account")]
-pub async fn delete_account(confirm_email: String) -> Result<(), AppError> {
+pub async fn delete_account(confirm_email: String, delete_password: String) -> Result<(), AppError> {
     let ctx = crate::auth::server::Ctx::get()?;
-    let result = server::delete_account(&ctx, &confirm_email).await;
+    let result = server::delete_account(&ctx, &confirm_email, &delete_password).await;
     ctx.finish(result, "/settings", Default::default())
 }
 
@@ -106,6 +106,7 @@ pub fn SettingsPage() -> impl IntoView {
             {pending_email}
             <form method="post" action=ChangeEmail::url() novalidate>
                 <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=254/>
+                <CurrentPasswordInput label="Password, to confirm the change" name="email_password"/>
                 <SubmitButton label="Change email".to_string()/>
             </form>
         </section>
@@ -135,6 +136,7 @@ pub fn SettingsPage() -> impl IntoView {
             <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
             <form method="post" action=DeleteAccount::url() novalidate>
                 <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=254/>
+                <CurrentPasswordInput label="Password, to confirm deletion" name="delete_password"/>
                 <SubmitButton label="Delete my account".to_string()/>
             </form>
         </section>

@@ -35,13 +35,14 @@ pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: &str) -> 
     Ok("/settings")
 }
 
-pub async fn change_email(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
+pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     let email = validate::email(email)?;
     if email == user.email {
         return Err(AppError::InvalidInput("That is already your email address.".into()));
     }
+    crate::auth::server::check_password(ctx, password).await?;
     ctx.state
         .cognito
         .update_user_attributes()
@@ -107,7 +108,7 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         .change_password()
         .access_token(&tokens.access)
         .previous_password(current)
-        .proposed_password(new)
+        .proposed_password(&new)
         .send()
         .await
         .map_err(|e| match error_code(&e) {
@@ -117,16 +118,46 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
             }
             _ => ctx.token_error("ChangePassword", &e),
         })?;
-    saved(ctx, "Your password has been changed.");
+    // Whoever knew the old password is signed out everywhere; this browser gets a new session.
+    let s = &ctx.state;
+    if let Err(e) = s.cognito.global_sign_out().access_token(&tokens.access).send().await {
+        return Err(ctx.token_error("GlobalSignOut (after a password change)", &e));
+    }
+    let user = ctx.user()?;
+    let fresh = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .set_auth_parameters(Some(s.config.auth_parameters(&user.email, &[("PASSWORD", new.as_str())])))
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("InitiateAuth (after a password change)", &e));
+    match fresh.ok().and_then(|out| out.authentication_result) {
+        Some(result) => ctx.start_session(&result)?,
+        None => {
+            // Two-factor is on (or Cognito did not answer): sign in again, with the code.
+            ctx.end_session();
+            ctx.flash(&Flash {
+                kind: FlashKind::Success,
+                message: "Your password has been changed and you are signed out everywhere. Sign in with your new password.".into(),
+                email: Some(user.email),
+                ..Flash::default()
+            });
+            return Ok("/sign-in");
+        }
+    }
+    saved(ctx, "Your password has been changed. Every other session is signed out.");
     Ok("/settings")
 }
 
-pub async fn delete_account(ctx: &Ctx, confirm_email: &str) -> Result<&'static str, AppError> {
+pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     if confirm_email.trim().to_lowercase() != user.email {
         return Err(AppError::InvalidInput("Type your email address exactly to confirm.".into()));
     }
+    crate::auth::server::check_password(ctx, password).await?;
     let s = &ctx.state;
     s.cognito
         .delete_user()

@@ -59,8 +59,12 @@ pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String,
         .initiate_auth()
         .client_id(client_id)
         .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &email)
-        .auth_parameters("PASSWORD", PASSWORD)
+        .set_auth_parameters(Some(if client_id == cfg.client_id {
+            // The web client is confidential: SECRET_HASH as the server sends it.
+            cfg.auth_parameters(&email, &[("PASSWORD", PASSWORD)])
+        } else {
+            [("USERNAME".to_string(), email.clone()), ("PASSWORD".to_string(), PASSWORD.to_string())].into()
+        }))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,156 @@
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import {
+  PASSWORD,
+  emulatorURL,
+  enterCode,
+  expectSignedInHome,
+  latestCode,
+  mailbox,
+  newEmail,
+  registerAndConfirm,
+  signIn,
+  signOut,
+  signUp,
+} from './helpers';
+
+const BIO = '</textarea><script>alert(1)</script>';
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(`with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
+    test.use({ javaScriptEnabled });
+
+    test('a bio that closes the textarea and opens a script is shown as text, never run', async ({ page, request }) => {
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      const email = newEmail('xss');
+      await registerAndConfirm(page, request, email);
+      await page.goto('/settings');
+      await page.getByLabel('Bio').fill(BIO);
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await expect(page.getByRole('status')).toHaveText('Your profile is saved.');
+      await page.reload();
+      await expect(page.getByLabel('Bio')).toHaveValue(BIO);
+      // The page's DOM has no script the bio made, with or without JavaScript.
+      await expect(page.locator('script', { hasText: 'alert(1)' })).toHaveCount(0);
+      await expect(page.getByRole('button', { name: 'Save profile' })).toBeVisible();
+      expect(dialogs).toEqual([]);
+    });
+
+    test('signing up over an unconfirmed registration of the same address takes it over', async ({ browser, request }) => {
+      // The attack: someone registers the victim's address with their own password first,
+      // hoping the victim later confirms that account with the code they receive.
+      const email = newEmail('prehijack');
+      const attacker = await browser.newContext({ javaScriptEnabled });
+      const attackerPage = await attacker.newPage();
+      await signUp(attackerPage, email, 'Eve', 'Mallory');
+      await latestCode(request, email, 1);
+
+      const victim = await browser.newContext({ javaScriptEnabled });
+      const page = await victim.newPage();
+      await page.goto('/sign-up');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill('Victims-Own-Pass-7');
+      await page.getByLabel('Given name').fill('Vera');
+      await page.getByLabel('Family name').fill('Owner');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect(page).toHaveURL(/\/confirm$/);
+      await enterCode(page, await latestCode(request, email, 2));
+      await expectSignedInHome(page, email, 'Vera Owner');
+
+      // The attacker's password opens nothing; the victim's does.
+      await signIn(attackerPage, email, PASSWORD);
+      await expect(attackerPage.getByRole('alert')).toHaveText('Incorrect email or password.');
+      await signOut(page);
+      await signIn(page, email, 'Victims-Own-Pass-7');
+      await expectSignedInHome(page, email, 'Vera Owner');
+      await attacker.close();
+      await victim.close();
+    });
+  });
+}
+
+test('Back after sign-out does not show the signed-in page', async ({ page, request }) => {
+  const email = newEmail('back');
+  await registerAndConfirm(page, request, email);
+  await page.goto('/settings');
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  const res = await page.request.get('/settings');
+  expect(res.headers()['cache-control']).toBe('no-store');
+  await signOut(page);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('heading', { name: 'Settings' })).toHaveCount(0);
+  await expect(page.getByText(email)).toHaveCount(0);
+});
+
+async function emulatorOrder(request: APIRequestContext, unconfirmedFirst: boolean) {
+  const res = await request.post(`${emulatorURL}/_dev/config`, { data: { unconfirmed_first: unconfirmedFirst } });
+  expect(res.ok()).toBeTruthy();
+}
+
+test.describe.serial('an unconfirmed account signing in', () => {
+  for (const unconfirmedFirst of [false, true]) {
+    test(`looks like a wrong password (${unconfirmedFirst ? "Cognito's order" : 'password checked first'})`, async ({
+      page,
+      request,
+    }) => {
+      await emulatorOrder(request, unconfirmedFirst);
+      try {
+        const email = newEmail('unconfirmed');
+        await signUp(page, email);
+        await latestCode(request, email, 1);
+        await page.context().clearCookies();
+
+        // Right password: the same answer as a wrong one, and no cookie tells them apart.
+        await signIn(page, email);
+        await expect(page).toHaveURL(/\/sign-in$/);
+        await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.');
+        const afterRight = (await page.context().cookies()).map((c) => c.name).sort();
+        await signIn(page, email, 'Wrong-Password-123');
+        await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.');
+        const afterWrong = (await page.context().cookies()).map((c) => c.name).sort();
+        expect(afterRight).toEqual(afterWrong);
+        // The owner got one fresh code (the per-address limit holds back the second).
+        const code = await latestCode(request, email, 2);
+        await page.waitForTimeout(500);
+        expect((await mailbox(request, email)).length).toBe(2);
+
+        // The sign-in page leads to the confirm page, where the code finishes it.
+        await page.getByRole('link', { name: 'Enter your confirmation code' }).click();
+        await page.getByLabel('Email').fill(email);
+        await enterCode(page, code);
+        await expect(page).toHaveURL(/\/sign-in$/);
+        await expect(page.getByRole('status')).toHaveText('Your email is confirmed. Please sign in.');
+        await signIn(page, email);
+        await expectSignedInHome(page, email);
+      } finally {
+        await emulatorOrder(request, false);
+      }
+    });
+  }
+});
+
+test('changing the password signs out every other session and keeps this one', async ({ page, browser, request }) => {
+  const email = newEmail('chpw-others');
+  await registerAndConfirm(page, request, email);
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, email);
+  await expectSignedInHome(otherPage, email);
+
+  await page.goto('/settings');
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill('Another-Long-Pass-3');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your password has been changed. Every other session is signed out.');
+  await page.goto('/');
+  await expectSignedInHome(page, email);
+
+  await otherPage.goto('/');
+  await expect(otherPage).toHaveURL(/\/sign-in$/);
+  await expect(otherPage.getByRole('alert')).toHaveText('Your session has ended. Please sign in again.');
+  await other.close();
+});
