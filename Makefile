@@ -5,13 +5,14 @@ SHELL := /bin/bash
 BUILD_TOOLS := wasm-target cargo-leptos wasm-bindgen wasm-opt venv
 TEST_TOOLS := $(BUILD_TOOLS) chromium node
 
-.PHONY: help dev test tools test-tools provision admin measure
+.PHONY: help dev test tools test-tools provision admin measure bench-equal-time
 
 help:
 	@echo "make dev    - emulator + provisioning + cargo leptos watch on http://127.0.0.1:3000"
 	@echo "make test   - every test: Rust unit, emulator, browser (Playwright)"
 	@echo "make admin EMAIL=you@example.com - add someone to the admins group (dev emulator)"
 	@echo "make measure - release build; prints wasm/js/css sizes raw and gzip -9"
+	@echo "make bench-equal-time - medians of sign-up/forgot/resend for new vs existing accounts"
 
 tools:
 	@bash dev/install-tools.sh $(BUILD_TOOLS)
@@ -35,3 +36,7 @@ admin:
 
 measure: tools
 	@bash dev/measure.sh
+
+# Not a test: prints how long sign-up, forgot password and resend take for new vs existing accounts.
+bench-equal-time: tools
+	@bash dev/bench/equal-time.sh

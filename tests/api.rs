@@ -200,7 +200,7 @@ async fn confirm_refuses_another_users_key_and_a_missing_object() {
     let other = "avatars/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111.png";
     let body = call(&state, "/api/confirm_avatar", &format!("key={}", other.replace('/', "%2F")), Some(&cookie)).await;
     assert!(body.contains("That picture does not belong to your account."), "{body}");
-    let missing = format!("avatars/{sub}/22222222-2222-2222-2222-222222222222.png");
+    let missing = format!("pending/avatars/{sub}/22222222-2222-2222-2222-222222222222.png");
     let body = call(&state, "/api/confirm_avatar", &format!("key={}", missing.replace('/', "%2F")), Some(&cookie)).await;
     assert!(body.contains("The upload did not arrive. Please try again."), "{body}");
 }
@@ -215,8 +215,11 @@ async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
     };
     let refused = cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:plan", "pro")).send().await;
     assert_eq!(aws::error_code(&refused.unwrap_err()), Some("NotAuthorizedException"));
-    // What settings writes is allowed.
-    cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:bio", "hi")).send().await.unwrap();
+    // What settings writes with the person's token is allowed; the bio is written by the
+    // server (AdminUpdateUserAttributes) and is not the client's to write or read.
+    cognito.update_user_attributes().access_token(&access).user_attributes(attr("given_name", "Hi")).send().await.unwrap();
+    let bio = cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:bio", "hi")).send().await;
+    assert_eq!(aws::error_code(&bio.unwrap_err()), Some("NotAuthorizedException"));
     // The provisioned client lists custom:plan as readable and not writable.
     let client = cognito
         .describe_user_pool_client()
@@ -229,4 +232,5 @@ async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
         .unwrap();
     assert!(client.read_attributes().iter().any(|a| a == "custom:plan"));
     assert!(!client.write_attributes().iter().any(|a| a == "custom:plan"));
+    assert!(!client.read_attributes().iter().any(|a| a == "custom:bio"), "free text stays out of the id token");
 }

@@ -305,3 +305,170 @@ async fn the_web_client_is_confidential_and_api_callers_use_the_public_client() 
     let home = send(&state, page("/", &as_session)).await;
     assert_eq!((home.status, location(&home)), (StatusCode::FOUND, "/sign-in"));
 }
+
+#[tokio::test]
+async fn the_longest_names_email_and_bio_in_four_byte_characters_keep_the_session() {
+    let cfg = config();
+    let state = state_with(cfg.clone()).await;
+    let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
+    use leptos_cognito::auth::validate::{BIO_MAX, EMAIL_MAX, NAME_MAX};
+    let local = format!("long{}", rand_suffix());
+    let domain_len = EMAIL_MAX - local.len() - 1 - ".example.com".len();
+    let email = format!("{local}@{}.example.com", "d".repeat(domain_len));
+    assert_eq!(email.len(), EMAIL_MAX);
+    let name = "😀".repeat(NAME_MAX);
+    let bio = "🎉".repeat(BIO_MAX);
+    assert_eq!((name.len(), bio.len()), (400, 2000));
+    let attr = |n: &str, v: &str| aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap();
+    cognito
+        .admin_create_user()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .user_attributes(attr("email", &email))
+        .user_attributes(attr("email_verified", "true"))
+        .user_attributes(attr("given_name", &name))
+        .user_attributes(attr("family_name", &name))
+        .user_attributes(attr("custom:bio", &bio))
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    cognito.admin_set_user_password().user_pool_id(&cfg.user_pool_id).username(&email).password(PASSWORD).permanent(true).send().await.unwrap();
+    // Sign in through the app, as a browser would.
+    let form = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
+    let out = send(&state, form_post("/api/sign_in", form, &Jar::default(), "/sign-in")).await;
+    assert_eq!(location(&out), "/", "{}", out.body);
+    let mut sizes = vec![];
+    for v in out.headers.get_all(header::SET_COOKIE) {
+        let s = v.to_str().unwrap();
+        sizes.push((s.split('=').next().unwrap().to_string(), s.len()));
+        assert!(s.len() <= 4000, "a cookie of {} bytes", s.len());
+        assert!(!(s.starts_with("lc-id=") && s.contains("Max-Age=0")), "the id token cookie was refused");
+    }
+    println!("Set-Cookie sizes with the longest values: {sizes:?}");
+    let mut jar = Jar::default();
+    jar.apply(&out.headers);
+    assert!(jar.has("lc-id") && jar.has("lc-access") && jar.has("lc-refresh"));
+    let settings = send(&state, page("/settings", &jar)).await;
+    assert_eq!(settings.status, StatusCode::OK);
+    assert!(settings.body.contains(&bio), "the bio is read for the settings page");
+    assert!(settings.body.contains(&name), "the names come from the id token");
+}
+
+#[tokio::test]
+async fn html_pages_get_a_csp_with_a_fresh_nonce_that_the_hydration_script_carries() {
+    let state = state_with(config()).await;
+    let mut nonces = vec![];
+    for _ in 0..2 {
+        let out = send(&state, page("/sign-in", &Jar::default())).await;
+        let csp = out.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+        for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"] {
+            assert!(csp.contains(directive), "{directive} missing from {csp}");
+        }
+        let s3 = &state.config.s3_origins()[0];
+        assert!(csp.contains(&format!("img-src 'self' blob: {s3}")) && csp.contains(&format!("connect-src 'self' {s3}")), "{csp}");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap().to_string();
+        assert!(nonce.len() >= 22, "{nonce}");
+        assert!(out.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")), "the hydration script carries the nonce");
+        assert!(!out.body.contains(" style=\""), "no inline styles");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a new nonce per response");
+}
+
+/// The signed-in person's `sub`, from their session cookie's id token.
+fn sub_of(state: &AppState, jar: &Jar) -> String {
+    let mut h = HeaderMap::new();
+    h.insert(header::COOKIE, jar.header().parse().unwrap());
+    let id = state.cookies.session(&h).unwrap().id;
+    let claims: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(&id).unwrap().claims;
+    claims["sub"].as_str().unwrap().to_string()
+}
+
+/// Presigns an upload of `bytes` as `content_type`, PUTs them, and confirms: the confirm's answer.
+async fn upload(state: &AppState, jar: &Jar, content_type: &str, bytes: Vec<u8>) -> (String, Answer) {
+    let form = format!("content_type={}&content_length={}", content_type.replace('/', "%2F"), bytes.len());
+    let req = Request::post("/api/presign_avatar_upload")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, jar.header())
+        .body(Body::from(form))
+        .unwrap();
+    let presigned: serde_json::Value = serde_json::from_str(&send(state, req).await.body).unwrap();
+    let key = presigned["key"].as_str().unwrap().to_string();
+    let put = reqwest::Client::new()
+        .put(presigned["url"].as_str().unwrap())
+        .header("content-type", content_type)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let req = Request::post("/api/confirm_avatar")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, jar.header())
+        .body(Body::from(format!("key={}", key.replace('/', "%2F"))))
+        .unwrap();
+    (key, send(state, req).await)
+}
+
+async fn exists(state: &AppState, key: &str) -> bool {
+    state.s3.head_object().bucket(&state.config.bucket).key(key).send().await.is_ok()
+}
+
+#[tokio::test]
+async fn an_upload_waits_under_pending_and_moves_to_the_avatar_prefix_once_checked() {
+    let state = state_with(config()).await;
+    let jar = signed_in(&state).await;
+    let sub = sub_of(&state, &jar);
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    png.extend_from_slice(&[0u8; 100]);
+    let (key, out) = upload(&state, &jar, "image/png", png).await;
+    assert!(key.starts_with(&format!("pending/avatars/{sub}/")), "{key}");
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    let moved = key.trim_start_matches("pending/");
+    assert!(exists(&state, moved).await, "moved to {moved}");
+    assert!(!exists(&state, &key).await, "nothing left under pending/");
+}
+
+#[tokio::test]
+async fn an_upload_whose_first_bytes_are_not_the_declared_image_is_refused_and_deleted() {
+    let state = state_with(config()).await;
+    let jar = signed_in(&state).await;
+    let (key, out) = upload(&state, &jar, "image/png", b"<html><script>alert(1)</script></html>".to_vec()).await;
+    assert!(out.body.contains("That upload is not a PNG, JPEG or WebP image of the allowed size."), "{}", out.body);
+    assert!(!exists(&state, &key).await);
+    assert!(!exists(&state, key.trim_start_matches("pending/")).await);
+}
+
+#[tokio::test]
+async fn pending_uploads_expire_after_a_day_by_the_buckets_lifecycle_rule() {
+    let state = state_with(config()).await;
+    let rules = state.s3.get_bucket_lifecycle_configuration().bucket(&state.config.bucket).send().await.unwrap();
+    let rule = rules.rules().iter().find(|r| r.filter().and_then(|f| f.prefix()) == Some("pending/")).expect("a rule for pending/");
+    assert_eq!(rule.expiration().and_then(|e| e.days()), Some(1));
+}
+
+#[tokio::test]
+async fn deleting_an_account_deletes_every_object_page_by_page() {
+    let state = state_with(config()).await;
+    let sub = format!("gone-{}", rand_suffix());
+    let mut keys = vec![];
+    for i in 0..5 {
+        keys.push(format!("avatars/{sub}/{i}.png"));
+    }
+    keys.push(format!("pending/avatars/{sub}/x.png"));
+    keys.push(format!("pending/avatars/{sub}/y.png"));
+    for k in &keys {
+        state.s3.put_object().bucket(&state.config.bucket).key(k).body(b"x".to_vec().into()).send().await.unwrap();
+    }
+    // Two per page, so the five take three pages.
+    let deleted = leptos_cognito::avatar::server::delete_all(&state, &sub, 2).await;
+    assert_eq!(deleted, keys.len());
+    for k in &keys {
+        assert!(!exists(&state, k).await, "{k} left behind");
+    }
+}

@@ -154,3 +154,26 @@ test('changing the password signs out every other session and keeps this one', a
   await expect(otherPage.getByRole('alert')).toHaveText('Your session has ended. Please sign in again.');
   await other.close();
 });
+
+test('no page breaks its Content-Security-Policy, and the islands still run', async ({ page, request }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) violations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const email = newEmail('csp');
+  await page.goto('/sign-up');
+  // The password checklist is an island: it only updates when the wasm runs.
+  await page.getByLabel('Password', { exact: true }).fill('abc1 defg hij');
+  await expect(page.getByRole('list').getByText('At least 12 characters (met)')).toBeAttached();
+  await registerAndConfirm(page, request, email);
+  for (const path of ['/', '/settings', '/two-factor', '/sign-in']) {
+    await page.goto(path);
+    await page.waitForLoadState('networkidle');
+  }
+  expect(violations).toEqual([]);
+});

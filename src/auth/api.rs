@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub async fn sign_up(email: String, password: String, given_name: String, family_name: String) -> Result<(), AppError> {
     use super::server::{self as flow, Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::sign_up(&ctx, &email, &password, &given_name, &family_name).await;
+    let result = flow::in_equal_time(&ctx, flow::sign_up(&ctx, &email, &password, &given_name, &family_name)).await;
     ctx.finish(result, "/sign-up", keep(&email, Some(&given_name), Some(&family_name)))
 }
 
@@ -25,7 +25,7 @@ pub async fn confirm_sign_up(email: String, code: String) -> Result<(), AppError
 pub async fn resend_code(email: String) -> Result<(), AppError> {
     use super::server::{self as flow, Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::resend(&ctx, &email).await;
+    let result = flow::in_equal_time(&ctx, flow::resend(&ctx, &email)).await;
     ctx.finish(result, "/confirm", keep(&email, None, None))
 }
 
@@ -90,7 +90,7 @@ pub async fn complete_new_password(
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use super::server::{self as flow, Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::forgot_password(&ctx, &email).await;
+    let result = flow::in_equal_time(&ctx, flow::forgot_password(&ctx, &email)).await;
     ctx.finish(result, "/forgot-password", keep(&email, None, None))
 }
 

@@ -20,7 +20,6 @@ pub struct CurrentUser {
     pub groups: Vec<String>,
     /// Unix seconds when the access token expires (the browser refreshes ahead of it).
     pub access_expires_at: u64,
-    pub bio: String,
     /// The avatar's S3 key, when one is set.
     pub picture: Option<String>,
     /// False while a changed email address waits for its code.

@@ -148,6 +148,17 @@ impl Ctx {
     }
 }
 
+/// Answers no sooner than `site.equal_time_ms` after it started: sign-up, resend and forgot
+/// password take different paths for new, existing, unconfirmed and limited accounts, and the
+/// time they take must not tell them apart (`make bench-equal-time` measures it). A path slower
+/// than the floor is not slowed further, so the floor must exceed the slowest path.
+pub async fn in_equal_time<T>(ctx: &Ctx, work: impl std::future::Future<Output = T>) -> T {
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ctx.state.config.equal_time_ms);
+    let out = work.await;
+    tokio::time::sleep_until(until).await;
+    out
+}
+
 /// Keeps the non-secret fields of a form for the page it returns to.
 pub fn keep(email: &str, given_name: Option<&str>, family_name: Option<&str>) -> Flash {
     let bounded = |s: &str| s.trim().chars().take(validate::EMAIL_MAX).collect::<String>();
@@ -339,7 +350,7 @@ pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     {
         Ok(_) => {}
         // "Already confirmed" and unknown users are answered like everyone else.
-        Err(e) if matches!(error_code(&e), Some("InvalidParameterException") | Some("UserNotFoundException")) => {
+        Err(e) if matches!(error_code(&e), Some("InvalidParameterException") | Some("UserNotFoundException") | Some("LimitExceededException")) => {
             map_sdk_error("ResendConfirmationCode", &e);
         }
         Err(e) => return Err(map_sdk_error("ResendConfirmationCode", &e)),
@@ -360,14 +371,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
     let email = validate::email(email)?;
     let password = validate::current_password(password)?;
     let s = &ctx.state;
-    let reply = s
-        .cognito
-        .initiate_auth()
-        .client_id(&s.config.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .set_auth_parameters(Some(s.config.auth_parameters(&email, &[("PASSWORD", password.as_str())])))
-        .send()
-        .await;
+    let reply = password_sign_in(s, &email, &password).await;
     match reply {
         Ok(out) => match out.authentication_result {
             Some(result) => {
@@ -420,6 +424,26 @@ pub async fn revoke_refresh(state: &AppState, refresh: String, why: &str) {
     }
 }
 
+/// USER_PASSWORD_AUTH for `email` (with SECRET_HASH when the client has a secret): sign-in,
+/// re-authentication, turning MFA off and the fresh session after a password change.
+pub async fn password_sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    SdkError<aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError, http_resp::HttpResponse>,
+> {
+    state
+        .cognito
+        .initiate_auth()
+        .client_id(&state.config.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .set_auth_parameters(Some(state.config.auth_parameters(email, &[("PASSWORD", password)])))
+        .send()
+        .await
+}
+
 /// Re-authentication before a sensitive change (email, turning MFA on, deleting the account):
 /// Cognito checks the signed-in person's current password. A sign-in that asks for the MFA code
 /// has already accepted the password. The session such a check mints is revoked unused.
@@ -428,15 +452,7 @@ pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
     let password =
         validate::current_password(password).map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
     let s = &ctx.state;
-    let out = s
-        .cognito
-        .initiate_auth()
-        .client_id(&s.config.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .set_auth_parameters(Some(s.config.auth_parameters(&user.email, &[("PASSWORD", password.as_str())])))
-        .send()
-        .await
-        .map_err(|e| {
+    let out = password_sign_in(s, &user.email, &password).await.map_err(|e| {
             let mapped = map_sdk_error("InitiateAuth (re-authentication)", &e);
             let attempts = e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.contains("attempts"));
             match mapped {
@@ -640,6 +656,11 @@ pub async fn complete_new_password(ctx: &Ctx, password: &str, given: &str, famil
     }
 }
 
+const RESET_DONE: &str = "Your password has been changed and you are signed out everywhere. Sign in with your new password.";
+/// The person must know when other devices may still be signed in with the old password.
+pub const RESET_NOT_SIGNED_OUT: &str = "Your password has been changed, but we could not sign you out on your other devices. \
+     Sign in with your new password and use \u{201c}Sign out everywhere\u{201d}.";
+
 pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let s = &ctx.state;
@@ -653,8 +674,9 @@ pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, App
         .await
     {
         Ok(_) => {}
-        // Unknown or unconfirmed accounts are answered exactly like known ones.
-        Err(e) if matches!(error_code(&e), Some("UserNotFoundException") | Some("InvalidParameterException") | Some("NotAuthorizedException")) => {
+        // Unknown or unconfirmed accounts are answered exactly like known ones, and so is
+        // Cognito's per-account limit (only an existing account can reach it).
+        Err(e) if matches!(error_code(&e), Some("UserNotFoundException") | Some("InvalidParameterException") | Some("NotAuthorizedException") | Some("LimitExceededException")) => {
             map_sdk_error("ForgotPassword", &e);
         }
         Err(e) => return Err(map_sdk_error("ForgotPassword", &e)),
@@ -690,15 +712,15 @@ pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) 
             _ => map_sdk_error("ConfirmForgotPassword", &e),
         })?;
     // The old password may be known to someone else: end every session.
-    if let Err(e) = s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await {
-        map_sdk_error("AdminUserGlobalSignOut", &e);
-    }
+    let signed_out = s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await;
     ctx.end_session();
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: "Your password has been changed and you are signed out everywhere. Sign in with your new password.".into(),
-        email: Some(email),
-        ..Flash::default()
-    });
+    let (kind, message) = match signed_out {
+        Ok(_) => (FlashKind::Success, RESET_DONE.to_string()),
+        Err(e) => {
+            map_sdk_error("AdminUserGlobalSignOut", &e);
+            (FlashKind::Error, RESET_NOT_SIGNED_OUT.to_string())
+        }
+    };
+    ctx.flash(&Flash { kind, message, email: Some(email), ..Flash::default() });
     Ok("/sign-in")
 }

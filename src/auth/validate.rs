@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 pub const EMAIL_MAX: usize = 254;
 pub const NAME_MAX: usize = 100;
+/// Names go into the id token, and so into a cookie of at most 4,000 bytes: bounded in
+/// UTF-8 bytes too (100 four-byte characters still fit; measured in tests/hardening.rs).
+pub const NAME_MAX_BYTES: usize = 400;
 /// Cognito accepts at most 256 characters; longer passwords are refused, never truncated.
 pub const PASSWORD_MAX: usize = 256;
 
@@ -45,7 +48,7 @@ pub fn name(raw: &str, what: &str) -> Result<String, AppError> {
     if n.is_empty() {
         return Err(AppError::InvalidInput(format!("Enter your {what}.")));
     }
-    if n.chars().count() > NAME_MAX {
+    if n.chars().count() > NAME_MAX || n.len() > NAME_MAX_BYTES {
         return Err(AppError::InvalidInput(format!("Your {what} can be at most {NAME_MAX} characters.")));
     }
     if n.chars().any(char::is_control) {
@@ -55,11 +58,13 @@ pub fn name(raw: &str, what: &str) -> Result<String, AppError> {
 }
 
 pub const BIO_MAX: usize = 500;
+/// The bio in UTF-8 bytes (500 four-byte characters).
+pub const BIO_MAX_BYTES: usize = 2000;
 
 /// A short free text about the person: trimmed, at most `BIO_MAX` characters, may be empty.
 pub fn bio(raw: &str) -> Result<String, AppError> {
     let b = raw.trim().replace("\r\n", "\n");
-    if b.chars().count() > BIO_MAX {
+    if b.chars().count() > BIO_MAX || b.len() > BIO_MAX_BYTES {
         return Err(AppError::InvalidInput(format!("Your bio can be at most {BIO_MAX} characters.")));
     }
     if b.chars().any(|c| c.is_control() && c != '\n') {

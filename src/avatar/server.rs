@@ -1,6 +1,8 @@
-//! Presigned S3 URLs for avatars. Keys are made here (`avatars/{sub}/{uuid}.{ext}`), never
-//! from a file name; the type and exact length are signed into the PUT URL; after the upload
-//! the object is HEADed and checked before it is recorded on the user (emulators do not check
+//! Presigned S3 URLs for avatars. Keys are made here, never from a file name: the browser
+//! uploads to `pending/avatars/{sub}/{uuid}.{ext}` (a lifecycle rule deletes what is left there
+//! after a day), with the type and exact length signed into the PUT URL. On confirm the object
+//! is HEADed, its first bytes are checked against the declared image type, and only then is it
+//! moved to `avatars/{sub}/{uuid}.{ext}` and recorded on the user (emulators do not check
 //! signatures, and a presigned URL cannot bound the size by itself).
 
 use super::{ALLOWED_TYPES, MAX_BYTES, PresignedUpload};
@@ -28,6 +30,60 @@ fn prefix(sub: &str) -> String {
     format!("avatars/{sub}/")
 }
 
+/// Where uploads wait for their check; `provision` gives it a 1-day expiry rule.
+pub const PENDING: &str = "pending/";
+
+/// Objects listed per page when deleting (S3's maximum).
+pub const LIST_PAGE: i32 = 1000;
+
+/// The final key of a pending upload of this user, if `key` is one.
+fn pending_of(sub: &str, key: &str) -> Option<String> {
+    key.strip_prefix(PENDING).filter(|rest| owns(sub, rest)).map(str::to_string)
+}
+
+/// True when the first bytes are those of the declared image type.
+pub fn magic_matches(content_type: &str, head: &[u8]) -> bool {
+    match content_type {
+        "image/png" => head.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]),
+        "image/jpeg" => head.starts_with(&[0xff, 0xd8, 0xff]),
+        "image/webp" => head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP",
+        _ => false,
+    }
+}
+
+/// Deletes every object of this user (avatars and pending uploads), page by page; failures
+/// are logged (the account is gone anyway). Returns how many objects were deleted.
+pub async fn delete_all(state: &AppState, sub: &str, page_size: i32) -> usize {
+    let (s3, bucket) = (&state.s3, &state.config.bucket);
+    let mut deleted = 0;
+    for p in [prefix(sub), format!("{PENDING}{}", prefix(sub))] {
+        let mut token: Option<String> = None;
+        loop {
+            let listed = s3.list_objects_v2().bucket(bucket).prefix(&p).max_keys(page_size).set_continuation_token(token.clone()).send().await;
+            let out = match listed {
+                Ok(out) => out,
+                Err(e) => {
+                    map_sdk_error("ListObjectsV2", &e);
+                    break;
+                }
+            };
+            for key in out.contents().iter().filter_map(|o| o.key()) {
+                match s3.delete_object().bucket(bucket).key(key).send().await {
+                    Ok(_) => deleted += 1,
+                    Err(e) => {
+                        map_sdk_error("DeleteObject", &e);
+                    }
+                }
+            }
+            token = out.next_continuation_token().map(str::to_string);
+            if out.is_truncated() != Some(true) || token.is_none() {
+                break;
+            }
+        }
+    }
+    deleted
+}
+
 /// True when `key` is exactly `avatars/{sub}/{uuid}.{ext}` for this user.
 pub fn owns(sub: &str, key: &str) -> bool {
     let Some(rest) = key.strip_prefix(&prefix(sub)) else { return false };
@@ -53,7 +109,7 @@ pub async fn presign_upload(ctx: &Ctx, content_type: &str, content_length: u64) 
             MAX_BYTES / 1024
         )));
     }
-    let key = format!("{}{}.{ext}", prefix(&user.sub), uuid::Uuid::new_v4());
+    let key = format!("{PENDING}{}{}.{ext}", prefix(&user.sub), uuid::Uuid::new_v4());
     let s = &ctx.state;
     let req = s
         .s3
@@ -71,10 +127,10 @@ pub async fn presign_upload(ctx: &Ctx, content_type: &str, content_length: u64) 
 pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
     let user = ctx.user()?;
     let tokens = ctx.tokens()?;
-    if !owns(&user.sub, key) {
+    let Some(final_key) = pending_of(&user.sub, key) else {
         tracing::warn!(key, "confirm_avatar with a key of another user or a made-up key");
         return Err(AppError::InvalidInput("That picture does not belong to your account.".into()));
-    }
+    };
     let s = &ctx.state;
     let head = s.s3.head_object().bucket(&s.config.bucket).key(key).send().await.map_err(|e| {
         if e.as_service_error().is_some_and(|se| se.is_not_found()) {
@@ -86,13 +142,26 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
     let content_type = head.content_type().unwrap_or_default();
     let length = head.content_length().unwrap_or(0);
     let ext_ok = extension(content_type).is_some_and(|ext| key.ends_with(&format!(".{ext}")));
-    if !ALLOWED_TYPES.contains(&content_type) || !ext_ok || length <= 0 || length as u64 > MAX_BYTES {
+    let magic_ok = ext_ok && first_bytes_match(s, key, content_type).await?;
+    if !ALLOWED_TYPES.contains(&content_type) || !ext_ok || !magic_ok || length <= 0 || length as u64 > MAX_BYTES {
         tracing::warn!(key, content_type, length, "uploaded avatar failed the checks; deleting it");
         if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(key).send().await {
             map_sdk_error("DeleteObject", &e);
         }
         return Err(AppError::InvalidInput("That upload is not a PNG, JPEG or WebP image of the allowed size.".into()));
     }
+    // Checked: out of the pending area, under the user's own prefix.
+    s.s3.copy_object()
+        .bucket(&s.config.bucket)
+        .copy_source(format!("{}/{key}", s.config.bucket))
+        .key(&final_key)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("CopyObject (pending avatar)", &e))?;
+    if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(key).send().await {
+        map_sdk_error("DeleteObject (pending avatar)", &e);
+    }
+    let key = final_key.as_str();
     let attr = aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
         .name("picture")
         .value(key)
@@ -118,6 +187,25 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
         ..Default::default()
     });
     Ok(())
+}
+
+/// Reads the first 16 bytes of the upload and compares them with the declared type's magic
+/// number (PNG, JPEG or WebP).
+async fn first_bytes_match(s: &AppState, key: &str, content_type: &str) -> Result<bool, AppError> {
+    let out = s
+        .s3
+        .get_object()
+        .bucket(&s.config.bucket)
+        .key(key)
+        .range("bytes=0-15")
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("GetObject (first bytes)", &e))?;
+    let head = out.body.collect().await.map_err(|e| {
+        tracing::error!(error = %e, "reading the first bytes of an upload");
+        AppError::Unavailable
+    })?;
+    Ok(magic_matches(content_type, &head.into_bytes()))
 }
 
 /// A short-lived GET URL for the user's avatar, if they have one.
@@ -146,6 +234,24 @@ mod tests {
         assert!(!owns("u1", &format!("avatars/u1/{id}.exe")));
         assert!(!owns("u1", &format!("avatars/u1/{id}")));
         assert!(!owns("u1", &format!("avatars/u1/sub/{id}.png")));
+    }
+
+    #[test]
+    fn pending_keys_belong_only_to_their_user() {
+        let id = uuid::Uuid::new_v4();
+        assert_eq!(pending_of("u1", &format!("pending/avatars/u1/{id}.png")), Some(format!("avatars/u1/{id}.png")));
+        assert_eq!(pending_of("u2", &format!("pending/avatars/u1/{id}.png")), None);
+        assert_eq!(pending_of("u1", &format!("avatars/u1/{id}.png")), None, "only uploads waiting for their check");
+    }
+
+    #[test]
+    fn first_bytes_must_match_the_declared_type() {
+        assert!(magic_matches("image/png", b"\x89PNG\r\n\x1a\n...."));
+        assert!(magic_matches("image/jpeg", b"\xff\xd8\xff\xe0"));
+        assert!(magic_matches("image/webp", b"RIFF\x10\x00\x00\x00WEBPVP8 "));
+        assert!(!magic_matches("image/png", b"<html><script>"));
+        assert!(!magic_matches("image/webp", b"\x89PNG\r\n\x1a\n...."));
+        assert!(!magic_matches("image/svg+xml", b"<svg"));
     }
 
     #[test]

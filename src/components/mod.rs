@@ -154,29 +154,19 @@ mod tests {
             ("src/mfa/mod.rs", "inner_html=svg"),
         ];
         let mut found = vec![];
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
+        for (rel, text) in crate::source_files() {
+            for line in text.lines() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
                     continue;
                 }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let rel = path.to_string_lossy().split("/src/").last().map(|r| format!("src/{r}")).unwrap();
-                for line in text.lines() {
-                    let code = line.trim_start();
-                    if code.starts_with("//") {
-                        continue;
-                    }
-                    for sink in ["<textarea", "<script", "<style", "<noscript", "inner_html", "<Title text=", "<title"] {
-                        if let Some(i) = code.find(sink) {
-                            let literal = sink == "<Title text=" && code[i + sink.len()..].starts_with('"');
-                            // Inside a string literal (an odd number of unescaped quotes before it) it is data.
-                            let quotes = code[..i].replace("\\\"", "").matches('"').count();
-                            if !literal && quotes % 2 == 0 {
-                                found.push((rel.clone(), code[i..].chars().take(40).collect::<String>()));
-                            }
+                for sink in ["<textarea", "<script", "<style", "<noscript", "inner_html", "<Title text=", "<title"] {
+                    if let Some(i) = code.find(sink) {
+                        let literal = sink == "<Title text=" && code[i + sink.len()..].starts_with('"');
+                        // Inside a string literal (an odd number of unescaped quotes before it) it is data.
+                        let quotes = code[..i].replace("\\\"", "").matches('"').count();
+                        if !literal && quotes % 2 == 0 {
+                            found.push((rel.clone(), code[i..].chars().take(40).collect::<String>()));
                         }
                     }
                 }

@@ -7,7 +7,7 @@ use crate::flash::{Flash, FlashKind};
 use crate::server::aws::map_sdk_error;
 use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
+    ChallengeNameType, SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
 };
 use leptos::prelude::use_context;
 use serde::{Deserialize, Serialize};
@@ -102,13 +102,7 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
     let password = validate::current_password(password)?;
     let code = validate::totp_code(code)?;
     let s = &ctx.state;
-    let first = s
-        .cognito
-        .initiate_auth()
-        .client_id(&s.config.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .set_auth_parameters(Some(s.config.auth_parameters(&user.email, &[("PASSWORD", password.as_str())])))
-        .send()
+    let first = crate::auth::server::password_sign_in(s, &user.email, &password)
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (disable MFA)", &e))?;
     if first.challenge_name != Some(ChallengeNameType::SoftwareTokenMfa) {
@@ -193,6 +187,15 @@ pub fn otpauth_uri(issuer: &str, email: &str, secret: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_set_up_cookie_is_only_good_for_the_user_who_started_it() {
+        let setup = super::Setup { secret: "S".into(), expires_at: super::now() + 60, sub: "alice".into() };
+        assert!(setup.valid_for("alice"));
+        assert!(!setup.valid_for("mallory"), "a set-up cookie carried into another session is ignored");
+        let old = super::Setup { expires_at: super::now() - 1, ..setup };
+        assert!(!old.valid_for("alice"));
+    }
+
     #[test]
     fn otpauth_uri_is_encoded() {
         assert_eq!(

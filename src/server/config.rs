@@ -46,6 +46,8 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Limited requests allowed per email address (signed out) or account (signed in) per minute.
     pub account_rate_limit_per_minute: u32,
+    /// Sign-up, resend and forgot password answer no sooner than this (milliseconds).
+    pub equal_time_ms: u64,
     /// `/api/*` asks Cognito (GetUser) whether a Bearer token was revoked, on every request.
     /// Off by default: a Bearer token is then valid until it expires.
     pub api_check_revocation: bool,
@@ -84,6 +86,7 @@ const KEYS: &[&str] = &[
     "site.allow_insecure_http",
     "site.trusted_proxies",
     "site.account_rate_limit_per_minute",
+    "site.equal_time_ms",
     "session.revalidate_seconds",
     "api.check_revocation",
 ];
@@ -276,6 +279,7 @@ impl Config {
             rate_limit_per_minute: l.seconds("site.rate_limit_per_minute", 20)? as u32,
             account_rate_limit_per_minute: l.seconds("site.account_rate_limit_per_minute", 10)? as u32,
             api_check_revocation: l.flag("api.check_revocation")?,
+            equal_time_ms: l.seconds("site.equal_time_ms", 1500)? as u64,
             trusted_proxies: super::client_ip::TrustedProxies::parse(&l.get("site.trusted_proxies").unwrap_or_default())
                 .map_err(|e| err("site.trusted_proxies", e))?,
         })
@@ -300,6 +304,18 @@ impl Config {
             params.insert("SECRET_HASH".into(), h);
         }
         params
+    }
+
+    /// Where the browser fetches avatars from and uploads them to (for the CSP): the emulator's
+    /// address, or the bucket's S3 hosts.
+    pub fn s3_origins(&self) -> Vec<String> {
+        match &self.s3_endpoint {
+            Some(ep) => vec![origin_of(ep).to_string()],
+            None => vec![
+                format!("https://{}.s3.{}.amazonaws.com", self.bucket, self.region),
+                format!("https://{}.s3.amazonaws.com", self.bucket),
+            ],
+        }
     }
 
     /// True when the site is served over https: cookies then get `Secure` and `__Host-`.
@@ -368,6 +384,7 @@ impl Config {
             rate_limit_per_minute: 20,
             account_rate_limit_per_minute: 10,
             api_check_revocation: false,
+            equal_time_ms: 0,
             trusted_proxies: Default::default(),
         }
     }

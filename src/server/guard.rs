@@ -141,7 +141,6 @@ pub async fn current_user(state: &AppState, id_token: &str, access_token: &str) 
     let email_verified = id.email_verified();
     Ok(CurrentUser {
         email_verified,
-        bio: id.bio.unwrap_or_default(),
         picture: id.picture.filter(|p| !p.is_empty()),
         sub: id.sub,
         email: id.email.unwrap_or_default(),

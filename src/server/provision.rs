@@ -18,13 +18,14 @@ use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
 pub const GROUPS: [&str; 2] = ["users", "admins"];
 /// Custom attributes: `bio` the person edits; `plan` grants things, so the app reads it but
-/// can never write it.
+/// can never write it. `bio` is free text (up to 2,000 UTF-8 bytes): it stays out of the id
+/// token, and so out of the session cookie, by not being readable by the app client at all;
+/// the server reads and writes it with AdminGetUser/AdminUpdateUserAttributes.
 const CUSTOM_ATTRIBUTES: [(&str, &str); 2] = [("bio", "500"), ("plan", "32")];
 /// What the app client may read (these also appear in the id token).
-const READ_ATTRIBUTES: [&str; 7] =
-    ["email", "email_verified", "given_name", "family_name", "picture", "custom:bio", "custom:plan"];
+const READ_ATTRIBUTES: [&str; 6] = ["email", "email_verified", "given_name", "family_name", "picture", "custom:plan"];
 /// What the app client may write: never `custom:plan`.
-const WRITE_ATTRIBUTES: [&str; 5] = ["email", "given_name", "family_name", "picture", "custom:bio"];
+const WRITE_ATTRIBUTES: [&str; 4] = ["email", "given_name", "family_name", "picture"];
 
 fn custom_attribute(name: &str, max: &str) -> SchemaAttributeType {
     SchemaAttributeType::builder()
@@ -424,6 +425,41 @@ async fn ensure_bucket(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), Stri
         .await
         .map_err(fail("PutBucketCors"))?;
     say("bucket CORS", cfg.site_origin(), "updated");
+    ensure_pending_expiry(s3, cfg).await
+}
+
+/// Uploads not confirmed within a day (abandoned, or refused by the checks) are deleted by S3.
+async fn ensure_pending_expiry(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), String> {
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
+    };
+    let rule = LifecycleRule::builder()
+        .id("expire-pending-avatars")
+        .filter(LifecycleRuleFilter::builder().prefix(crate::avatar::server::PENDING).build())
+        .status(ExpirationStatus::Enabled)
+        .expiration(LifecycleExpiration::builder().days(1).build())
+        .build()
+        .map_err(fail("lifecycle rule"))?;
+    let current = s3.get_bucket_lifecycle_configuration().bucket(&cfg.bucket).send().await.ok();
+    let has = current.as_ref().is_some_and(|c| {
+        c.rules().iter().any(|r| {
+            r.id() == rule.id()
+                && r.status() == rule.status()
+                && r.expiration().and_then(|e| e.days()) == Some(1)
+                && r.filter().and_then(|f| f.prefix()) == Some(crate::avatar::server::PENDING)
+        })
+    });
+    if has {
+        say("bucket lifecycle", "pending/ expires after 1 day", "unchanged");
+        return Ok(());
+    }
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(&cfg.bucket)
+        .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().map_err(fail("lifecycle"))?)
+        .send()
+        .await
+        .map_err(fail("PutBucketLifecycleConfiguration"))?;
+    say("bucket lifecycle", "pending/ expires after 1 day", "updated");
     Ok(())
 }
 

@@ -63,10 +63,57 @@ pub async fn serve() -> Result<(), String> {
     let state = AppState::new(options, config, &key).await;
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+    serve_on(listener, app(state), HEADER_READ_TIMEOUT, shutdown()).await;
+    Ok(())
+}
+
+/// A client must send its request line and headers within this (a slow-headers client would
+/// otherwise hold a connection for ever); `REQUEST_TIMEOUT` bounds the rest.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `router` over HTTP/1.1 until `shutdown` resolves, then lets requests in flight finish.
+/// Like `axum::serve` with connect info, plus a header-read timeout, which axum does not offer.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use tower::ServiceExt;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(req.map(Body::new))
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection closed with an error");
+            }
+        });
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    if tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still running after 10 s; stopping anyway");
+    }
 }
 
 async fn shutdown() {
@@ -97,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), server_fn_errors))
         .layer(middleware::from_fn_with_state(state.clone(), session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), csp))
         .layer(middleware::from_fn(limit_body))
         // A request (body included) that takes longer than this is answered 408 and dropped.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
@@ -263,4 +311,119 @@ fn form_page(state: &AppState, headers: &http::HeaderMap) -> String {
         .filter(|path| path.starts_with('/') && !path.starts_with("//"))
         .map(|path| path.split(['?', '#']).next().unwrap_or("/").to_string())
         .unwrap_or_else(|| "/".into())
+}
+
+/// The Content-Security-Policy nonce of one response.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Gives every request a fresh nonce and every HTML answer a Content-Security-Policy built
+/// around it: scripts only from this site or with the nonce (Leptos puts it on its hydration
+/// script), WebAssembly compiled by the page, images and uploads also from the avatar bucket,
+/// no inline styles, no framing, forms only to this site.
+async fn csp(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let nonce = {
+        let bytes: [u8; 16] = rand::random();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html {
+        if let Ok(v) = HeaderValue::from_str(&content_security_policy(&state, &nonce)) {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    res
+}
+
+pub fn content_security_policy(state: &AppState, nonce: &str) -> String {
+    let s3 = state.config.s3_origins().join(" ");
+    // `cargo leptos watch` reloads the page over a websocket on the reload port.
+    let reload = if state.leptos_options.env == leptos::config::Env::DEV {
+        let host = state.leptos_options.site_addr.ip();
+        format!(" ws://{host}:{}", state.leptos_options.reload_port)
+    } else {
+        String::new()
+    };
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'; style-src 'self'; \
+         img-src 'self' blob: {s3}; connect-src 'self' {s3}{reload}; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'; object-src 'none'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::Config;
+    use crate::server::verifier::{Verifier, test_support::*};
+    use aws_sdk_cognitoidentityprovider::Client;
+    use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
+    use aws_sdk_cognitoidentityprovider::operation::confirm_forgot_password::ConfirmForgotPasswordOutput;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_types::body::SdkBody;
+    use tower::ServiceExt;
+
+    /// A client that never finishes its request headers is disconnected after the timeout.
+    #[tokio::test]
+    async fn slow_headers_are_cut_off() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        tokio::spawn(serve_on(listener, router, std::time::Duration::from_millis(500), std::future::pending()));
+        // A complete request is answered.
+        let mut ok = tokio::net::TcpStream::connect(addr).await.unwrap();
+        ok.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+        let mut answer = String::new();
+        ok.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "{answer}");
+        // One that stops half-way through its headers is dropped.
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(10), slow.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "the server still holds the connection");
+        assert!(!String::from_utf8_lossy(&rest).contains("200"), "{}", String::from_utf8_lossy(&rest));
+    }
+
+    /// A reset whose "sign out everywhere" fails says so to the person, not only to the log.
+    #[tokio::test]
+    async fn a_failed_global_sign_out_after_a_reset_is_shown() {
+        let (jwks, _) = jwks_server().await;
+        let confirmed = mock!(Client::confirm_forgot_password).then_output(|| ConfirmForgotPasswordOutput::builder().build());
+        let sign_out_fails = mock!(Client::admin_user_global_sign_out).then_http_response(|| {
+            HttpResponse::new(
+                aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
+                SdkBody::from(r#"{"__type":"InternalErrorException","message":"boom"}"#),
+            )
+        });
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&confirmed, &sign_out_fails], |c| {
+            c.retry_config(RetryConfig::disabled())
+        });
+        let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
+        let req = Request::post("/api/reset_password")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from("email=ada%40example.com&code=123456&password=Correct-Horse-9"))
+            .unwrap();
+        let res = app(state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], "/sign-in");
+        assert_eq!(sign_out_fails.num_calls(), 1);
+        let mut cookies = http::HeaderMap::new();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+            cookies.append(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
+        }
+        let flash: Flash = state.cookies.open(&cookies, CookieName::Flash).expect("a flash for the sign-in page");
+        assert_eq!(flash.message, crate::auth::server::RESET_NOT_SIGNED_OUT);
+        assert_eq!(flash.kind, crate::flash::FlashKind::Error);
+    }
 }

@@ -34,8 +34,6 @@ pub struct IdClaims {
     pub family_name: Option<String>,
     #[serde(rename = "cognito:groups", default)]
     pub groups: Vec<String>,
-    #[serde(rename = "custom:bio")]
-    pub bio: Option<String>,
     /// The S3 key of the avatar.
     pub picture: Option<String>,
     /// A bool from Cognito; the emulator may send the string "true".

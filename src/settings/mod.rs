@@ -2,7 +2,7 @@
 //! status, and deleting the account. Signed-in only (server redirect otherwise).
 
 #[cfg(feature = "ssr")]
-mod server;
+pub(crate) mod server;
 
 use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::{Auth, current_auth};
@@ -17,10 +17,10 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[server(endpoint = "update_profile")]
-pub async fn update_profile(given_name: String, family_name: String, #[server(default)] bio: String) -> Result<(), AppError> {
+pub async fn update_profile(given_name: String, family_name: String, #[server(default)] bio: Option<String>) -> Result<(), AppError> {
     use crate::auth::server::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = server::update_profile(&ctx, &given_name, &family_name, &bio).await;
+    let result = server::update_profile(&ctx, &given_name, &family_name, bio.as_deref()).await;
     ctx.finish(result, "/settings", keep("", Some(&given_name), Some(&family_name)))
 }
 
@@ -71,6 +71,23 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     let flash = current_flash();
+    // The bio is read from Cognito for this page only (it is not in the id token).
+    let sub = user.sub.clone();
+    let bio = Resource::new_blocking(
+        move || sub.clone(),
+        |sub| async move {
+            #[cfg(feature = "ssr")]
+            {
+                let state = use_context::<crate::server::state::AppState>().ok_or(AppError::Internal)?;
+                server::bio(&state, &sub).await
+            }
+            #[cfg(not(feature = "ssr"))]
+            {
+                let _ = sub;
+                Ok::<String, AppError>(String::new())
+            }
+        },
+    );
     let pending_email = (!user.email_verified).then(|| {
         view! {
             <div class="pending" role="status">
@@ -95,7 +112,17 @@ pub fn SettingsPage() -> impl IntoView {
             <form method="post" action=UpdateProfile::url() novalidate>
                 <Field label="Given name" name="given_name" autocomplete="given-name" value=user.given_name.clone() describedby=MESSAGE_ID maxlength=100/>
                 <Field label="Family name" name="family_name" autocomplete="family-name" value=user.family_name.clone() describedby=MESSAGE_ID maxlength=100/>
-                <TextArea label="Bio" name="bio" value=user.bio.clone() describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match bio.await {
+                            Ok(value) => view! {
+                                <TextArea label="Bio" name="bio" value=value describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
+                            }.into_any(),
+                            // Without the field, saving the names leaves the bio as it is.
+                            Err(e) => view! { <p role="alert">{format!("Your bio cannot be shown right now. {}", e.message())}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
                 <SubmitButton label="Save profile".to_string()/>
             </form>
         </section>

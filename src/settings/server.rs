@@ -15,21 +15,34 @@ fn saved(ctx: &Ctx, message: &str) {
     ctx.flash(&Flash { kind: FlashKind::Success, message: message.into(), ..Flash::default() });
 }
 
-pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: &str) -> Result<&'static str, AppError> {
+/// Saves the names and, when the form had the field, the bio (`None` leaves it unchanged).
+pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: Option<&str>) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let given = validate::name(given, "given name")?;
     let family = validate::name(family, "family name")?;
-    let bio = validate::bio(bio)?;
+    let bio = bio.map(validate::bio).transpose()?;
+    let user = ctx.user()?;
     ctx.state
         .cognito
         .update_user_attributes()
         .access_token(&tokens.access)
         .user_attributes(attr("given_name", &given))
         .user_attributes(attr("family_name", &family))
-        .user_attributes(attr("custom:bio", &bio))
         .send()
         .await
         .map_err(|e| ctx.token_error("UpdateUserAttributes", &e))?;
+    // The bio is not the app client's to read or write (it stays out of the id token).
+    if let Some(bio) = bio {
+        ctx.state
+            .cognito
+            .admin_update_user_attributes()
+            .user_pool_id(&ctx.state.config.user_pool_id)
+            .username(&user.sub)
+            .user_attributes(attr("custom:bio", &bio))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("AdminUpdateUserAttributes custom:bio", &e))?;
+    }
     ctx.renew_session().await?;
     saved(ctx, "Your profile is saved.");
     Ok("/settings")
@@ -124,13 +137,7 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         return Err(ctx.token_error("GlobalSignOut (after a password change)", &e));
     }
     let user = ctx.user()?;
-    let fresh = s
-        .cognito
-        .initiate_auth()
-        .client_id(&s.config.client_id)
-        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
-        .set_auth_parameters(Some(s.config.auth_parameters(&user.email, &[("PASSWORD", new.as_str())])))
-        .send()
+    let fresh = crate::auth::server::password_sign_in(s, &user.email, &new)
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (after a password change)", &e));
     match fresh.ok().and_then(|out| out.authentication_result) {
@@ -165,26 +172,28 @@ pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> R
         .send()
         .await
         .map_err(|e| ctx.token_error("DeleteUser", &e))?;
-    delete_avatars(ctx, &user.sub).await;
+    crate::avatar::server::delete_all(&ctx.state, &user.sub, crate::avatar::server::LIST_PAGE).await;
     ctx.end_session();
     Ok("/account-deleted")
 }
 
-/// Removes every object under `avatars/{sub}/`; failures are logged, the account is gone anyway.
-async fn delete_avatars(ctx: &Ctx, sub: &str) {
-    let s3 = &ctx.state.s3;
-    let bucket = &ctx.state.config.bucket;
-    let listed = s3.list_objects_v2().bucket(bucket).prefix(format!("avatars/{sub}/")).send().await;
-    match listed {
-        Ok(out) => {
-            for key in out.contents().iter().filter_map(|o| o.key()) {
-                if let Err(e) = s3.delete_object().bucket(bucket).key(key).send().await {
-                    map_sdk_error("DeleteObject", &e);
-                }
-            }
-        }
-        Err(e) => {
-            map_sdk_error("ListObjectsV2", &e);
-        }
-    }
+/// The person's bio, read with the server's credentials (the app client cannot read it).
+pub async fn bio(state: &crate::server::state::AppState, sub: &str) -> Result<String, AppError> {
+    let out = state
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&state.config.user_pool_id)
+        .username(sub)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("AdminGetUser (bio)", &e))?;
+    Ok(out
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "custom:bio")
+        .and_then(|a| a.value())
+        .unwrap_or_default()
+        .to_string())
 }
+
+
