@@ -7,7 +7,10 @@ step "release build (cargo leptos build --release, ~5 min)"
 cargo leptos build --release || fail "cargo leptos build --release"
 printf '\n%-40s %10s %10s\n' file raw gzip-9
 total_raw=0; total_gz=0
-for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
+# The files of this build, by the content hashes cargo-leptos wrote (older hashed files may linger).
+for ext in wasm js css; do
+  hash=$(sed -n "s/^$ext: *//p" target/release/hash.txt)
+  f="target/site/pkg/leptos-cognito.$hash.$ext"
   [ -f "$f" ] || continue
   raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))

@@ -46,6 +46,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: 'target/site',
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_ENV: 'DEV',
+      LEPTOS_HASH_FILES: 'true',
     },
   },
 });

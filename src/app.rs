@@ -10,13 +10,14 @@ use crate::settings::{AccountDeletedPage, SettingsPage};
 use crate::auth::{Auth, current_auth};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let css_options = options.clone();
     // The response's Content-Security-Policy nonce (made by `server::setup::csp`), so the
     // hydration scripts carry it.
     #[cfg(feature = "ssr")]
@@ -31,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options islands=true/>
+                // The stylesheet under its content-hashed name (see `hash-files` in Cargo.toml).
+                <HashedStylesheet options=css_options id="leptos"/>
                 <MetaTags/>
             </head>
             <body>
@@ -46,7 +49,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/leptos-cognito.css"/>
         <Title formatter=|text| format!("{text} · leptos-cognito")/>
         <Header/>
         <Router>

@@ -177,3 +177,17 @@ test('no page breaks its Content-Security-Policy, and the islands still run', as
   }
   expect(violations).toEqual([]);
 });
+
+test('static files have content-hashed names and are cached for a year; pages never', async ({ page, request }) => {
+  const res = await page.goto('/sign-in');
+  expect(res!.headers()['cache-control']).toBe('no-store');
+  const css = await page.locator('link[rel="stylesheet"]').getAttribute('href');
+  const js = await page.locator('link[rel="modulepreload"]').getAttribute('href');
+  const wasm = await page.locator('link[rel="preload"][as="fetch"]').getAttribute('href');
+  for (const [href, ext] of [[css, 'css'], [js, 'js'], [wasm, 'wasm']] as const) {
+    expect(href).toMatch(new RegExp(`^/pkg/leptos-cognito\\.[\\w-]+\\.${ext}$`));
+    const file = await request.get(href!);
+    expect(file.status(), href!).toBe(200);
+    expect(file.headers()['cache-control'], href!).toBe('public, max-age=31536000, immutable');
+  }
+});

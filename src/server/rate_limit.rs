@@ -115,7 +115,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let ip = limit_key(client_ip(peer, forwarded, &state.config.trusted_proxies));
     if let Err(not_until) = state.rate_limiter.check_key(&ip) {
         tracing::warn!(%ip, path, "rate limit hit (client IP)");
-        return too_many(not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
+        return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
     }
     let (req, account) = match scope {
         Scope::IpAndEmail => {
@@ -137,7 +137,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if let Some(key) = account {
         if let Err(not_until) = state.account_limiter.check_key(&key) {
             tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
-            return too_many(not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
+            return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
         }
     }
     next.run(req).await
@@ -152,12 +152,13 @@ fn form_email(body: &[u8]) -> Option<String> {
 }
 
 /// The 429 page: its text and `Retry-After` name the same wait.
-fn too_many(wait: std::time::Duration) -> Response {
+fn too_many(state: &AppState, wait: std::time::Duration) -> Response {
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     let message = crate::error::AppError::TooManyRequestsFor(seconds).message();
+    let css = super::setup::pkg_url(&state.leptos_options, "css");
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/leptos-cognito.css\"></head><body><main>\
+         <link rel=\"stylesheet\" href=\"{css}\"></head><body><main>\
          <h1>Too many attempts</h1><p role=\"alert\">{message}</p><p><a href=\"/\">Back to the start</a></p>\
          </main></body></html>"
     );

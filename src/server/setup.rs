@@ -17,6 +17,30 @@ use base64::Engine;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+fn hash_file_exists(options: &leptos::config::LeptosOptions) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+        .is_some_and(|p| p.exists())
+}
+
+/// The URL of a /pkg file (`ext`: "css", "js" or "wasm"), under its content-hashed name when
+/// the build hashed them: for pages not rendered by Leptos (the 429 page).
+pub fn pkg_url(options: &leptos::config::LeptosOptions, ext: &str) -> String {
+    let mut name = options.output_name.to_string();
+    if options.hash_files {
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        if let Some(hash) = hashes.lines().filter_map(|l| l.trim().split_once(':')).find(|(k, _)| *k == ext).map(|(_, h)| h.trim()) {
+            name = format!("{name}.{hash}");
+        }
+    }
+    format!("/{}/{name}.{ext}", options.site_pkg_dir)
+}
+
 /// The longest a request may take, body included (Cognito calls give up after 4 s each).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -54,6 +78,11 @@ pub async fn serve() -> Result<(), String> {
     let mut options = leptos::config::get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
+    // cargo-leptos writes the content hashes of /pkg beside the binary: use them even when
+    // the binary is started without LEPTOS_HASH_FILES (e.g. the release binary on its own).
+    if !options.hash_files && hash_file_exists(&options) {
+        options.hash_files = true;
+    }
     if options.output_name.is_empty() {
         // Built by plain cargo (e.g. `cargo test`), not cargo-leptos: the bundle is named
         // after the package, as `output-name` in Cargo.toml says.
@@ -187,7 +216,14 @@ async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Respon
 /// session check produced, and drops the flash once a page has shown it.
 async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/pkg/") {
-        return next.run(req).await;
+        // Content-hashed names never change their content: cache them for a year. Without
+        // hashing (a plain `cargo build`), make the browser ask every time.
+        let cache = if state.leptos_options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let mut res = next.run(req).await;
+        if res.status().is_success() {
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        }
+        return res;
     }
     let session_cookies = state.cookies.session(req.headers());
     let carries_session = session_cookies.is_some() || req.headers().contains_key(header::AUTHORIZATION);
