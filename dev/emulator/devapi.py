@@ -4,6 +4,8 @@ GET    /_dev/health            -> 200 "ok"
 GET    /_dev/mailbox[?to=addr] -> JSON array of messages, oldest first (`to` compared lower-case)
 DELETE /_dev/mailbox[?to=addr] -> 204, clears the mailbox (or one recipient's messages)
 GET    /_dev/mailbox/view      -> HTML table, newest first, for finishing a sign-up by hand
+GET    /_dev/sessions?email=a  -> {"email": a, "live_refresh_tokens": n}: refresh tokens of that user
+                                  not revoked (tests check that a flow revokes what it mints)
 GET    /_dev/config            -> JSON of the runtime switches, e.g. {"unconfirmed_first": false}
 POST   /_dev/config            -> JSON body with some switches, e.g. {"unconfirmed_first": true};
                                   answers the whole config after the change (400 for an unknown
@@ -36,6 +38,7 @@ ROUTES = {
     f"{PREFIX}/mailbox": ("GET", "HEAD", "DELETE"),
     f"{PREFIX}/mailbox/view": ("GET", "HEAD"),
     f"{PREFIX}/config": ("GET", "HEAD", "POST"),
+    f"{PREFIX}/sessions": ("GET", "HEAD"),
 }
 
 
@@ -142,6 +145,13 @@ def handle(request: Request) -> Response:
         return _json(MAILBOX.messages(to))
     if path == f"{PREFIX}/mailbox/view":
         return _view()
+    if path == f"{PREFIX}/sessions":
+        from .patches import live_refresh_tokens
+
+        email = (request.args.get("email") or "").strip().lower()
+        if not email:
+            return _json({"error": "give ?email="}, status=400)
+        return _json({"email": email, "live_refresh_tokens": live_refresh_tokens(email)})
     return _config(request)
 
 

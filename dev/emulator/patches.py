@@ -129,6 +129,19 @@ def _backends() -> Iterator[m.CognitoIdpBackend]:
                 yield backend
 
 
+def live_refresh_tokens(email: str) -> int:
+    """How many refresh tokens of the user with this e-mail are not revoked (for /_dev/sessions)."""
+    count = 0
+    with _LOCK:
+        for backend in _backends():
+            for pool in list(backend.user_pools.values()):
+                for user in list(pool.users.values()):
+                    if str(user.attribute_lookup.get("email", "")).lower() != email:
+                        continue
+                    count += sum(1 for entry in pool.refresh_tokens.values() if entry is not None and entry[1] == user.username)
+    return count
+
+
 def _find_client(client_id: str | None):
     """(backend, pool, client) for an app client id, in any region."""
     for backend in _backends():

@@ -138,3 +138,15 @@ def test_sec_fetch_site(url):
         assert resp.status_code == status, site
     resp = requests.get(f"{url}/_dev/health", headers={"Sec-Fetch-Site": "cross-site", "Origin": url}, timeout=5)
     assert resp.status_code == 403 and resp.headers["Content-Type"].startswith("text/plain")
+
+
+def test_sessions_counts_the_live_refresh_tokens_of_a_user(url, pool, idp):
+    email = pool.confirmed_user()
+    live = lambda: requests.get(f"{url}/_dev/sessions", params={"email": email}).json()["live_refresh_tokens"]
+    assert live() == 0
+    first = pool.password_login(email)
+    pool.password_login(email)
+    assert live() == 2
+    idp.revoke_token(Token=first["AuthenticationResult"]["RefreshToken"], ClientId=pool.client_id)
+    assert live() == 1
+    assert requests.get(f"{url}/_dev/sessions").status_code == 400

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
+  emulatorURL,
   PASSWORD,
   cli,
   expectSignedInHome,
@@ -62,11 +63,16 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('button', { name: 'Verify' }).click();
       await expectSignedInHome(page, email);
       // Turning it off needs the password and a current code.
+      const liveSessions = async () =>
+        (await (await request.get(`${emulatorURL}/_dev/sessions?email=${encodeURIComponent(email)}`)).json()).live_refresh_tokens;
+      const before = await liveSessions();
       await page.getByRole('link', { name: 'Turn off two-factor authentication' }).click();
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByLabel('Code from your app').fill(totp(secret));
       await page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
       await expect(page.getByRole('status')).toHaveText('Two-factor authentication is off.');
+      // The sign-in that proved the password and code left no session behind.
+      expect(await liveSessions()).toBe(before);
       await expect(page.getByRole('link', { name: 'Set up two-factor authentication' })).toBeVisible();
       await signOut(page);
       await signIn(page, email);

@@ -46,6 +46,8 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Limited requests allowed per email address (signed out) or account (signed in) per minute.
     pub account_rate_limit_per_minute: u32,
+    /// The longest a request may take, body included (Cognito calls give up after 4 s each).
+    pub request_timeout_seconds: u64,
     /// Sign-up, resend and forgot password answer no sooner than this (milliseconds).
     pub equal_time_ms: u64,
     /// `/api/*` asks Cognito (GetUser) whether a Bearer token was revoked, on every request.
@@ -87,6 +89,7 @@ const KEYS: &[&str] = &[
     "site.trusted_proxies",
     "site.account_rate_limit_per_minute",
     "site.equal_time_ms",
+    "site.request_timeout_seconds",
     "session.revalidate_seconds",
     "api.check_revocation",
 ];
@@ -280,6 +283,7 @@ impl Config {
             account_rate_limit_per_minute: l.seconds("site.account_rate_limit_per_minute", 10)? as u32,
             api_check_revocation: l.flag("api.check_revocation")?,
             equal_time_ms: l.seconds("site.equal_time_ms", 1500)? as u64,
+            request_timeout_seconds: l.seconds("site.request_timeout_seconds", 20)? as u64,
             trusted_proxies: super::client_ip::TrustedProxies::parse(&l.get("site.trusted_proxies").unwrap_or_default())
                 .map_err(|e| err("site.trusted_proxies", e))?,
         })
@@ -385,6 +389,7 @@ impl Config {
             account_rate_limit_per_minute: 10,
             api_check_revocation: false,
             equal_time_ms: 0,
+            request_timeout_seconds: 20,
             trusted_proxies: Default::default(),
         }
     }

@@ -41,9 +41,6 @@ pub fn pkg_url(options: &leptos::config::LeptosOptions, ext: &str) -> String {
     format!("/{}/{name}.{ext}", options.site_pkg_dir)
 }
 
-/// The longest a request may take, body included (Cognito calls give up after 4 s each).
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
-
 /// Request bodies above this are refused (every form here is far smaller).
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
@@ -97,7 +94,7 @@ pub async fn serve() -> Result<(), String> {
 }
 
 /// A client must send its request line and headers within this (a slow-headers client would
-/// otherwise hold a connection for ever); `REQUEST_TIMEOUT` bounds the rest.
+/// otherwise hold a connection for ever); `site.request_timeout_seconds` bounds the rest.
 pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Serves `router` over HTTP/1.1 until `shutdown` resolves, then lets requests in flight finish.
@@ -176,7 +173,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csp))
         .layer(middleware::from_fn(limit_body))
         // A request (body included) that takes longer than this is answered 408 and dropped.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(state.config.request_timeout_seconds),
+        ))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -405,6 +405,24 @@ mod tests {
     use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
     use aws_smithy_types::body::SdkBody;
     use tower::ServiceExt;
+
+    /// A request whose body never finishes is answered 408 after `site.request_timeout_seconds`.
+    #[tokio::test]
+    async fn a_request_that_takes_too_long_is_408() {
+        let (jwks, _) = jwks_server().await;
+        let (cognito, _) = crate::server::aws::clients(&Config::for_test()).await;
+        let mut config = Config::for_test();
+        config.request_timeout_seconds = 1;
+        let state = AppState::for_test(config, cognito, Verifier::new(ISS, CLIENT, &jwks));
+        let never_ends = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
+        let req = Request::post("/api/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from_stream(never_ends))
+            .unwrap();
+        let res = tokio::time::timeout(std::time::Duration::from_secs(10), app(state).oneshot(req)).await;
+        assert_eq!(res.expect("answered").unwrap().status(), StatusCode::REQUEST_TIMEOUT);
+    }
 
     /// A client that never finishes its request headers is disconnected after the timeout.
     #[tokio::test]
