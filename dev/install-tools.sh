@@ -77,7 +77,8 @@ chromium() {
 }
 
 venv() {
-  if [ -x dev/.venv/bin/python ] && dev/.venv/bin/python -c "import moto, pytest, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then return; fi
+  if [ -x dev/.venv/bin/python ] && [ -x dev/.venv/bin/ruff ] \
+    && dev/.venv/bin/python -c "import moto, pytest, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then return; fi
   step "creating the emulator venv dev/.venv with moto $MOTO_VERSION (~20 s)"
   python3 -m venv dev/.venv || fail "python3 -m venv dev/.venv"
   dev/.venv/bin/pip install -q -r dev/requirements.txt || fail "pip install -r dev/requirements.txt"

@@ -2,12 +2,12 @@
 
 use crate::admin::AdminPage;
 use crate::auth::api::SignOut;
-use crate::components::session_keeper::SessionKeeper;
 use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
 use crate::auth::pages::{ConfirmPage, HomePage, SignInPage, SignUpPage};
+use crate::auth::{Auth, current_auth};
+use crate::components::session_keeper::SessionKeeper;
 use crate::mfa::{MfaOffPage, MfaSetupPage};
 use crate::settings::{AccountDeletedPage, SettingsPage};
-use crate::auth::{Auth, current_auth};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
@@ -21,7 +21,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The response's Content-Security-Policy nonce (made by `server::setup::csp`), so the
     // hydration scripts carry it.
     #[cfg(feature = "ssr")]
-    if let Some(nonce) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<crate::server::setup::CspNonce>().cloned()) {
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::server::setup::CspNonce>().cloned())
+    {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
     view! {

@@ -48,22 +48,14 @@ impl AppError {
         match self {
             AppError::InvalidInput(msg) => msg.clone(),
             AppError::WrongCredentials => "Incorrect email or password.".into(),
-            AppError::NotConfirmed => {
-                "Your email address is not confirmed yet. We sent you a new code.".into()
-            }
-            AppError::CodeMismatch => {
-                "That code is not right. Check the latest email we sent and try again.".into()
-            }
+            AppError::NotConfirmed => "Your email address is not confirmed yet. We sent you a new code.".into(),
+            AppError::CodeMismatch => "That code is not right. Check the latest email we sent and try again.".into(),
             AppError::WrongAuthenticatorCode => {
                 "That code is not right. Enter the current code from your authenticator app.".into()
             }
             AppError::CodeExpired => "That code has expired. Ask for a new code.".into(),
-            AppError::PasswordRejected => {
-                "That password does not meet the password rules.".into()
-            }
-            AppError::TooManyRequests => {
-                "Too many attempts. Please wait a minute and try again.".into()
-            }
+            AppError::PasswordRejected => "That password does not meet the password rules.".into(),
+            AppError::TooManyRequests => "Too many attempts. Please wait a minute and try again.".into(),
             AppError::TooManyRequestsFor(1) => "Too many attempts. Please wait 1 second and try again.".into(),
             AppError::TooManyRequestsFor(s) => format!("Too many attempts. Please wait {s} seconds and try again."),
             AppError::SignInStepExpired => {
@@ -73,9 +65,7 @@ impl AppError {
             AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),
             AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
             AppError::CrossSite => "This request came from another site and was refused.".into(),
-            AppError::Unavailable => {
-                "The sign-in service can't be reached right now. Please try again shortly.".into()
-            }
+            AppError::Unavailable => "The sign-in service can't be reached right now. Please try again shortly.".into(),
             AppError::Internal => "Something went wrong on our side. Please try again.".into(),
         }
     }
@@ -89,7 +79,10 @@ impl AppError {
             | AppError::WrongAuthenticatorCode
             | AppError::CodeExpired
             | AppError::PasswordRejected => 400,
-            AppError::WrongCredentials | AppError::NotSignedIn | AppError::SessionEnded | AppError::SignInStepExpired => 401,
+            AppError::WrongCredentials
+            | AppError::NotSignedIn
+            | AppError::SessionEnded
+            | AppError::SignInStepExpired => 401,
             AppError::NotConfirmed => 403,
             AppError::CrossSite | AppError::Forbidden => 403,
             AppError::TooManyRequests | AppError::TooManyRequestsFor(_) => 429,

@@ -20,7 +20,6 @@ pub enum FlashKind {
     Success,
 }
 
-
 /// The flash of the current request, set by the session middleware. Pages render only on
 /// the server (islands mode), so outside `ssr` there is none.
 pub fn current_flash() -> Option<Flash> {

@@ -7,10 +7,14 @@ async fn main() {
     leptos_cognito::server::setup::init_tracing();
     let result = match std::env::args().nth(1).as_deref() {
         Some("provision") => leptos_cognito::server::provision::run().await,
-        Some("add-to-group") => leptos_cognito::server::provision::add_to_group(std::env::args().skip(2).collect()).await,
+        Some("add-to-group") => {
+            leptos_cognito::server::provision::add_to_group(std::env::args().skip(2).collect()).await
+        }
         Some("invite") => leptos_cognito::server::provision::invite(std::env::args().skip(2).collect()).await,
         None | Some("serve") => leptos_cognito::server::setup::serve().await,
-        Some(other) => Err(format!("unknown command {other:?}; use `serve` (default), `provision`, `add-to-group <email> <group>` or `invite <email> <temporary password>`")),
+        Some(other) => Err(format!(
+            "unknown command {other:?}; use `serve` (default), `provision`, `add-to-group <email> <group>` or `invite <email> <temporary password>`"
+        )),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

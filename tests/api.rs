@@ -177,13 +177,19 @@ async fn presign_refuses_non_images_oversize_and_strangers() {
     let (access, id, refresh) = user_with_refresh(&cfg).await;
     let cookie = session_cookie(&state, &access, &id, &refresh);
 
-    let ok = call(&state, "/api/presign_avatar_upload", "content_type=image%2Fwebp&content_length=20000", Some(&cookie)).await;
+    let ok =
+        call(&state, "/api/presign_avatar_upload", "content_type=image%2Fwebp&content_length=20000", Some(&cookie))
+            .await;
     assert!(ok.contains("X-Amz-Signature") && ok.contains("avatars/"), "{ok}");
-    let html = call(&state, "/api/presign_avatar_upload", "content_type=text%2Fhtml&content_length=100", Some(&cookie)).await;
+    let html =
+        call(&state, "/api/presign_avatar_upload", "content_type=text%2Fhtml&content_length=100", Some(&cookie)).await;
     assert!(html.contains("Choose a PNG, JPEG or WebP image."), "{html}");
-    let big = call(&state, "/api/presign_avatar_upload", "content_type=image%2Fpng&content_length=600000", Some(&cookie)).await;
+    let big =
+        call(&state, "/api/presign_avatar_upload", "content_type=image%2Fpng&content_length=600000", Some(&cookie))
+            .await;
     assert!(big.contains("The picture must be at most 512 KB after resizing."), "{big}");
-    let anonymous = call(&state, "/api/presign_avatar_upload", "content_type=image%2Fpng&content_length=100", None).await;
+    let anonymous =
+        call(&state, "/api/presign_avatar_upload", "content_type=image%2Fpng&content_length=100", None).await;
     assert!(anonymous.contains("NotSignedIn"), "{anonymous}");
 }
 
@@ -201,7 +207,8 @@ async fn confirm_refuses_another_users_key_and_a_missing_object() {
     let body = call(&state, "/api/confirm_avatar", &format!("key={}", other.replace('/', "%2F")), Some(&cookie)).await;
     assert!(body.contains("That picture does not belong to your account."), "{body}");
     let missing = format!("pending/avatars/{sub}/22222222-2222-2222-2222-222222222222.png");
-    let body = call(&state, "/api/confirm_avatar", &format!("key={}", missing.replace('/', "%2F")), Some(&cookie)).await;
+    let body =
+        call(&state, "/api/confirm_avatar", &format!("key={}", missing.replace('/', "%2F")), Some(&cookie)).await;
     assert!(body.contains("The upload did not arrive. Please try again."), "{body}");
 }
 
@@ -213,12 +220,20 @@ async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
     let attr = |n: &str, v: &str| {
         aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
     };
-    let refused = cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:plan", "pro")).send().await;
+    let refused =
+        cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:plan", "pro")).send().await;
     assert_eq!(aws::error_code(&refused.unwrap_err()), Some("NotAuthorizedException"));
     // What settings writes with the person's token is allowed; the bio is written by the
     // server (AdminUpdateUserAttributes) and is not the client's to write or read.
-    cognito.update_user_attributes().access_token(&access).user_attributes(attr("given_name", "Hi")).send().await.unwrap();
-    let bio = cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:bio", "hi")).send().await;
+    cognito
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attr("given_name", "Hi"))
+        .send()
+        .await
+        .unwrap();
+    let bio =
+        cognito.update_user_attributes().access_token(&access).user_attributes(attr("custom:bio", "hi")).send().await;
     assert_eq!(aws::error_code(&bio.unwrap_err()), Some("NotAuthorizedException"));
     // The provisioned client lists custom:plan as readable and not writable.
     let client = cognito

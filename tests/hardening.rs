@@ -20,11 +20,7 @@ struct Jar(BTreeMap<String, String>);
 
 impl Jar {
     fn from_header(cookie: &str) -> Jar {
-        Jar(cookie
-            .split("; ")
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        Jar(cookie.split("; ").filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 
     fn apply(&mut self, headers: &HeaderMap) {
@@ -124,7 +120,9 @@ async fn a_profile_change_after_the_revalidation_window_shows_in_the_header() {
     let state = state_with(cfg).await;
     let mut jar = signed_in(&state).await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let out = send(&state, form_post("/api/update_profile", "given_name=Renamed&family_name=Person&bio=", &jar, "/settings")).await;
+    let out =
+        send(&state, form_post("/api/update_profile", "given_name=Renamed&family_name=Person&bio=", &jar, "/settings"))
+            .await;
     assert_eq!(location(&out), "/settings", "{}", out.body);
     jar.apply(&out.headers);
     let settings = send(&state, page("/settings", &jar)).await;
@@ -150,7 +148,8 @@ async fn copies_of_signed_out_cookies_stop_working_at_once() {
     let settings = send(&state, page("/settings", &copy)).await;
     assert_eq!((settings.status, location(&settings)), (StatusCode::FOUND, "/sign-in"));
     // A server function with the old cookies: signed out, with a message.
-    let change = send(&state, form_post("/api/update_profile", "given_name=A&family_name=B&bio=", &copy, "/settings")).await;
+    let change =
+        send(&state, form_post("/api/update_profile", "given_name=A&family_name=B&bio=", &copy, "/settings")).await;
     assert_eq!(location(&change), "/sign-in");
 }
 
@@ -159,11 +158,21 @@ async fn bearer_tokens_stay_valid_until_expiry_unless_the_revocation_check_is_on
     let cfg = config();
     let (access, _, refresh) = user_with_refresh(&cfg).await;
     let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
-    cognito.revoke_token().client_id(&cfg.client_id).set_client_secret(cfg.client_secret.clone()).token(refresh).send().await.unwrap();
+    cognito
+        .revoke_token()
+        .client_id(&cfg.client_id)
+        .set_client_secret(cfg.client_secret.clone())
+        .token(refresh)
+        .send()
+        .await
+        .unwrap();
     let get = |state: AppState| {
         let access = access.clone();
         async move {
-            let req = Request::get("/api/random").header(header::AUTHORIZATION, format!("Bearer {access}")).body(Body::empty()).unwrap();
+            let req = Request::get("/api/random")
+                .header(header::AUTHORIZATION, format!("Bearer {access}"))
+                .body(Body::empty())
+                .unwrap();
             send(&state, req).await
         }
     };
@@ -181,10 +190,22 @@ async fn malformed_server_function_requests_are_400_never_500() {
     let state = state_with(config()).await;
     let cases: Vec<(&str, &str, Body)> = vec![
         ("missing field", "application/x-www-form-urlencoded", Body::from("email=a%40example.com")),
-        ("duplicate keys", "application/x-www-form-urlencoded", Body::from("email=a%40example.com&email=b%40example.com&password=x&password=y")),
-        ("invalid UTF-8", "application/x-www-form-urlencoded", Body::from(vec![b'e', b'm', b'a', b'i', b'l', b'=', 0xff, 0xfe, b'&', b'p', b'=', 0xc3])),
+        (
+            "duplicate keys",
+            "application/x-www-form-urlencoded",
+            Body::from("email=a%40example.com&email=b%40example.com&password=x&password=y"),
+        ),
+        (
+            "invalid UTF-8",
+            "application/x-www-form-urlencoded",
+            Body::from(vec![b'e', b'm', b'a', b'i', b'l', b'=', 0xff, 0xfe, b'&', b'p', b'=', 0xc3]),
+        ),
         ("JSON body", "application/json", Body::from(r#"{"email":"a@example.com","password":"x"}"#)),
-        ("multipart body", "multipart/form-data; boundary=XX", Body::from("--XX\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@example.com\r\n--XX--\r\n")),
+        (
+            "multipart body",
+            "multipart/form-data; boundary=XX",
+            Body::from("--XX\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@example.com\r\n--XX--\r\n"),
+        ),
     ];
     for (what, content_type, body) in cases {
         let out = send(&state, api_post("/api/sign_in", content_type, body)).await;
@@ -298,7 +319,10 @@ async fn the_web_client_is_confidential_and_api_callers_use_the_public_client() 
     let api_client = cfg.api_client_id.clone().expect("provision writes api_client_id");
     let state = state_with(cfg.clone()).await;
     let (access, id, refresh) = user_tokens(&cfg, &api_client, false).await;
-    let req = Request::get("/api/random").header(header::AUTHORIZATION, format!("Bearer {access}")).body(Body::empty()).unwrap();
+    let req = Request::get("/api/random")
+        .header(header::AUTHORIZATION, format!("Bearer {access}"))
+        .body(Body::empty())
+        .unwrap();
     let out = send(&state, req).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
     let as_session = Jar::from_header(&session_cookie(&state, &access, &id, &refresh));
@@ -319,7 +343,9 @@ async fn the_longest_names_email_and_bio_in_four_byte_characters_keep_the_sessio
     let name = "😀".repeat(NAME_MAX);
     let bio = "🎉".repeat(BIO_MAX);
     assert_eq!((name.len(), bio.len()), (400, 2000));
-    let attr = |n: &str, v: &str| aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap();
+    let attr = |n: &str, v: &str| {
+        aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
+    };
     cognito
         .admin_create_user()
         .user_pool_id(&cfg.user_pool_id)
@@ -333,7 +359,15 @@ async fn the_longest_names_email_and_bio_in_four_byte_characters_keep_the_sessio
         .send()
         .await
         .unwrap();
-    cognito.admin_set_user_password().user_pool_id(&cfg.user_pool_id).username(&email).password(PASSWORD).permanent(true).send().await.unwrap();
+    cognito
+        .admin_set_user_password()
+        .user_pool_id(&cfg.user_pool_id)
+        .username(&email)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
     // Sign in through the app, as a browser would.
     let form = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
     let out = send(&state, form_post("/api/sign_in", form, &Jar::default(), "/sign-in")).await;
@@ -362,14 +396,26 @@ async fn html_pages_get_a_csp_with_a_fresh_nonce_that_the_hydration_script_carri
     for _ in 0..2 {
         let out = send(&state, page("/sign-in", &Jar::default())).await;
         let csp = out.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
-        for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"] {
+        for directive in [
+            "default-src 'self'",
+            "'wasm-unsafe-eval'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
             assert!(csp.contains(directive), "{directive} missing from {csp}");
         }
         let s3 = &state.config.s3_origins()[0];
-        assert!(csp.contains(&format!("img-src 'self' blob: {s3}")) && csp.contains(&format!("connect-src 'self' {s3}")), "{csp}");
+        assert!(
+            csp.contains(&format!("img-src 'self' blob: {s3}")) && csp.contains(&format!("connect-src 'self' {s3}")),
+            "{csp}"
+        );
         let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap().to_string();
         assert!(nonce.len() >= 22, "{nonce}");
-        assert!(out.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")), "the hydration script carries the nonce");
+        assert!(
+            out.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
+            "the hydration script carries the nonce"
+        );
         assert!(!out.body.contains(" style=\""), "no inline styles");
         nonces.push(nonce);
     }
@@ -448,7 +494,11 @@ async fn an_upload_whose_first_bytes_are_not_the_declared_image_is_refused_and_d
 async fn pending_uploads_expire_after_a_day_by_the_buckets_lifecycle_rule() {
     let state = state_with(config()).await;
     let rules = state.s3.get_bucket_lifecycle_configuration().bucket(&state.config.bucket).send().await.unwrap();
-    let rule = rules.rules().iter().find(|r| r.filter().and_then(|f| f.prefix()) == Some("pending/")).expect("a rule for pending/");
+    let rule = rules
+        .rules()
+        .iter()
+        .find(|r| r.filter().and_then(|f| f.prefix()) == Some("pending/"))
+        .expect("a rule for pending/");
     assert_eq!(rule.expiration().and_then(|e| e.days()), Some(1));
 }
 

@@ -22,7 +22,8 @@ headers (curl, Playwright's `request` fixture, the tests, a typed-in address) ar
 
 import html
 import json
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response

@@ -2,14 +2,14 @@
 
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email")
 
 
 def iso_utc(ts: float) -> str:
     """ISO-8601 UTC with milliseconds, e.g. 2026-11-21T20:15:03.123Z."""
-    dt = datetime.fromtimestamp(ts, timezone.utc)
+    dt = datetime.fromtimestamp(ts, UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 

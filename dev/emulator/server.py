@@ -53,7 +53,7 @@ class EmulatorServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         app = create_app()
         handler = QuietRequestHandler if self.quiet else MotoRequestHandler
         self._server = make_server(self.host, self.requested_port, app, threaded=True, request_handler=handler)

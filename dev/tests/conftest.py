@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # dev/, so `emulator` imports
 
-import emulator  # noqa: E402  (sets moto's env before moto is imported)
+import emulator  # noqa: E402, F401  (sets moto's env before moto is imported)
 import boto3  # noqa: E402
 import requests  # noqa: E402
 from botocore.config import Config  # noqa: E402

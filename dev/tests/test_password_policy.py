@@ -50,7 +50,10 @@ def test_minimum_length_12_and_nothing_else(length_pool):
     # RespondToAuthChallenge NEW_PASSWORD_REQUIRED
     invited = "invited-policy@example.com"
     pool.idp.admin_create_user(
-        UserPoolId=pool.id, Username=invited, TemporaryPassword="temporary pw", UserAttributes=[{"Name": "email", "Value": invited}]
+        UserPoolId=pool.id,
+        Username=invited,
+        TemporaryPassword="temporary pw",
+        UserAttributes=[{"Name": "email", "Value": invited}],
     )
     challenge = pool.password_login(invited, password="temporary pw")
     respond = dict(ClientId=pool.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"])

@@ -58,9 +58,10 @@ impl IntoResponse for ApiError {
 
 /// The caller: a verified access token from the Authorization header, or else the session.
 async fn caller(state: &AppState, req: &Parts) -> Result<AccessClaims, ApiError> {
-    let bearer = req.headers.get(header::AUTHORIZATION).map(|v| {
-        v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty())
-    });
+    let bearer = req
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()));
     let (token, is_bearer) = match bearer {
         Some(Some(t)) => (t.to_string(), true),
         Some(None) => return Err(ApiError::Unauthorized("The Authorization header must be `Bearer <access token>`.")),
@@ -74,7 +75,8 @@ async fn caller(state: &AppState, req: &Parts) -> Result<AccessClaims, ApiError>
             _ => return Err(ApiError::Unauthorized("Sign in or send an access token.")),
         },
     };
-    let verified = if is_bearer { state.verifier.verify_bearer(&token).await } else { state.verifier.verify_access(&token).await };
+    let verified =
+        if is_bearer { state.verifier.verify_bearer(&token).await } else { state.verifier.verify_access(&token).await };
     let claims = verified.map_err(|e| match e {
         VerifyError::JwksUnavailable(_) => ApiError::Unavailable,
         other => {

@@ -4,9 +4,9 @@
 use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
 use super::pages::MESSAGE_ID;
 use crate::components::password::NewPasswordInput;
+use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, FormMessage};
 use crate::flash::current_flash;
-use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;

@@ -5,9 +5,9 @@ use super::api::{ConfirmSignUp, ResendCode, SignIn, SignOutEverywhere, SignUp};
 use super::{Auth, current_auth};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::resend::ResendButton;
+use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, FormMessage};
 use crate::flash::current_flash;
-use crate::components::submit::SubmitButton;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -17,9 +17,7 @@ pub const MESSAGE_ID: &str = "form-message";
 /// Sets the HTTP status of the page being rendered (server only).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
-    {
+    if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
         res.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]

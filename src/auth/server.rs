@@ -4,21 +4,20 @@
 use super::validate;
 use crate::error::AppError;
 use crate::server::aws::{ends_session, error_code, map_sdk_error};
-use aws_sdk_cognitoidentityprovider::config::http as http_resp;
-use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use crate::server::session::{
-    CookieName, Flash, FlashKind, FLASH_MAX_AGE, PENDING_MAX_AGE, PendingSignUp, SIGN_UP_SESSION_SECONDS,
-    SessionTokens,
+    CookieName, FLASH_MAX_AGE, Flash, FlashKind, PENDING_MAX_AGE, PendingSignUp, SIGN_UP_SESSION_SECONDS, SessionTokens,
 };
 use crate::server::state::AppState;
+use aws_sdk_cognitoidentityprovider::config::http as http_resp;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
 };
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// What a server function needs from its request.
 pub struct Ctx {
@@ -174,7 +173,13 @@ fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().expect("name is set")
 }
 
-pub async fn sign_up(ctx: &Ctx, email: &str, password: &str, given: &str, family: &str) -> Result<&'static str, AppError> {
+pub async fn sign_up(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    given: &str,
+    family: &str,
+) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let given = validate::name(given, "given name")?;
     let family = validate::name(family, "family name")?;
@@ -198,7 +203,10 @@ async fn cognito_sign_up(
     password: &str,
     given: &str,
     family: &str,
-) -> Result<Option<String>, SdkError<aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpError, http_resp::HttpResponse>> {
+) -> Result<
+    Option<String>,
+    SdkError<aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpError, http_resp::HttpResponse>,
+> {
     let s = &ctx.state;
     s.cognito
         .sign_up()
@@ -253,10 +261,8 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
     let code = validate::code(code)?;
     let s = &ctx.state;
     // Cognito's sign-up session is used only if it belongs to this email and is still fresh.
-    let session = ctx
-        .pending()
-        .filter(|p| p.email == email && p.session_expires_at > now_unix())
-        .and_then(|p| p.session);
+    let session =
+        ctx.pending().filter(|p| p.email == email && p.session_expires_at > now_unix()).and_then(|p| p.session);
     let confirmed = s
         .cognito
         .confirm_sign_up()
@@ -350,7 +356,12 @@ pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     {
         Ok(_) => {}
         // "Already confirmed" and unknown users are answered like everyone else.
-        Err(e) if matches!(error_code(&e), Some("InvalidParameterException") | Some("UserNotFoundException") | Some("LimitExceededException")) => {
+        Err(e)
+            if matches!(
+                error_code(&e),
+                Some("InvalidParameterException") | Some("UserNotFoundException") | Some("LimitExceededException")
+            ) =>
+        {
             map_sdk_error("ResendConfirmationCode", &e);
         }
         Err(e) => return Err(map_sdk_error("ResendConfirmationCode", &e)),
@@ -449,18 +460,18 @@ pub async fn password_sign_in(
 /// has already accepted the password. The session such a check mints is revoked unused.
 pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
     let user = ctx.user()?;
-    let password =
-        validate::current_password(password).map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
+    let password = validate::current_password(password)
+        .map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
     let s = &ctx.state;
     let out = password_sign_in(s, &user.email, &password).await.map_err(|e| {
-            let mapped = map_sdk_error("InitiateAuth (re-authentication)", &e);
-            let attempts = e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.contains("attempts"));
-            match mapped {
-                AppError::WrongCredentials if attempts => AppError::TooManyRequests,
-                AppError::WrongCredentials => AppError::InvalidInput("Your current password is not right.".into()),
-                other => other,
-            }
-        })?;
+        let mapped = map_sdk_error("InitiateAuth (re-authentication)", &e);
+        let attempts = e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.contains("attempts"));
+        match mapped {
+            AppError::WrongCredentials if attempts => AppError::TooManyRequests,
+            AppError::WrongCredentials => AppError::InvalidInput("Your current password is not right.".into()),
+            other => other,
+        }
+    })?;
     if let Some(refresh) = out.authentication_result.and_then(|r| r.refresh_token) {
         revoke_refresh(s, refresh, "re-authentication").await;
     }
@@ -592,7 +603,9 @@ async fn respond(
     let out = req.send().await.map_err(|e| match error_code(&e) {
         // An expired or used-up challenge session.
         Some("NotAuthorizedException") | Some("ExpiredCodeException")
-            if e.as_service_error().and_then(|se| aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(se)).is_some_and(|m| m.to_lowercase().contains("session")) =>
+            if e.as_service_error()
+                .and_then(|se| aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(se))
+                .is_some_and(|m| m.to_lowercase().contains("session")) =>
         {
             map_sdk_error("RespondToAuthChallenge", &e);
             AppError::SignInStepExpired
@@ -612,7 +625,12 @@ async fn respond(
 fn challenge_failed(ctx: &Ctx, email: &str, e: AppError) -> Result<&'static str, AppError> {
     if e == AppError::SignInStepExpired {
         ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
-        ctx.flash(&Flash { kind: FlashKind::Error, message: e.message(), email: Some(email.to_string()), ..Flash::default() });
+        ctx.flash(&Flash {
+            kind: FlashKind::Error,
+            message: e.message(),
+            email: Some(email.to_string()),
+            ..Flash::default()
+        });
         return Ok("/sign-in");
     }
     Err(e)
@@ -632,7 +650,12 @@ pub async fn answer_mfa(ctx: &Ctx, code: &str) -> Result<&'static str, AppError>
     }
 }
 
-pub async fn complete_new_password(ctx: &Ctx, password: &str, given: &str, family: &str) -> Result<&'static str, AppError> {
+pub async fn complete_new_password(
+    ctx: &Ctx,
+    password: &str,
+    given: &str,
+    family: &str,
+) -> Result<&'static str, AppError> {
     let c = match challenge(ctx, ChallengeKind::NewPassword) {
         Ok(c) => c,
         Err(e) => return challenge_failed(ctx, "", e),
@@ -656,7 +679,8 @@ pub async fn complete_new_password(ctx: &Ctx, password: &str, given: &str, famil
     }
 }
 
-const RESET_DONE: &str = "Your password has been changed and you are signed out everywhere. Sign in with your new password.";
+const RESET_DONE: &str =
+    "Your password has been changed and you are signed out everywhere. Sign in with your new password.";
 /// The person must know when other devices may still be signed in with the old password.
 pub const RESET_NOT_SIGNED_OUT: &str = "Your password has been changed, but we could not sign you out on your other devices. \
      Sign in with your new password and use \u{201c}Sign out everywhere\u{201d}.";
@@ -676,7 +700,15 @@ pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, App
         Ok(_) => {}
         // Unknown or unconfirmed accounts are answered exactly like known ones, and so is
         // Cognito's per-account limit (only an existing account can reach it).
-        Err(e) if matches!(error_code(&e), Some("UserNotFoundException") | Some("InvalidParameterException") | Some("NotAuthorizedException") | Some("LimitExceededException")) => {
+        Err(e)
+            if matches!(
+                error_code(&e),
+                Some("UserNotFoundException")
+                    | Some("InvalidParameterException")
+                    | Some("NotAuthorizedException")
+                    | Some("LimitExceededException")
+            ) =>
+        {
             map_sdk_error("ForgotPassword", &e);
         }
         Err(e) => return Err(map_sdk_error("ForgotPassword", &e)),
@@ -712,7 +744,8 @@ pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) 
             _ => map_sdk_error("ConfirmForgotPassword", &e),
         })?;
     // The old password may be known to someone else: end every session.
-    let signed_out = s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await;
+    let signed_out =
+        s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await;
     ctx.end_session();
     let (kind, message) = match signed_out {
         Ok(_) => (FlashKind::Success, RESET_DONE.to_string()),

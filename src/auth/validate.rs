@@ -152,10 +152,8 @@ const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
 impl PasswordPolicy {
     /// Each rule as (label, satisfied by `password`), in display order.
     pub fn check(&self, password: &str) -> Vec<(String, bool)> {
-        let mut rules = vec![(
-            format!("At least {} characters", self.min_length),
-            password.chars().count() >= self.min_length,
-        )];
+        let mut rules =
+            vec![(format!("At least {} characters", self.min_length), password.chars().count() >= self.min_length)];
         if self.require_uppercase {
             rules.push(("An uppercase letter".into(), password.chars().any(|c| c.is_ascii_uppercase())));
         }
@@ -230,7 +228,10 @@ mod tests {
         let strict = PasswordPolicy { require_uppercase: true, require_numbers: true, ..PasswordPolicy::default() };
         assert!(strict.new_password("Abcdefg1-horse").is_ok());
         let e = strict.new_password("abcdefgh").unwrap_err().message();
-        assert!(e.contains("at least 12 characters") && e.contains("an uppercase letter") && e.contains("a number"), "{e}");
+        assert!(
+            e.contains("at least 12 characters") && e.contains("an uppercase letter") && e.contains("a number"),
+            "{e}"
+        );
         let p = PasswordPolicy::default();
         assert!(p.new_password(&format!("Aa1{}", "x".repeat(PASSWORD_MAX))).is_err());
         assert!(p.new_password(" tumble-kettle-sorrow").is_err());
@@ -248,7 +249,9 @@ mod tests {
     #[test]
     fn common_passwords_are_refused_even_when_long_enough() {
         let p = PasswordPolicy::default();
-        for common in ["passwordpassword", "123456789012", "qwertyuiopas", "Password1234", "1qaz2wsx3edc", "iloveyou1234"] {
+        for common in
+            ["passwordpassword", "123456789012", "qwertyuiopas", "Password1234", "1qaz2wsx3edc", "iloveyou1234"]
+        {
             assert_eq!(p.new_password(common).unwrap_err().message(), TOO_COMMON, "{common}");
         }
         for fine in ["Correct-Horse-9", "New-Password-7", "tumble kettle sorrow"] {
@@ -258,7 +261,12 @@ mod tests {
 
     #[test]
     fn checklist_tracks_each_rule() {
-        let strict = PasswordPolicy { require_uppercase: true, require_lowercase: true, require_numbers: true, ..PasswordPolicy::default() };
+        let strict = PasswordPolicy {
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            ..PasswordPolicy::default()
+        };
         let checks = strict.check("abc");
         assert_eq!(checks.len(), 4);
         assert_eq!(checks.iter().filter(|(_, ok)| *ok).count(), 1);

@@ -41,8 +41,7 @@ pub async fn confirm_avatar(key: String) -> Result<(), AppError> {
 
 /// "AL" for Ada Lovelace; the email's first letter when there is no name.
 pub fn initials(user: &CurrentUser) -> String {
-    let from_names: String =
-        [&user.given_name, &user.family_name].iter().filter_map(|n| n.chars().next()).collect();
+    let from_names: String = [&user.given_name, &user.family_name].iter().filter_map(|n| n.chars().next()).collect();
     let s = if from_names.is_empty() { user.email.chars().take(1).collect() } else { from_names };
     s.to_uppercase()
 }

@@ -59,7 +59,14 @@ pub async fn delete_all(state: &AppState, sub: &str, page_size: i32) -> usize {
     for p in [prefix(sub), format!("{PENDING}{}", prefix(sub))] {
         let mut token: Option<String> = None;
         loop {
-            let listed = s3.list_objects_v2().bucket(bucket).prefix(&p).max_keys(page_size).set_continuation_token(token.clone()).send().await;
+            let listed = s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(&p)
+                .max_keys(page_size)
+                .set_continuation_token(token.clone())
+                .send()
+                .await;
             let out = match listed {
                 Ok(out) => out,
                 Err(e) => {
@@ -100,9 +107,8 @@ fn presign_config() -> Result<PresigningConfig, AppError> {
 
 pub async fn presign_upload(ctx: &Ctx, content_type: &str, content_length: u64) -> Result<PresignedUpload, AppError> {
     let user = ctx.user()?;
-    let ext = extension(content_type).ok_or_else(|| {
-        AppError::InvalidInput("Choose a PNG, JPEG or WebP image.".into())
-    })?;
+    let ext =
+        extension(content_type).ok_or_else(|| AppError::InvalidInput("Choose a PNG, JPEG or WebP image.".into()))?;
     if content_length == 0 || content_length > MAX_BYTES {
         return Err(AppError::InvalidInput(format!(
             "The picture must be at most {} KB after resizing.",
@@ -111,16 +117,15 @@ pub async fn presign_upload(ctx: &Ctx, content_type: &str, content_length: u64) 
     }
     let key = format!("{PENDING}{}{}.{ext}", prefix(&user.sub), uuid::Uuid::new_v4());
     let s = &ctx.state;
-    let req = s
-        .s3
-        .put_object()
-        .bucket(&s.config.bucket)
-        .key(&key)
-        .content_type(content_type)
-        .content_length(content_length as i64)
-        .presigned(presign_config()?)
-        .await
-        .map_err(|e| map_sdk_error("PutObject presign", &e))?;
+    let req =
+        s.s3.put_object()
+            .bucket(&s.config.bucket)
+            .key(&key)
+            .content_type(content_type)
+            .content_length(content_length as i64)
+            .presigned(presign_config()?)
+            .await
+            .map_err(|e| map_sdk_error("PutObject presign", &e))?;
     Ok(PresignedUpload { url: req.uri().to_string(), key })
 }
 
@@ -175,10 +180,10 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
         .await
         .map_err(|e| ctx.token_error("UpdateUserAttributes picture", &e))?;
     // The previous avatar is no longer used by anyone.
-    if let Some(old) = user.picture.as_deref().filter(|old| *old != key && owns(&user.sub, old)) {
-        if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(old).send().await {
-            map_sdk_error("DeleteObject (previous avatar)", &e);
-        }
+    if let Some(old) = user.picture.as_deref().filter(|old| *old != key && owns(&user.sub, old))
+        && let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(old).send().await
+    {
+        map_sdk_error("DeleteObject (previous avatar)", &e);
     }
     ctx.renew_session().await?;
     ctx.flash(&crate::flash::Flash {
@@ -192,15 +197,14 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
 /// Reads the first 16 bytes of the upload and compares them with the declared type's magic
 /// number (PNG, JPEG or WebP).
 async fn first_bytes_match(s: &AppState, key: &str, content_type: &str) -> Result<bool, AppError> {
-    let out = s
-        .s3
-        .get_object()
-        .bucket(&s.config.bucket)
-        .key(key)
-        .range("bytes=0-15")
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("GetObject (first bytes)", &e))?;
+    let out =
+        s.s3.get_object()
+            .bucket(&s.config.bucket)
+            .key(key)
+            .range("bytes=0-15")
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("GetObject (first bytes)", &e))?;
     let head = out.body.collect().await.map_err(|e| {
         tracing::error!(error = %e, "reading the first bytes of an upload");
         AppError::Unavailable

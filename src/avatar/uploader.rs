@@ -88,12 +88,8 @@ async fn upload(file: web_sys::File, set_step: WriteSignal<usize>) -> Result<(),
         document().create_element("canvas").map_err(|_| unreadable())?.unchecked_into();
     canvas.set_width(256);
     canvas.set_height(256);
-    let ctx: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .ok_or_else(unreadable)?
-        .unchecked_into();
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok().flatten().ok_or_else(unreadable)?.unchecked_into();
     ctx.draw_image_with_html_image_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
         &img,
         (w - side) / 2.0,

@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(Rule::Email.message("a@example.com", "Email"), "");
         assert_eq!(Rule::Code.message("12a", "Code"), "Enter the 6-digit code from the email.");
         assert_eq!(Rule::AuthenticatorCode.message("1", "Code"), "Enter the 6-digit code from your authenticator app.");
-        assert_eq!(Rule::Name.message(&"x".repeat(101), "Given name"), "Your given name can be at most 100 characters.");
+        assert_eq!(
+            Rule::Name.message(&"x".repeat(101), "Given name"),
+            "Your given name can be at most 100 characters."
+        );
         assert_eq!(Rule::Email.message("   ", "Email"), "");
         assert_eq!(Rule::None.message("anything", "Bio"), "");
     }

@@ -149,10 +149,7 @@ mod tests {
     /// its own data, and every `<Title>` is a literal.
     #[test]
     fn raw_text_sinks_are_only_the_reviewed_ones() {
-        let reviewed = [
-            ("src/components/mod.rs", "<textarea"),
-            ("src/mfa/mod.rs", "inner_html=svg"),
-        ];
+        let reviewed = [("src/components/mod.rs", "<textarea"), ("src/mfa/mod.rs", "inner_html=svg")];
         let mut found = vec![];
         for (rel, text) in crate::source_files() {
             for line in text.lines() {

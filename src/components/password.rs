@@ -21,11 +21,8 @@ pub fn PasswordInput(
 
     let id = format!("field-{name}");
     let rules_id = format!("{id}-rules");
-    let described = [describedby, policy.as_ref().map(|_| rules_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described =
+        [describedby, policy.as_ref().map(|_| rules_id.clone())].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let checklist = policy.map(|policy| {
         let items = move || {
             policy
@@ -82,7 +79,10 @@ pub fn PasswordInput(
 
 /// A new password with the pool's rules as a live checklist, described by the form message.
 #[component]
-pub fn NewPasswordInput(#[prop(into)] label: String, #[prop(into, default = "password".into())] name: String) -> impl IntoView {
+pub fn NewPasswordInput(
+    #[prop(into)] label: String,
+    #[prop(into, default = "password".into())] name: String,
+) -> impl IntoView {
     view! {
         <PasswordInput
             label=label
@@ -96,7 +96,10 @@ pub fn NewPasswordInput(#[prop(into)] label: String, #[prop(into, default = "pas
 
 /// The person's current password, described by the form message.
 #[component]
-pub fn CurrentPasswordInput(#[prop(into)] label: String, #[prop(into, default = "password".into())] name: String) -> impl IntoView {
+pub fn CurrentPasswordInput(
+    #[prop(into)] label: String,
+    #[prop(into, default = "password".into())] name: String,
+) -> impl IntoView {
     view! {
         <PasswordInput
             label=label

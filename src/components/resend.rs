@@ -13,10 +13,8 @@ pub fn ResendButton(seconds_left: u64) -> impl IntoView {
     Effect::new(move |_| {
         set_hydrated.set(true);
         if left.get_untracked() > 0 {
-            let handle = set_interval_with_handle(
-                move || set_left.update(|s| *s = s.saturating_sub(1)),
-                Duration::from_secs(1),
-            );
+            let handle =
+                set_interval_with_handle(move || set_left.update(|s| *s = s.saturating_sub(1)), Duration::from_secs(1));
             if let Ok(handle) = handle {
                 // Stop ticking once the wait is over.
                 Effect::new(move |_| {

@@ -119,7 +119,9 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .client_id(&s.config.client_id)
         .challenge_name(ChallengeNameType::SoftwareTokenMfa)
         .set_session(first.session)
-        .set_challenge_responses(Some(s.config.auth_parameters(&username, &[("SOFTWARE_TOKEN_MFA_CODE", code.as_str())])))
+        .set_challenge_responses(Some(
+            s.config.auth_parameters(&username, &[("SOFTWARE_TOKEN_MFA_CODE", code.as_str())]),
+        ))
         .send()
         .await
         .map_err(|e| authenticator_code(map_sdk_error("RespondToAuthChallenge (disable MFA)", &e)))?;
@@ -130,11 +132,17 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
     s.cognito
         .set_user_mfa_preference()
         .access_token(&tokens.access)
-        .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build())
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder().enabled(false).preferred_mfa(false).build(),
+        )
         .send()
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
-    ctx.flash(&Flash { kind: FlashKind::Success, message: "Two-factor authentication is off.".into(), ..Flash::default() });
+    ctx.flash(&Flash {
+        kind: FlashKind::Success,
+        message: "Two-factor authentication is off.".into(),
+        ..Flash::default()
+    });
     Ok("/")
 }
 

@@ -2,10 +2,10 @@
 
 use super::config::Config;
 use crate::error::AppError;
-use aws_sdk_cognitoidentityprovider as cognito;
-use aws_sdk_s3 as s3;
 use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
+use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3 as s3;
 use std::time::Duration;
 
 /// An outage must answer "try again shortly" within 5 s: 2 s to connect, 3 s per attempt,
@@ -94,10 +94,10 @@ impl cognito::config::Intercept for BackOff {
         _runtime_components: &cognito::config::RuntimeComponents,
         _cfg: &mut cognito::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        if let Some(Err(e)) = context.output_or_error() {
-            if e.is_timeout_error() || e.is_connector_error() {
-                *self.until.lock().expect("back-off lock") = Some(std::time::Instant::now() + BACK_OFF);
-            }
+        if let Some(Err(e)) = context.output_or_error()
+            && (e.is_timeout_error() || e.is_connector_error())
+        {
+            *self.until.lock().expect("back-off lock") = Some(std::time::Instant::now() + BACK_OFF);
         }
         Ok(())
     }
@@ -209,9 +209,10 @@ mod tests {
     async fn mapped(status: u16, body: &'static str) -> AppError {
         let rule = mock!(Client::initiate_auth)
             .then_http_response(move || HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body)));
-        let client = mock_client!(aws_sdk_cognitoidentityprovider, aws_smithy_mocks::RuleMode::MatchAny, [&rule], |c| {
-            c.retry_config(RetryConfig::disabled())
-        });
+        let client =
+            mock_client!(aws_sdk_cognitoidentityprovider, aws_smithy_mocks::RuleMode::MatchAny, [&rule], |c| {
+                c.retry_config(RetryConfig::disabled())
+            });
         let err = client.initiate_auth().client_id("c").send().await.unwrap_err();
         map_sdk_error("InitiateAuth", &err)
     }

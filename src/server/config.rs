@@ -113,9 +113,8 @@ impl Layers {
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(err("LC_CONFIG", format!("cannot read {}: {e}", path.display()))),
         };
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e| err("LC_CONFIG", format!("{} is not valid TOML: {e}", path.display())))?;
+        let table: toml::Table =
+            text.parse().map_err(|e| err("LC_CONFIG", format!("{} is not valid TOML: {e}", path.display())))?;
         for (section, value) in table {
             let Some(inner) = value.as_table() else {
                 return Err(err(&section, format!("in {} must be a [section]", path.display())));
@@ -187,9 +186,8 @@ impl Config {
     /// sibling and the environment. `ids_required` is false for `provision`, which creates them.
     pub fn load(ids_required: bool) -> Result<Config, ConfigError> {
         let main = PathBuf::from(std::env::var("LC_CONFIG").unwrap_or_else(|_| "Leptos.toml".into()));
-        let local_file = std::env::var("LC_LOCAL_CONFIG")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| main.with_extension("local.toml"));
+        let local_file =
+            std::env::var("LC_LOCAL_CONFIG").map(PathBuf::from).unwrap_or_else(|_| main.with_extension("local.toml"));
         let mut layers = Layers::default();
         layers.read_file(&main, true)?;
         layers.read_file(&local_file, false)?;
@@ -207,7 +205,8 @@ impl Config {
         };
         let cognito_endpoint = l.url("cognito.endpoint")?;
         let client_secret_env = l.get("cognito.client_secret_env").unwrap_or_else(|| "LC_COGNITO_CLIENT_SECRET".into());
-        let client_secret = std::env::var(&client_secret_env).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let client_secret =
+            std::env::var(&client_secret_env).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
         let jwks_url = match l.url("cognito.jwks_url")? {
             Some(u) => u,
@@ -239,7 +238,8 @@ impl Config {
             .filter(|v| !v.is_empty())
             .enumerate()
         {
-            let which = if i == 0 { "cookie key".to_string() } else { format!("cookie key #{} (a previous key)", i + 1) };
+            let which =
+                if i == 0 { "cookie key".to_string() } else { format!("cookie key #{} (a previous key)", i + 1) };
             let bytes = base64::engine::general_purpose::STANDARD.decode(v).map_err(|_| ConfigError {
                 setting: which.clone(),
                 env: cookie_key_env.clone(),
@@ -284,8 +284,10 @@ impl Config {
             api_check_revocation: l.flag("api.check_revocation")?,
             equal_time_ms: l.seconds("site.equal_time_ms", 1500)? as u64,
             request_timeout_seconds: l.seconds("site.request_timeout_seconds", 20)? as u64,
-            trusted_proxies: super::client_ip::TrustedProxies::parse(&l.get("site.trusted_proxies").unwrap_or_default())
-                .map_err(|e| err("site.trusted_proxies", e))?,
+            trusted_proxies: super::client_ip::TrustedProxies::parse(
+                &l.get("site.trusted_proxies").unwrap_or_default(),
+            )
+            .map_err(|e| err("site.trusted_proxies", e))?,
         })
     }
 

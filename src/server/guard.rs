@@ -96,7 +96,9 @@ async fn verified(state: &AppState, tokens: SessionTokens, set_cookies: Vec<Head
 fn username_of(access: &str) -> String {
     jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(access)
         .ok()
-        .and_then(|d| d.claims.get("username").or_else(|| d.claims.get("sub")).and_then(|v| v.as_str()).map(str::to_string))
+        .and_then(|d| {
+            d.claims.get("username").or_else(|| d.claims.get("sub")).and_then(|v| v.as_str()).map(str::to_string)
+        })
         .unwrap_or_default()
 }
 
@@ -171,8 +173,16 @@ mod tests {
     fn session(expires_in: i64) -> SessionTokens {
         let exp = (now() as i64 + expires_in) as u64;
         SessionTokens {
-            access: sign(KEY_A, "a", json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": exp, "iat": now()})),
-            id: sign(KEY_A, "a", json!({"sub": "u1", "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": exp, "email": "a@example.com"})),
+            access: sign(
+                KEY_A,
+                "a",
+                json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": exp, "iat": now()}),
+            ),
+            id: sign(
+                KEY_A,
+                "a",
+                json!({"sub": "u1", "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": exp, "email": "a@example.com"}),
+            ),
             refresh: Some("refresh-token".into()),
         }
     }
@@ -210,7 +220,11 @@ mod tests {
         let rule = mock!(Client::initiate_auth).then_output(move || {
             InitiateAuthOutput::builder()
                 .authentication_result(
-                    AuthenticationResultType::builder().access_token(access.clone()).id_token(id.clone()).expires_in(3600).build(),
+                    AuthenticationResultType::builder()
+                        .access_token(access.clone())
+                        .id_token(id.clone())
+                        .expires_in(3600)
+                        .build(),
                 )
                 .build()
         });
@@ -258,7 +272,11 @@ mod tests {
     async fn a_forged_session_is_signed_out() {
         let rule = answers(500, "");
         let mut forged = session(3000);
-        forged.access = sign(KEY_B, "a", json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": now() + 3000}));
+        forged.access = sign(
+            KEY_B,
+            "a",
+            json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": now() + 3000}),
+        );
         let r = resolve(&state(rule).await, Some(forged)).await;
         assert_eq!(r.auth, Auth::SignedOut);
         assert!(clears_session(&r.set_cookies));

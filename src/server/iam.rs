@@ -63,7 +63,10 @@ mod tests {
                     if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
                         continue;
                     }
-                    let op: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_').collect();
+                    let op: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                        .collect();
                     if !op.is_empty() && rest[op.len()..].starts_with('(') {
                         calls.insert((client.to_string(), op));
                     }
@@ -84,7 +87,10 @@ mod tests {
             .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()))
             .collect();
         let calls = sdk_calls();
-        assert!(calls.contains(&("cognito".into(), "admin_add_user_to_group".into())), "the scan finds calls: {calls:?}");
+        assert!(
+            calls.contains(&("cognito".into(), "admin_add_user_to_group".into())),
+            "the scan finds calls: {calls:?}"
+        );
         let mut needed = BTreeSet::new();
         for (client, op) in &calls {
             match client.as_str() {

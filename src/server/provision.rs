@@ -7,11 +7,11 @@ use crate::auth::validate::PasswordPolicy;
 use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     types::{
-        AccountRecoverySettingType, AttributeDataType, ExplicitAuthFlowsType, UserPoolMfaType,
+        AccountRecoverySettingType, AttributeDataType, DefaultEmailOptionType, ExplicitAuthFlowsType,
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
         SchemaAttributeType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
-        TokenValidityUnitsType, UserPoolPolicyType, UsernameAttributeType, VerificationMessageTemplateType,
-        DefaultEmailOptionType, UserAttributeUpdateSettingsType, VerifiedAttributeType,
+        TokenValidityUnitsType, UserAttributeUpdateSettingsType, UserPoolMfaType, UserPoolPolicyType,
+        UsernameAttributeType, VerificationMessageTemplateType, VerifiedAttributeType,
     },
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
@@ -81,7 +81,13 @@ pub async fn run() -> Result<(), String> {
 async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
     let mut next: Option<String> = None;
     loop {
-        let page = c.list_user_pools().max_results(60).set_next_token(next.clone()).send().await.map_err(fail("ListUserPools"))?;
+        let page = c
+            .list_user_pools()
+            .max_results(60)
+            .set_next_token(next.clone())
+            .send()
+            .await
+            .map_err(fail("ListUserPools"))?;
         if let Some(p) = page.user_pools().iter().find(|p| p.name() == Some(cfg.pool_name.as_str())) {
             let id = p.id().unwrap_or_default().to_string();
             say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
@@ -160,7 +166,9 @@ fn attribute_update_settings(cfg: &Config) -> Option<UserAttributeUpdateSettings
 
 fn same_password_policy(have: Option<&PasswordPolicyType>, want: Option<&PasswordPolicyType>) -> bool {
     let key = |p: Option<&PasswordPolicyType>| {
-        p.map(|p| (p.minimum_length(), p.require_uppercase(), p.require_lowercase(), p.require_numbers(), p.require_symbols()))
+        p.map(|p| {
+            (p.minimum_length(), p.require_uppercase(), p.require_lowercase(), p.require_numbers(), p.require_symbols())
+        })
     };
     key(have) == key(want)
 }
@@ -177,12 +185,12 @@ async fn ensure_pool_settings(c: &Cognito, cfg: &Config, pool_id: &str) -> Resul
         .user_attribute_update_settings()
         .map(|u| u.attributes_require_verification_before_update().iter().collect())
         .unwrap_or_default();
-    let want_update_list: Vec<&VerifiedAttributeType> =
-        want_update.as_ref().map(|u| u.attributes_require_verification_before_update().iter().collect()).unwrap_or_default();
-    let same = same_password_policy(
-        pool.policies().and_then(|p| p.password_policy()),
-        want_policies.password_policy(),
-    ) && have_update == want_update_list;
+    let want_update_list: Vec<&VerifiedAttributeType> = want_update
+        .as_ref()
+        .map(|u| u.attributes_require_verification_before_update().iter().collect())
+        .unwrap_or_default();
+    let same = same_password_policy(pool.policies().and_then(|p| p.password_policy()), want_policies.password_policy())
+        && have_update == want_update_list;
     if same {
         return Ok(());
     }
@@ -210,28 +218,6 @@ async fn ensure_pool_settings(c: &Cognito, cfg: &Config, pool_id: &str) -> Resul
         .map_err(fail("UpdateUserPool"))?;
     say("user pool settings", "password policy, email update verification", "updated");
     Ok(())
-}
-
-#[cfg(test)]
-mod settings_tests {
-    use super::*;
-
-    #[test]
-    fn email_changes_need_verification_on_aws_only() {
-        let mut cfg = Config::for_test();
-        assert!(attribute_update_settings(&cfg).is_none(), "the emulator does not implement it");
-        cfg.cognito_endpoint = None;
-        let on_aws = attribute_update_settings(&cfg).unwrap();
-        assert_eq!(on_aws.attributes_require_verification_before_update(), &[VerifiedAttributeType::Email]);
-    }
-
-    #[test]
-    fn the_pool_gets_the_length_only_policy() {
-        let p = pool_policies();
-        let pw = p.password_policy().unwrap();
-        assert_eq!(pw.minimum_length(), Some(12));
-        assert!(!pw.require_uppercase() && !pw.require_lowercase() && !pw.require_numbers() && !pw.require_symbols());
-    }
 }
 
 /// Adds custom attributes a pool created by an older version lacks (they cannot be removed).
@@ -262,7 +248,8 @@ async fn ensure_custom_attributes(c: &Cognito, pool_id: &str) -> Result<(), Stri
 
 /// Optional TOTP MFA (no SMS).
 async fn ensure_mfa(c: &Cognito, pool_id: &str) -> Result<(), String> {
-    let current = c.get_user_pool_mfa_config().user_pool_id(pool_id).send().await.map_err(fail("GetUserPoolMfaConfig"))?;
+    let current =
+        c.get_user_pool_mfa_config().user_pool_id(pool_id).send().await.map_err(fail("GetUserPoolMfaConfig"))?;
     let totp_on = current.software_token_mfa_configuration().is_some_and(|t| t.enabled());
     if current.mfa_configuration() == Some(&UserPoolMfaType::Optional) && totp_on {
         return Ok(());
@@ -321,20 +308,42 @@ async fn ensure_client(
     name: &str,
     secret: bool,
 ) -> Result<(String, Option<String>), String> {
-    let list = c.list_user_pool_clients().user_pool_id(pool_id).max_results(60).send().await.map_err(fail("ListUserPoolClients"))?;
-    let existing = list.user_pool_clients().iter().find(|d| d.client_name() == Some(name)).and_then(|d| d.client_id().map(str::to_string));
+    let list = c
+        .list_user_pool_clients()
+        .user_pool_id(pool_id)
+        .max_results(60)
+        .send()
+        .await
+        .map_err(fail("ListUserPoolClients"))?;
+    let existing = list
+        .user_pool_clients()
+        .iter()
+        .find(|d| d.client_name() == Some(name))
+        .and_then(|d| d.client_id().map(str::to_string));
     let described = match &existing {
         Some(id) => {
-            let d = c.describe_user_pool_client().user_pool_id(pool_id).client_id(id).send().await.map_err(fail("DescribeUserPoolClient"))?;
+            let d = c
+                .describe_user_pool_client()
+                .user_pool_id(pool_id)
+                .client_id(id)
+                .send()
+                .await
+                .map_err(fail("DescribeUserPoolClient"))?;
             d.user_pool_client
         }
         None => None,
     };
-    if let (Some(id), Some(d)) = (&existing, &described) {
-        if secret && d.client_secret().is_none() {
-            c.delete_user_pool_client().user_pool_id(pool_id).client_id(id).send().await.map_err(fail("DeleteUserPoolClient"))?;
-            say("app client", &format!("{name} ({id}, had no secret)"), "deleted");
-        }
+    if let (Some(id), Some(d)) = (&existing, &described)
+        && secret
+        && d.client_secret().is_none()
+    {
+        c.delete_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_id(id)
+            .send()
+            .await
+            .map_err(fail("DeleteUserPoolClient"))?;
+        say("app client", &format!("{name} ({id}, had no secret)"), "deleted");
     }
     let d = match (existing, described) {
         (Some(id), Some(d)) if !(secret && d.client_secret().is_none()) => (id, d),
@@ -366,10 +375,7 @@ async fn ensure_client(
         return Ok((id, client_secret));
     }
     let update = c.update_user_pool_client().user_pool_id(pool_id).client_id(&id).client_name(name);
-    client_settings!(update, cfg)
-        .send()
-        .await
-        .map_err(fail("UpdateUserPoolClient"))?;
+    client_settings!(update, cfg).send().await.map_err(fail("UpdateUserPoolClient"))?;
     say("app client", &format!("{name} ({id})"), "updated");
     Ok((id, client_secret))
 }
@@ -455,7 +461,9 @@ async fn ensure_pending_expiry(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<
     }
     s3.put_bucket_lifecycle_configuration()
         .bucket(&cfg.bucket)
-        .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().map_err(fail("lifecycle"))?)
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder().rules(rule).build().map_err(fail("lifecycle"))?,
+        )
         .send()
         .await
         .map_err(fail("PutBucketLifecycleConfiguration"))?;
@@ -565,4 +573,26 @@ pub async fn invite(args: Vec<String>) -> Result<(), String> {
         .map_err(fail("AdminAddUserToGroup"))?;
     println!("invited {email}; they sign in with the temporary password and then choose their own");
     Ok(())
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn email_changes_need_verification_on_aws_only() {
+        let mut cfg = Config::for_test();
+        assert!(attribute_update_settings(&cfg).is_none(), "the emulator does not implement it");
+        cfg.cognito_endpoint = None;
+        let on_aws = attribute_update_settings(&cfg).unwrap();
+        assert_eq!(on_aws.attributes_require_verification_before_update(), &[VerifiedAttributeType::Email]);
+    }
+
+    #[test]
+    fn the_pool_gets_the_length_only_policy() {
+        let p = pool_policies();
+        let pw = p.password_policy().unwrap();
+        assert_eq!(pw.minimum_length(), Some(12));
+        assert!(!pw.require_uppercase() && !pw.require_lowercase() && !pw.require_numbers() && !pw.require_symbols());
+    }
 }

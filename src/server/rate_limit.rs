@@ -35,8 +35,8 @@ pub enum Scope {
 
 /// Every server function and its limit.
 pub fn table() -> Vec<(&'static str, Scope)> {
-    use Scope::*;
     use crate::auth::api as a;
+    use Scope::*;
     vec![
         (a::SignIn::PATH, IpAndEmail),
         (a::SignUp::PATH, IpAndEmail),
@@ -134,11 +134,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         _ => (req, None),
     };
-    if let Some(key) = account {
-        if let Err(not_until) = state.account_limiter.check_key(&key) {
-            tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
-            return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
-        }
+    if let Some(key) = account
+        && let Err(not_until) = state.account_limiter.check_key(&key)
+    {
+        tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
+        return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
     }
     next.run(req).await
 }
@@ -200,7 +200,9 @@ mod tests {
         ] {
             assert_eq!(scope(p), Some(Scope::IpAndAccount), "{p}");
         }
-        for p in [crate::auth::api::SignIn::PATH, crate::auth::api::ForgotPassword::PATH, crate::auth::api::ResendCode::PATH] {
+        for p in
+            [crate::auth::api::SignIn::PATH, crate::auth::api::ForgotPassword::PATH, crate::auth::api::ResendCode::PATH]
+        {
             assert_eq!(scope(p), Some(Scope::IpAndEmail), "{p}");
         }
     }

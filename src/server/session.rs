@@ -147,7 +147,8 @@ impl CookieCodec {
     /// the server, which needs the old one to know whose session it is.
     pub fn start_session(&self, tokens: &SessionTokens, max_age_seconds: i64) -> Vec<HeaderValue> {
         let age = CookieDuration::seconds(max_age_seconds);
-        let mut out = vec![self.seal(CookieName::Access, &tokens.access, age), self.seal(CookieName::Id, &tokens.id, age)];
+        let mut out =
+            vec![self.seal(CookieName::Access, &tokens.access, age), self.seal(CookieName::Id, &tokens.id, age)];
         if let Some(r) = &tokens.refresh {
             out.push(self.seal(CookieName::Refresh, r, age));
         }
@@ -156,10 +157,17 @@ impl CookieCodec {
 
     /// `Set-Cookie` values that end the session.
     pub fn end_session(&self) -> Vec<HeaderValue> {
-        [CookieName::Access, CookieName::Id, CookieName::Refresh, CookieName::Pending, CookieName::Challenge, CookieName::MfaSetup]
-            .into_iter()
-            .map(|n| self.clear(n))
-            .collect()
+        [
+            CookieName::Access,
+            CookieName::Id,
+            CookieName::Refresh,
+            CookieName::Pending,
+            CookieName::Challenge,
+            CookieName::MfaSetup,
+        ]
+        .into_iter()
+        .map(|n| self.clear(n))
+        .collect()
     }
 
     /// The session tokens in the request, if all needed cookies decrypt.
@@ -182,10 +190,8 @@ mod tests {
 
     /// Turns `Set-Cookie` values into the `Cookie` request header a browser would send.
     fn request_with(set_cookies: &[HeaderValue]) -> HeaderMap {
-        let pairs: Vec<String> = set_cookies
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-            .collect();
+        let pairs: Vec<String> =
+            set_cookies.iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string()).collect();
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_str(&pairs.join("; ")).unwrap());
         h
@@ -206,7 +212,10 @@ mod tests {
     fn flags_on_http_and_https() {
         let plain = codec(false).seal(CookieName::Id, &"x", CookieDuration::minutes(1));
         let s = plain.to_str().unwrap();
-        assert!(s.starts_with("lc-id=") && s.contains("HttpOnly") && s.contains("SameSite=Lax") && s.contains("Path=/"), "{s}");
+        assert!(
+            s.starts_with("lc-id=") && s.contains("HttpOnly") && s.contains("SameSite=Lax") && s.contains("Path=/"),
+            "{s}"
+        );
         assert!(!s.contains("Secure") && !s.contains("Domain"), "{s}");
         let secure = codec(true).seal(CookieName::Id, &"x", CookieDuration::minutes(1));
         let s = secure.to_str().unwrap();
@@ -229,7 +238,10 @@ mod tests {
         let mid = bytes.len() / 2;
         bytes[mid] = if bytes[mid] == b'A' { b'B' } else { b'A' };
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_str(&format!("{name}={}", String::from_utf8(bytes).unwrap())).unwrap());
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{name}={}", String::from_utf8(bytes).unwrap())).unwrap(),
+        );
         assert_eq!(c.open::<String>(&h, CookieName::Id), None);
     }
 

@@ -1,9 +1,9 @@
 //! Builds the router (pages, server functions, static files) with its middleware, and serves it.
 
 use super::config::Config;
+use super::guard;
 use super::session::{CookieName, FLASH_MAX_AGE, Flash};
 use super::state::AppState;
-use super::guard;
 use crate::app::{App, shell};
 use axum::{
     Router,
@@ -34,7 +34,9 @@ pub fn pkg_url(options: &leptos::config::LeptosOptions, ext: &str) -> String {
             .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_default();
-        if let Some(hash) = hashes.lines().filter_map(|l| l.trim().split_once(':')).find(|(k, _)| *k == ext).map(|(_, h)| h.trim()) {
+        if let Some(hash) =
+            hashes.lines().filter_map(|l| l.trim().split_once(':')).find(|(k, _)| *k == ext).map(|(_, h)| h.trim())
+        {
             name = format!("{name}.{hash}");
         }
     }
@@ -46,7 +48,8 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 pub fn init_tracing() {
     use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn"));
     let _ = fmt().with_env_filter(filter).try_init();
 }
 
@@ -64,7 +67,11 @@ fn cookie_key(config: &Config) -> Result<Vec<u8>, String> {
     }
     let key: [u8; 64] = rand::random();
     let b64 = base64::engine::general_purpose::STANDARD.encode(key);
-    tracing::warn!("{} is not set; generated a cookie key for this dev server: export {}={b64}", config.cookie_key_env, config.cookie_key_env);
+    tracing::warn!(
+        "{} is not set; generated a cookie key for this dev server: export {}={b64}",
+        config.cookie_key_env,
+        config.cookie_key_env
+    );
     Ok(key.to_vec())
 }
 
@@ -72,9 +79,8 @@ fn cookie_key(config: &Config) -> Result<Vec<u8>, String> {
 pub async fn serve() -> Result<(), String> {
     let config = Config::load(true).map_err(|e| e.to_string())?;
     let key = cookie_key(&config)?;
-    let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| format!("leptos configuration: {e}"))?
-        .leptos_options;
+    let mut options =
+        leptos::config::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;
     // cargo-leptos writes the content hashes of /pkg beside the binary: use them even when
     // the binary is started without LEPTOS_HASH_FILES (e.g. the release binary on its own).
     if !options.hash_files && hash_file_exists(&options) {
@@ -286,8 +292,7 @@ async fn limit_body(req: Request, next: Next) -> Response {
     match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(e) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                 || e.to_string().contains("length limit");
             if too_large {
                 tracing::warn!(path = %parts.uri.path(), "request body over the limit");
@@ -369,10 +374,8 @@ async fn csp(State(state): State<AppState>, mut req: Request, next: Next) -> Res
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
-    if html {
-        if let Ok(v) = HeaderValue::from_str(&content_security_policy(&state, &nonce)) {
-            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if html && let Ok(v) = HeaderValue::from_str(&content_security_policy(&state, &nonce)) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
 }
@@ -451,16 +454,18 @@ mod tests {
     #[tokio::test]
     async fn a_failed_global_sign_out_after_a_reset_is_shown() {
         let (jwks, _) = jwks_server().await;
-        let confirmed = mock!(Client::confirm_forgot_password).then_output(|| ConfirmForgotPasswordOutput::builder().build());
+        let confirmed =
+            mock!(Client::confirm_forgot_password).then_output(|| ConfirmForgotPasswordOutput::builder().build());
         let sign_out_fails = mock!(Client::admin_user_global_sign_out).then_http_response(|| {
             HttpResponse::new(
                 aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
                 SdkBody::from(r#"{"__type":"InternalErrorException","message":"boom"}"#),
             )
         });
-        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&confirmed, &sign_out_fails], |c| {
-            c.retry_config(RetryConfig::disabled())
-        });
+        let cognito =
+            mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&confirmed, &sign_out_fails], |c| {
+                c.retry_config(RetryConfig::disabled())
+            });
         let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
         let req = Request::post("/api/reset_password")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -131,9 +131,7 @@ impl PerKeyLimiter {
     /// Seconds until `key` may act again (0 when it may act now).
     pub fn remaining(&self, key: &str) -> u64 {
         let last = self.last.lock().expect("limiter lock");
-        last.get(key)
-            .map(|t| self.interval.saturating_sub(t.elapsed()).as_secs())
-            .unwrap_or(0)
+        last.get(key).map(|t| self.interval.saturating_sub(t.elapsed()).as_secs()).unwrap_or(0)
     }
 }
 

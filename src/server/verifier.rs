@@ -94,10 +94,7 @@ impl Verifier {
             client_id: client_id.to_string(),
             bearer_clients: vec![],
             jwks_url: jwks_url.to_string(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .build()
-                .expect("reqwest client builds"),
+            http: reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("reqwest client builds"),
             cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None, failure: None }),
             fetching: tokio::sync::Mutex::new(()),
         }
@@ -299,7 +296,6 @@ pub(crate) mod test_support {
         v[key] = value;
         v
     }
-
 }
 
 #[cfg(test)]
@@ -467,7 +463,9 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         assert_eq!(hits.load(Ordering::SeqCst), 2, "the unknown kid is being fetched");
         // Meanwhile a token with a known key is verified without waiting for that fetch.
-        let quick = tokio::time::timeout(std::time::Duration::from_millis(1500), v.verify_id(&sign(KEY_A, "a", id_claims()))).await;
+        let quick =
+            tokio::time::timeout(std::time::Duration::from_millis(1500), v.verify_id(&sign(KEY_A, "a", id_claims())))
+                .await;
         assert!(matches!(quick, Ok(Ok(_))), "waited for the network: {quick:?}");
         assert_eq!(slow.await.unwrap(), Err(VerifyError::UnknownKid));
     }

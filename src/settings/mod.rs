@@ -5,10 +5,10 @@
 pub(crate) mod server;
 
 use crate::auth::pages::{MESSAGE_ID, redirect_to};
+use crate::auth::validate::BIO_MAX;
 use crate::auth::{Auth, current_auth};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
-use crate::auth::validate::BIO_MAX;
 use crate::components::{CodeField, Field, FormMessage, TextArea};
 use crate::error::AppError;
 use crate::flash::current_flash;
@@ -17,7 +17,11 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[server(endpoint = "update_profile")]
-pub async fn update_profile(given_name: String, family_name: String, #[server(default)] bio: Option<String>) -> Result<(), AppError> {
+pub async fn update_profile(
+    given_name: String,
+    family_name: String,
+    #[server(default)] bio: Option<String>,
+) -> Result<(), AppError> {
     use crate::auth::server::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = server::update_profile(&ctx, &given_name, &family_name, bio.as_deref()).await;

@@ -147,7 +147,9 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
             ctx.end_session();
             ctx.flash(&Flash {
                 kind: FlashKind::Success,
-                message: "Your password has been changed and you are signed out everywhere. Sign in with your new password.".into(),
+                message:
+                    "Your password has been changed and you are signed out everywhere. Sign in with your new password."
+                        .into(),
                 email: Some(user.email),
                 ..Flash::default()
             });
@@ -166,12 +168,7 @@ pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> R
     }
     crate::auth::server::check_password(ctx, password).await?;
     let s = &ctx.state;
-    s.cognito
-        .delete_user()
-        .access_token(&tokens.access)
-        .send()
-        .await
-        .map_err(|e| ctx.token_error("DeleteUser", &e))?;
+    s.cognito.delete_user().access_token(&tokens.access).send().await.map_err(|e| ctx.token_error("DeleteUser", &e))?;
     crate::avatar::server::delete_all(&ctx.state, &user.sub, crate::avatar::server::LIST_PAGE).await;
     ctx.end_session();
     Ok("/account-deleted")
@@ -195,5 +192,3 @@ pub async fn bio(state: &crate::server::state::AppState, sub: &str) -> Result<St
         .unwrap_or_default()
         .to_string())
 }
-
-

@@ -92,4 +92,3 @@ pub fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -
         .collect::<Vec<_>>()
         .join("; ")
 }
-
