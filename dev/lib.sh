@@ -8,7 +8,17 @@ export PATH="$HOME/.cargo/bin:$PWD/dev/tools/node_modules/.bin:$PATH"
 # and the islands never hydrate. Setting it for every cargo call keeps one build of Leptos.
 export LEPTOS_OUTPUT_NAME=leptos-cognito
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step prints how long the previous one took, so the slowest is visible in every log.
+STEP_STARTED=""
+STEP_NAME=""
+step() {
+  local now
+  now=$(date +%s)
+  if [ -n "$STEP_STARTED" ]; then printf '    (%s: %s s)\n' "$STEP_NAME" $((now - STEP_STARTED)); fi
+  STEP_STARTED=$now
+  STEP_NAME=${1%% (*}
+  printf '\n==> %s\n' "$*"
+}
 fail() { printf '\n!! step failed: %s\n' "$*" >&2; exit 1; }
 
 EMULATOR_PID=""

@@ -57,5 +57,5 @@ cargo test --no-default-features --features ssr --test api --test hardening || f
 step "browser tests (Playwright in Debian's Chromium)"
 (cd end2end && npx playwright test) || fail "playwright"
 
-echo
+step "done"
 echo "make test: all passed in $(( $(date +%s) - started )) s"

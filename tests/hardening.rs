@@ -283,6 +283,14 @@ async fn sign_in_is_limited_per_email_across_addresses() {
     }
     let out = send(&state, sign_in_from([192, 0, 2, 3], None, &email.to_uppercase())).await;
     assert_eq!(out.status, StatusCode::TOO_MANY_REQUESTS, "the same address, however it is written");
+    // Nor under a key that server_fn's form parser also reads as `email`.
+    let bracketed = Request::post("/api/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .extension(ConnectInfo(SocketAddr::from(([192, 0, 2, 5], 40000))))
+        .body(Body::from(format!("%5Bemail%5D={}&password=Wrong-Password-1", email.replace('@', "%40"))))
+        .unwrap();
+    assert_eq!(send(&state, bracketed).await.status, StatusCode::TOO_MANY_REQUESTS);
     let out = send(&state, sign_in_from([192, 0, 2, 4], None, "someone-else@example.com")).await;
     assert_eq!(out.status, StatusCode::FOUND);
 }
@@ -521,4 +529,72 @@ async fn deleting_an_account_deletes_every_object_page_by_page() {
     for k in &keys {
         assert!(!exists(&state, k).await, "{k} left behind");
     }
+}
+
+/// The flash a response set, as the next page would show it.
+fn flash_of(state: &AppState, headers: &HeaderMap) -> String {
+    let mut jar = Jar::default();
+    jar.apply(headers);
+    let mut h = HeaderMap::new();
+    h.insert(header::COOKIE, jar.header().parse().unwrap());
+    state
+        .cookies
+        .open::<leptos_cognito::flash::Flash>(&h, leptos_cognito::server::session::CookieName::Flash)
+        .map(|f| f.message)
+        .unwrap_or_default()
+}
+
+async fn latest_code(email: &str) -> String {
+    let url = format!("{}/_dev/mailbox?to={}", config().cognito_endpoint.unwrap(), email.replace('@', "%40"));
+    let mails: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    mails.as_array().unwrap().last().unwrap()["code"].as_str().unwrap().to_string()
+}
+
+fn sign_up_form(email: &str, password: &str) -> String {
+    format!("email={}&password={password}&given_name=Ada&family_name=Lovelace", email.replace('@', "%40"))
+}
+
+#[tokio::test]
+async fn a_sign_in_of_an_unconfirmed_account_does_not_use_up_the_visible_resend_wait() {
+    let state = state_with(config()).await;
+    let email = format!("quiet-{}@example.com", rand_suffix());
+    let out =
+        send(&state, form_post("/api/sign_up", sign_up_form(&email, PASSWORD), &Jar::default(), "/sign-up")).await;
+    assert_eq!(location(&out), "/confirm");
+    let form = format!("email={}&password=Wrong-Password-1", email.replace('@', "%40"));
+    let out = send(&state, form_post("/api/sign_in", form, &Jar::default(), "/sign-in")).await;
+    assert_eq!(flash_of(&state, &out.headers), "Incorrect email or password.");
+    // What anyone can ask next must not differ from an account that never tried to sign in.
+    let form = format!("email={}", email.replace('@', "%40"));
+    let out = send(&state, form_post("/api/resend_code", form, &Jar::default(), "/confirm")).await;
+    assert_eq!(flash_of(&state, &out.headers), "We sent you a new code. It replaces the previous one.");
+}
+
+#[tokio::test]
+async fn a_code_for_a_newer_sign_up_of_the_same_address_does_not_confirm_it_in_the_first_browser() {
+    let state = state_with(config()).await;
+    let email = format!("race-{}@example.com", rand_suffix());
+    // The victim signs up first ...
+    let out = send(
+        &state,
+        form_post("/api/sign_up", sign_up_form(&email, "Victims-Own-Pass-7"), &Jar::default(), "/sign-up"),
+    )
+    .await;
+    let mut victim = Jar::default();
+    victim.apply(&out.headers);
+    // ... then someone else signs the same address up again and replaces that account.
+    let out =
+        send(&state, form_post("/api/sign_up", sign_up_form(&email, "Attackers-Pass-9"), &Jar::default(), "/sign-up"))
+            .await;
+    assert_eq!(location(&out), "/confirm");
+    // The code the victim now receives belongs to the newer account: in the victim's browser it
+    // confirms nothing, and the page says what happened.
+    let code = latest_code(&email).await;
+    let form = format!("email={}&code={code}", email.replace('@', "%40"));
+    let out = send(&state, form_post("/api/confirm_sign_up", form, &victim, "/confirm")).await;
+    assert_eq!(location(&out), "/confirm");
+    assert!(flash_of(&state, &out.headers).starts_with("Someone signed up with this address after you did"));
+    let (cognito, _) = leptos_cognito::server::aws::clients(&state.config).await;
+    let user = cognito.admin_get_user().user_pool_id(&state.config.user_pool_id).username(&email).send().await.unwrap();
+    assert_eq!(user.user_status().map(|s| s.as_str()), Some("UNCONFIRMED"));
 }

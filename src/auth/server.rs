@@ -184,19 +184,20 @@ pub async fn sign_up(
     let given = validate::name(given, "given name")?;
     let family = validate::name(family, "family name")?;
     let password = ctx.state.password_policy().new_password(password)?;
-    let session = match cognito_sign_up(ctx, &email, &password, &given, &family).await {
-        Ok(session) => session,
+    let (session, sub) = match cognito_sign_up(ctx, &email, &password, &given, &family).await {
+        Ok(made) => made,
         Err(e) if error_code(&e) == Some("UsernameExistsException") => {
             tracing::info!("sign-up for an existing username");
-            replace_if_unconfirmed(ctx, &email, &password, &given, &family).await?
+            replace_if_unconfirmed(ctx, &email, &password, &given, &family).await?.unwrap_or((None, None))
         }
         Err(e) => return Err(map_sdk_error("SignUp", &e)),
     };
     // Answered exactly as for a new account, so the page does not reveal who is registered.
-    ctx.set_pending(&PendingSignUp { email, session, session_expires_at: now_unix() + SIGN_UP_SESSION_SECONDS });
+    ctx.set_pending(&PendingSignUp::new(email, session, now_unix() + SIGN_UP_SESSION_SECONDS, sub));
     Ok("/confirm")
 }
 
+/// SignUp: (Cognito's sign-up session, the new account's sub).
 async fn cognito_sign_up(
     ctx: &Ctx,
     email: &str,
@@ -204,7 +205,7 @@ async fn cognito_sign_up(
     given: &str,
     family: &str,
 ) -> Result<
-    Option<String>,
+    (Option<String>, Option<String>),
     SdkError<aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpError, http_resp::HttpResponse>,
 > {
     let s = &ctx.state;
@@ -219,7 +220,7 @@ async fn cognito_sign_up(
         .user_attributes(attr("family_name", family))
         .send()
         .await
-        .map(|out| out.session)
+        .map(|out| (out.session, Some(out.user_sub)))
 }
 
 /// Someone signs up with an address that already has an account. A confirmed account is left
@@ -232,7 +233,7 @@ async fn replace_if_unconfirmed(
     password: &str,
     given: &str,
     family: &str,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<(Option<String>, Option<String>)>, AppError> {
     let s = &ctx.state;
     let existing = s
         .cognito
@@ -253,16 +254,42 @@ async fn replace_if_unconfirmed(
         .await
         .map_err(|e| map_sdk_error("AdminDeleteUser (unconfirmed, replaced by a new sign-up)", &e))?;
     tracing::info!("an unconfirmed account was replaced by a new sign-up for the same address");
-    cognito_sign_up(ctx, email, password, given, family).await.map_err(|e| map_sdk_error("SignUp (replacing)", &e))
+    cognito_sign_up(ctx, email, password, given, family)
+        .await
+        .map(Some)
+        .map_err(|e| map_sdk_error("SignUp (replacing)", &e))
+}
+
+/// The sub of the account `email` names now, if any.
+async fn current_sub(ctx: &Ctx, email: &str) -> Result<Option<String>, AppError> {
+    let s = &ctx.state;
+    match s.cognito.admin_get_user().user_pool_id(&s.config.user_pool_id).username(email).send().await {
+        Ok(out) => {
+            Ok(out.user_attributes().iter().find(|a| a.name() == "sub").and_then(|a| a.value()).map(str::to_string))
+        }
+        Err(e) if error_code(&e) == Some("UserNotFoundException") => Ok(None),
+        Err(e) => Err(map_sdk_error("AdminGetUser (confirm)", &e)),
+    }
 }
 
 pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let code = validate::code(code)?;
     let s = &ctx.state;
+    let pending = ctx.pending().filter(|p| p.email == email);
+    // This browser signed up an account for this address, and the address now names another
+    // one: someone signed up after it and replaced it. Its code must not confirm theirs.
+    if let Some(mine) = pending.as_ref().and_then(|p| p.sub.clone())
+        && current_sub(ctx, &email).await?.is_some_and(|now| now != mine)
+    {
+        tracing::warn!("confirm for an account that was replaced by a newer sign-up");
+        return Err(AppError::InvalidInput(
+            "Someone signed up with this address after you did, so this sign-up was replaced. Please sign up again."
+                .into(),
+        ));
+    }
     // Cognito's sign-up session is used only if it belongs to this email and is still fresh.
-    let session =
-        ctx.pending().filter(|p| p.email == email && p.session_expires_at > now_unix()).and_then(|p| p.session);
+    let session = pending.filter(|p| p.session_expires_at > now_unix()).and_then(|p| p.session);
     let confirmed = s
         .cognito
         .confirm_sign_up()
@@ -368,7 +395,7 @@ pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     }
     // Keep the sign-up session if it is for this email; the email is remembered either way.
     let pending = ctx.pending().filter(|p| p.email == email);
-    ctx.set_pending(&pending.unwrap_or(PendingSignUp { email: email.clone(), session: None, session_expires_at: 0 }));
+    ctx.set_pending(&pending.unwrap_or(PendingSignUp::new(email.clone(), None, 0, None)));
     ctx.flash(&Flash {
         kind: FlashKind::Success,
         message: "We sent you a new code. It replaces the previous one.".into(),
@@ -397,7 +424,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             // wait for the email); the owner gets a fresh code, at most once per resend
             // interval per address, and the sign-in page links to the confirm page.
             map_sdk_error("InitiateAuth", &e);
-            if s.resend_limiter.try_acquire(&email).is_ok() {
+            if s.quiet_resend_limiter.try_acquire(&email).is_ok() {
                 let (state, email) = (s.clone(), email.clone());
                 tokio::spawn(async move {
                     let sent = state
@@ -419,9 +446,9 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
     }
 }
 
-/// Revokes a refresh token (and the tokens issued from it); failures are logged only, the
-/// caller's outcome does not depend on them.
-pub async fn revoke_refresh(state: &AppState, refresh: String, why: &str) {
+/// Revokes a refresh token (and the tokens issued from it); false (and logged) when Cognito
+/// did not do it.
+pub async fn revoke_refresh(state: &AppState, refresh: String, why: &str) -> bool {
     let revoked = state
         .cognito
         .revoke_token()
@@ -430,8 +457,12 @@ pub async fn revoke_refresh(state: &AppState, refresh: String, why: &str) {
         .token(refresh)
         .send()
         .await;
-    if let Err(e) = revoked {
-        map_sdk_error(&format!("RevokeToken ({why})"), &e);
+    match revoked {
+        Ok(_) => true,
+        Err(e) => {
+            map_sdk_error(&format!("RevokeToken ({why})"), &e);
+            false
+        }
     }
 }
 
@@ -478,15 +509,55 @@ pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of the user behind `access` (GlobalSignOut), or, when Cognito refuses or
+/// cannot be reached, with the server's credentials (AdminUserGlobalSignOut). False when both
+/// failed: the caller must tell the person.
+pub async fn sign_out_all(state: &AppState, access: &str) -> bool {
+    match state.cognito.global_sign_out().access_token(access).send().await {
+        Ok(_) => return true,
+        Err(e) => {
+            map_sdk_error("GlobalSignOut", &e);
+        }
+    }
+    let username = crate::server::guard::username_of(access);
+    match state
+        .cognito
+        .admin_user_global_sign_out()
+        .user_pool_id(&state.config.user_pool_id)
+        .username(username)
+        .send()
+        .await
+    {
+        Ok(_) => true,
+        Err(e) => {
+            map_sdk_error("AdminUserGlobalSignOut", &e);
+            false
+        }
+    }
+}
+
+/// The person must know when a copy of their cookies may still work.
+pub const SIGNED_OUT_HERE_ONLY: &str = "You are signed out in this browser, but we could not end your session with the \
+     sign-in service. If this was a shared computer, sign in again soon and use \u{201c}Sign out everywhere\u{201d}.";
+
 pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     let s = &ctx.state;
     let tokens = ctx.parts.extensions.get::<SessionTokens>().cloned().or_else(|| s.cookies.session(&ctx.parts.headers));
-    if let Some(refresh) = tokens.and_then(|t| t.refresh) {
-        // Revoking ends the refresh token everywhere; the cookies go regardless.
-        revoke_refresh(s, refresh, "sign-out").await;
+    let mut ended = true;
+    if let Some(tokens) = tokens {
+        // Revoking ends the refresh token everywhere; if that fails, every session of this
+        // person ends instead. The cookies go regardless.
+        if let Some(refresh) = tokens.refresh.clone() {
+            ended = revoke_refresh(s, refresh, "sign-out").await || sign_out_all(s, &tokens.access).await;
+        }
     }
     ctx.end_session();
-    ctx.flash(&Flash { kind: FlashKind::Success, message: "You are signed out.".into(), ..Flash::default() });
+    let (kind, message) = if ended {
+        (FlashKind::Success, "You are signed out.".to_string())
+    } else {
+        (FlashKind::Error, SIGNED_OUT_HERE_ONLY.to_string())
+    };
+    ctx.flash(&Flash { kind, message, ..Flash::default() });
     Ok("/sign-in")
 }
 

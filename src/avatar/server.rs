@@ -159,6 +159,8 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
     s.s3.copy_object()
         .bucket(&s.config.bucket)
         .copy_source(format!("{}/{key}", s.config.bucket))
+        // Only the object that was checked: a new upload to the same URL in the meantime fails.
+        .set_copy_source_if_match(head.e_tag().map(str::to_string))
         .key(&final_key)
         .send()
         .await

@@ -106,6 +106,10 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (disable MFA)", &e))?;
     if first.challenge_name != Some(ChallengeNameType::SoftwareTokenMfa) {
+        // Two-factor was already off, so that check signed in outright: end that session too.
+        if let Some(refresh) = first.authentication_result.and_then(|r| r.refresh_token) {
+            crate::auth::server::revoke_refresh(s, refresh, "disable MFA, already off").await;
+        }
         return Err(AppError::InvalidInput("Two-factor authentication is already off.".into()));
     }
     let username = first

@@ -223,8 +223,9 @@ impl Config {
                 "site.url",
                 format!(
                     "is {site_url:?}: plain http is allowed only on this machine (127.0.0.1, localhost, [::1]); \
-                     use https, or set site.allow_insecure_http = \"true\" (env LC_SITE_ALLOW_INSECURE_HTTP) \
-                     if a proxy in front terminates TLS"
+                     set it to the public https:// URL (also behind a TLS-terminating proxy), or, only for a \
+                     network where nothing can be intercepted, site.allow_insecure_http = \"true\" \
+                     (env LC_SITE_ALLOW_INSECURE_HTTP)"
                 ),
             ));
         }

@@ -93,7 +93,7 @@ async fn verified(state: &AppState, tokens: SessionTokens, set_cookies: Vec<Head
 /// The user name Cognito knows the session's user by (the access token's `username`, which is
 /// the `sub` in an email-as-username pool). Read without verifying, and used only for the
 /// SECRET_HASH of a refresh: Cognito itself checks that it belongs to the refresh token.
-fn username_of(access: &str) -> String {
+pub fn username_of(access: &str) -> String {
     jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(access)
         .ok()
         .and_then(|d| {

@@ -26,6 +26,10 @@ const CUSTOM_ATTRIBUTES: [(&str, &str); 2] = [("bio", "500"), ("plan", "32")];
 const READ_ATTRIBUTES: [&str; 6] = ["email", "email_verified", "given_name", "family_name", "picture", "custom:plan"];
 /// What the app client may write: never `custom:plan`.
 const WRITE_ATTRIBUTES: [&str; 4] = ["email", "given_name", "family_name", "picture"];
+/// What the public `api` client may write: nothing the app uses. (An empty list would mean
+/// "every standard attribute" to Cognito.) With its tokens an API caller must not change the
+/// email, which the web app only allows after re-authentication.
+const API_WRITE_ATTRIBUTES: [&str; 1] = ["zoneinfo"];
 
 fn custom_attribute(name: &str, max: &str) -> SchemaAttributeType {
     SchemaAttributeType::builder()
@@ -265,12 +269,18 @@ async fn ensure_mfa(c: &Cognito, pool_id: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn wanted_flows() -> Vec<ExplicitAuthFlowsType> {
-    vec![
-        ExplicitAuthFlowsType::AllowUserPasswordAuth,
-        ExplicitAuthFlowsType::AllowRefreshTokenAuth,
-        ExplicitAuthFlowsType::AllowUserAuth,
-    ]
+/// The sign-in flows a client allows: the web client also signs in after confirmation
+/// (USER_AUTH); the api client only gets tokens for an existing account.
+fn wanted_flows(secret: bool) -> Vec<ExplicitAuthFlowsType> {
+    let mut flows = vec![ExplicitAuthFlowsType::AllowUserPasswordAuth, ExplicitAuthFlowsType::AllowRefreshTokenAuth];
+    if secret {
+        flows.push(ExplicitAuthFlowsType::AllowUserAuth);
+    }
+    flows
+}
+
+fn write_attributes(secret: bool) -> &'static [&'static str] {
+    if secret { &WRITE_ATTRIBUTES } else { &API_WRITE_ATTRIBUTES }
 }
 
 fn seconds_units() -> TokenValidityUnitsType {
@@ -284,9 +294,9 @@ fn seconds_units() -> TokenValidityUnitsType {
 /// The app client's settings, the same for CreateUserPoolClient and UpdateUserPoolClient
 /// (two builder types with the same setters).
 macro_rules! client_settings {
-    ($builder:expr, $cfg:expr) => {
+    ($builder:expr, $cfg:expr, $secret:expr) => {
         $builder
-            .set_explicit_auth_flows(Some(wanted_flows()))
+            .set_explicit_auth_flows(Some(wanted_flows($secret)))
             .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
             .enable_token_revocation(true)
             .access_token_validity($cfg.access_token_seconds)
@@ -294,7 +304,7 @@ macro_rules! client_settings {
             .refresh_token_validity($cfg.refresh_token_seconds)
             .token_validity_units(seconds_units())
             .set_read_attributes(strings(&READ_ATTRIBUTES))
-            .set_write_attributes(strings(&WRITE_ATTRIBUTES))
+            .set_write_attributes(strings(write_attributes($secret)))
     };
 }
 
@@ -349,7 +359,7 @@ async fn ensure_client(
         (Some(id), Some(d)) if !(secret && d.client_secret().is_none()) => (id, d),
         _ => {
             let create = c.create_user_pool_client().user_pool_id(pool_id).client_name(name).generate_secret(secret);
-            let out = client_settings!(create, cfg).send().await.map_err(fail("CreateUserPoolClient"))?;
+            let out = client_settings!(create, cfg, secret).send().await.map_err(fail("CreateUserPoolClient"))?;
             let client = out.user_pool_client.ok_or("CreateUserPoolClient returned nothing")?;
             let id = client.client_id().ok_or("CreateUserPoolClient returned no id")?.to_string();
             say("app client", &format!("{name} ({id})"), "created");
@@ -359,7 +369,7 @@ async fn ensure_client(
     let (id, d) = d;
     let mut flows: Vec<&str> = d.explicit_auth_flows().iter().map(|f| f.as_str()).collect();
     flows.sort();
-    let mut want: Vec<ExplicitAuthFlowsType> = wanted_flows();
+    let mut want: Vec<ExplicitAuthFlowsType> = wanted_flows(secret);
     want.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     let same = flows == want.iter().map(|f| f.as_str()).collect::<Vec<_>>()
         && d.prevent_user_existence_errors() == Some(&PreventUserExistenceErrorTypes::Enabled)
@@ -368,14 +378,14 @@ async fn ensure_client(
         && d.refresh_token_validity() == cfg.refresh_token_seconds
         && d.token_validity_units() == Some(&seconds_units())
         && sorted(d.read_attributes()) == sorted(&READ_ATTRIBUTES)
-        && sorted(d.write_attributes()) == sorted(&WRITE_ATTRIBUTES);
+        && sorted(d.write_attributes()) == sorted(write_attributes(secret));
     let client_secret = d.client_secret().map(str::to_string);
     if same {
         say("app client", &format!("{name} ({id})"), "unchanged");
         return Ok((id, client_secret));
     }
     let update = c.update_user_pool_client().user_pool_id(pool_id).client_id(&id).client_name(name);
-    client_settings!(update, cfg).send().await.map_err(fail("UpdateUserPoolClient"))?;
+    client_settings!(update, cfg, secret).send().await.map_err(fail("UpdateUserPoolClient"))?;
     say("app client", &format!("{name} ({id})"), "updated");
     Ok((id, client_secret))
 }

@@ -122,6 +122,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             let (parts, body) = req.into_parts();
             // The body is already buffered and bounded (`setup::limit_body`).
             let bytes = axum::body::to_bytes(body, super::setup::BODY_LIMIT_BYTES).await.unwrap_or_default();
+            // Read with the function's own parser: when there is no email here, the function
+            // cannot read one either and refuses the form before doing anything.
             let email = form_email(&bytes);
             (Request::from_parts(parts, Body::from(bytes)), email.map(|e| format!("email:{e}")))
         }
@@ -143,11 +145,19 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     next.run(req).await
 }
 
-/// The `email` field of a form body, normalised the way the flows normalise it.
+/// The `email` field of a form body as the server function will read it (server_fn parses forms
+/// with `serde_qs` in non-strict mode, where `[email]=` is `email` too), normalised the way the
+/// flows normalise it. `None` when the function would not get one either.
 fn form_email(body: &[u8]) -> Option<String> {
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.trim().to_lowercase())
+    #[derive(serde::Deserialize)]
+    struct EmailField {
+        email: Option<String>,
+    }
+    serde_qs::Config::new(5, false)
+        .deserialize_bytes::<EmailField>(body)
+        .ok()
+        .and_then(|f| f.email)
+        .map(|v| v.trim().to_lowercase())
         .filter(|e| !e.is_empty())
 }
 
@@ -211,6 +221,9 @@ mod tests {
     fn email_is_read_from_the_form_like_the_flows_read_it() {
         assert_eq!(form_email(b"password=x&email=+Ada%40Example.COM+"), Some("ada@example.com".into()));
         assert_eq!(form_email(b"password=x"), None);
+        // Spelled the ways server_fn's parser also reads as `email`.
+        assert_eq!(form_email(b"%5Bemail%5D=victim%40example.com&password=x"), Some("victim@example.com".into()));
+        assert_eq!(form_email(b"[email]=victim%40example.com"), Some("victim@example.com".into()));
     }
 
     #[tokio::test]

@@ -130,6 +130,27 @@ pub struct PendingSignUp {
     pub session: Option<String>,
     /// Unix seconds after which `session` is no longer used.
     pub session_expires_at: u64,
+    /// The account this browser signed up (`UserSub`), when it made one: confirming checks it is
+    /// still that account and not a newer sign-up for the same address.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Spaces that give the sealed cookie one size whatever the account's state (a new account
+    /// carries Cognito's long session, an existing one none): its size must not tell them apart.
+    #[serde(default)]
+    pub pad: String,
+}
+
+/// The serialized size every `PendingSignUp` is padded to: longer than a Cognito session, and
+/// short enough that the sealed cookie stays well under 4,000 bytes after percent-encoding.
+pub const PENDING_PADDED_BYTES: usize = 2200;
+
+impl PendingSignUp {
+    pub fn new(email: String, session: Option<String>, session_expires_at: u64, sub: Option<String>) -> Self {
+        let mut p = PendingSignUp { email, session, session_expires_at, sub, pad: String::new() };
+        let len = serde_json::to_string(&p).map(|j| j.len()).unwrap_or(0);
+        p.pad = " ".repeat(PENDING_PADDED_BYTES.saturating_sub(len));
+        p
+    }
 }
 
 /// How long a pending sign-up is remembered (Cognito codes last 24 h).
@@ -260,6 +281,21 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
         assert_eq!(c.open::<String>(&h, CookieName::Id), None);
+    }
+
+    #[test]
+    fn a_pending_sign_up_has_one_size_with_or_without_a_session() {
+        let c = codec(true);
+        let with = PendingSignUp::new("a@example.com".into(), Some("s".repeat(1200)), 1, Some("sub-1".into()));
+        let without = PendingSignUp::new("a@example.com".into(), None, 1, None);
+        // What is encrypted has one length; the sealed value then varies only by chance (the
+        // random nonce's base64 is percent-encoded), never by the account's state.
+        let plain = |p: &PendingSignUp| serde_json::to_string(p).unwrap().len();
+        assert_eq!(plain(&with), PENDING_PADDED_BYTES);
+        assert_eq!(plain(&without), PENDING_PADDED_BYTES);
+        for p in [&with, &without] {
+            assert!(c.seal(CookieName::Pending, p, PENDING_MAX_AGE).len() <= MAX_COOKIE_BYTES);
+        }
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub cookies: CookieCodec,
     pub resend_limiter: Arc<PerKeyLimiter>,
+    /// Codes sent because an unconfirmed account tried to sign in. Separate from
+    /// `resend_limiter`, whose wait pages show: sharing it would tell who is unconfirmed.
+    #[from_ref(skip)]
+    pub quiet_resend_limiter: Arc<PerKeyLimiter>,
     pub rate_limiter: Arc<super::rate_limit::Limiter>,
     pub account_limiter: Arc<super::rate_limit::AccountLimiter>,
     policy: Arc<RwLock<PasswordPolicy>>,
@@ -64,6 +68,7 @@ impl AppState {
             s3,
             verifier: Arc::new(verifier),
             resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
+            quiet_resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
             policy: Arc::new(RwLock::new(PasswordPolicy::default())),
         }
     }

@@ -133,9 +133,7 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         })?;
     // Whoever knew the old password is signed out everywhere; this browser gets a new session.
     let s = &ctx.state;
-    if let Err(e) = s.cognito.global_sign_out().access_token(&tokens.access).send().await {
-        return Err(ctx.token_error("GlobalSignOut (after a password change)", &e));
-    }
+    let others_signed_out = crate::auth::server::sign_out_all(s, &tokens.access).await;
     let user = ctx.user()?;
     let fresh = crate::auth::server::password_sign_in(s, &user.email, &new)
         .await
@@ -156,7 +154,17 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
             return Ok("/sign-in");
         }
     }
-    saved(ctx, "Your password has been changed. Every other session is signed out.");
+    if others_signed_out {
+        saved(ctx, "Your password has been changed. Every other session is signed out.");
+    } else {
+        ctx.flash(&Flash {
+            kind: FlashKind::Error,
+            message: "Your password has been changed, but we could not sign you out on your other devices. \
+                      Use \u{201c}Sign out everywhere\u{201d} on the home page."
+                .into(),
+            ..Flash::default()
+        });
+    }
     Ok("/settings")
 }
 
