@@ -11,6 +11,9 @@ pub struct Flash {
     pub email: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// A bio that was typed but not saved (kept only when it fits the cookie).
+    #[serde(default)]
+    pub bio: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]

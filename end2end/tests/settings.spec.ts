@@ -19,10 +19,15 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByLabel('Given name')).toHaveValue('Grace');
       await expect(page.getByLabel('Family name')).toHaveValue('Hopper');
       await expect(page.getByLabel('Bio')).toHaveValue('Wrote the first compiler.');
-      // An empty name is refused with a plain message and nothing changes.
+      // An empty name is refused with a plain message and nothing changes; what was typed
+      // stays in the fields.
       await page.getByLabel('Given name').fill('   ');
+      await page.getByLabel('Family name').fill('Hopper-Murray');
+      await page.getByLabel('Bio').fill('Not saved yet.');
       await page.getByRole('button', { name: 'Save profile' }).click();
       await expect(page.getByRole('alert')).toHaveText('Enter your given name.');
+      await expect(page.getByLabel('Family name')).toHaveValue('Hopper-Murray');
+      await expect(page.getByLabel('Bio')).toHaveValue('Not saved yet.');
       await page.goto('/');
       await expect(page.getByRole('heading', { name: 'Welcome, Grace Hopper' })).toBeVisible();
     });

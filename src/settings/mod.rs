@@ -25,7 +25,10 @@ pub async fn update_profile(
     use crate::auth::server::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = server::update_profile(&ctx, &given_name, &family_name, bio.as_deref()).await;
-    ctx.finish(result, "/settings", keep("", Some(&given_name), Some(&family_name)))
+    // What was typed comes back with the message; a bio too long for the flash cookie is
+    // not kept (the names and the message matter more).
+    let bio = bio.filter(|b| b.len() <= KEPT_BIO_BYTES);
+    ctx.finish(result, "/settings", crate::flash::Flash { bio, ..keep("", Some(&given_name), Some(&family_name)) })
 }
 
 #[server(endpoint = "change_email")]
@@ -64,6 +67,11 @@ pub async fn delete_account(confirm_email: String, delete_password: String) -> R
     ctx.finish(result, "/settings", Default::default())
 }
 
+/// The longest unsaved bio kept for the page after a refused save (the flash cookie must stay
+/// under 4,000 bytes with the names and the message).
+#[cfg(feature = "ssr")]
+const KEPT_BIO_BYTES: usize = 1200;
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let user = match current_auth() {
@@ -75,6 +83,11 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     let flash = current_flash();
+    // After a refused save, the fields show what was typed, not what is stored.
+    let typed = flash.clone().filter(|f| f.kind == crate::flash::FlashKind::Error);
+    let given_value = typed.as_ref().and_then(|f| f.given_name.clone()).unwrap_or_else(|| user.given_name.clone());
+    let family_value = typed.as_ref().and_then(|f| f.family_name.clone()).unwrap_or_else(|| user.family_name.clone());
+    let typed_bio = typed.and_then(|f| f.bio);
     // The bio is read from Cognito for this page only (it is not in the id token).
     let sub = user.sub.clone();
     let bio = Resource::new_blocking(
@@ -114,18 +127,21 @@ pub fn SettingsPage() -> impl IntoView {
         <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>
             <form method="post" action=UpdateProfile::url() novalidate>
-                <Field label="Given name" name="given_name" autocomplete="given-name" value=user.given_name.clone() describedby=MESSAGE_ID maxlength=100/>
-                <Field label="Family name" name="family_name" autocomplete="family-name" value=user.family_name.clone() describedby=MESSAGE_ID maxlength=100/>
+                <Field label="Given name" name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=100/>
+                <Field label="Family name" name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=100/>
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let typed_bio = typed_bio.clone();
+                        Suspend::new(async move {
                         match bio.await {
-                            Ok(value) => view! {
-                                <TextArea label="Bio" name="bio" value=value describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
+                            Ok(stored) => view! {
+                                <TextArea label="Bio" name="bio" value=typed_bio.unwrap_or(stored) describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
                             }.into_any(),
                             // Without the field, saving the names leaves the bio as it is.
                             Err(e) => view! { <p role="alert">{format!("Your bio cannot be shown right now. {}", e.message())}</p> }.into_any(),
                         }
-                    })}
+                    })
+                    }}
                 </Suspense>
                 <SubmitButton label="Save profile".to_string()/>
             </form>
