@@ -342,7 +342,6 @@ async fn the_web_client_is_confidential_and_api_callers_use_the_public_client() 
 async fn the_longest_names_email_and_bio_in_four_byte_characters_keep_the_session() {
     let cfg = config();
     let state = state_with(cfg.clone()).await;
-    let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
     use leptos_cognito::auth::validate::{BIO_MAX, EMAIL_MAX, NAME_MAX};
     let local = format!("long{}", rand_suffix());
     let domain_len = EMAIL_MAX - local.len() - 1 - ".example.com".len();
@@ -351,31 +350,18 @@ async fn the_longest_names_email_and_bio_in_four_byte_characters_keep_the_sessio
     let name = "😀".repeat(NAME_MAX);
     let bio = "🎉".repeat(BIO_MAX);
     assert_eq!((name.len(), bio.len()), (400, 2000));
-    let attr = |n: &str, v: &str| {
-        aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
-    };
-    cognito
-        .admin_create_user()
-        .user_pool_id(&cfg.user_pool_id)
-        .username(&email)
-        .user_attributes(attr("email", &email))
-        .user_attributes(attr("email_verified", "true"))
-        .user_attributes(attr("given_name", &name))
-        .user_attributes(attr("family_name", &name))
-        .user_attributes(attr("custom:bio", &bio))
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    cognito
-        .admin_set_user_password()
-        .user_pool_id(&cfg.user_pool_id)
-        .username(&email)
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    create_user(
+        &cfg,
+        &email,
+        &[
+            ("email", &email),
+            ("email_verified", "true"),
+            ("given_name", &name),
+            ("family_name", &name),
+            ("custom:bio", &bio),
+        ],
+    )
+    .await;
     // Sign in through the app, as a browser would.
     let form = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
     let out = send(&state, form_post("/api/sign_in", form, &Jar::default(), "/sign-in")).await;

@@ -17,11 +17,10 @@ use base64::Engine;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-fn hash_file_exists(options: &leptos::config::LeptosOptions) -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
-        .is_some_and(|p| p.exists())
+/// Where cargo-leptos writes the content hashes of /pkg: beside the server binary (where
+/// Leptos itself reads them).
+fn hash_file(options: &leptos::config::LeptosOptions) -> Option<std::path::PathBuf> {
+    std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
 }
 
 /// The URL of a /pkg file (`ext`: "css", "js" or "wasm"), under its content-hashed name when
@@ -29,11 +28,7 @@ fn hash_file_exists(options: &leptos::config::LeptosOptions) -> bool {
 pub fn pkg_url(options: &leptos::config::LeptosOptions, ext: &str) -> String {
     let mut name = options.output_name.to_string();
     if options.hash_files {
-        let hashes = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default();
+        let hashes = hash_file(options).and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
         if let Some(hash) =
             hashes.lines().filter_map(|l| l.trim().split_once(':')).find(|(k, _)| *k == ext).map(|(_, h)| h.trim())
         {
@@ -83,7 +78,7 @@ pub async fn serve() -> Result<(), String> {
         leptos::config::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?.leptos_options;
     // cargo-leptos writes the content hashes of /pkg beside the binary: use them even when
     // the binary is started without LEPTOS_HASH_FILES (e.g. the release binary on its own).
-    if !options.hash_files && hash_file_exists(&options) {
+    if !options.hash_files && hash_file(&options).is_some_and(|p| p.exists()) {
         options.hash_files = true;
     }
     if options.output_name.is_empty() {
@@ -261,6 +256,11 @@ async fn session(State(state): State<AppState>, mut req: Request, next: Next) ->
     res
 }
 
+/// True for an HTML page (what gets `no-store` and the page CSP).
+fn is_html(res: &Response) -> bool {
+    res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
+}
+
 /// The name of the cookie a `Set-Cookie` value sets.
 fn cookie_name(v: &HeaderValue) -> Option<String> {
     let s = v.to_str().ok()?;
@@ -275,12 +275,7 @@ fn set_cookie_names(headers: &http::HeaderMap) -> Vec<String> {
 /// HTML pages and anything that sets or carries a session are never stored by a browser or a
 /// proxy, so Back after sign-out cannot show a signed-in page.
 fn no_store_where_needed(res: &mut Response, carries_session: bool) {
-    let html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
-    if html || carries_session || res.headers().contains_key(header::SET_COOKIE) {
+    if is_html(res) || carries_session || res.headers().contains_key(header::SET_COOKIE) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }
@@ -369,12 +364,9 @@ async fn csp(State(state): State<AppState>, mut req: Request, next: Next) -> Res
     };
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
-    let html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
-    if html && let Ok(v) = HeaderValue::from_str(&content_security_policy(&state, &nonce)) {
+    if is_html(&res)
+        && let Ok(v) = HeaderValue::from_str(&content_security_policy(&state, &nonce))
+    {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res

@@ -25,13 +25,17 @@ pub async fn user_with_refresh(cfg: &Config) -> (String, String, String) {
     user_tokens(cfg, &cfg.client_id, false).await
 }
 
-pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String, String, String) {
+/// A confirmed user `email` with `PASSWORD` and these attributes, made with admin calls.
+pub async fn create_user(cfg: &Config, email: &str, attributes: &[(&str, &str)]) {
     let (cognito, _) = aws::clients(cfg).await;
-    let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
+    let attr = |n: &str, v: &str| {
+        aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
+    };
     cognito
         .admin_create_user()
         .user_pool_id(&cfg.user_pool_id)
-        .username(&email)
+        .username(email)
+        .set_user_attributes((!attributes.is_empty()).then(|| attributes.iter().map(|(n, v)| attr(n, v)).collect()))
         .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
         .send()
         .await
@@ -39,12 +43,18 @@ pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String,
     cognito
         .admin_set_user_password()
         .user_pool_id(&cfg.user_pool_id)
-        .username(&email)
+        .username(email)
         .password(PASSWORD)
         .permanent(true)
         .send()
         .await
         .unwrap();
+}
+
+pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String, String, String) {
+    let (cognito, _) = aws::clients(cfg).await;
+    let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
+    create_user(cfg, &email, &[]).await;
     if admin {
         cognito
             .admin_add_user_to_group()
