@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // From `public/` (cargo-leptos copies it into the site root, which is served).
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options islands=true/>
                 // The stylesheet under its content-hashed name (see `hash-files` in Cargo.toml).

@@ -38,6 +38,8 @@ pub enum AppError {
     CrossSite,
     /// Cognito or S3 cannot be reached or answered with a server error.
     Unavailable,
+    /// The note to the old address could not be sent, so the email change was not made.
+    NoticeNotSent,
     /// Anything else; details are in the server log.
     Internal,
 }
@@ -66,6 +68,9 @@ impl AppError {
             AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
             AppError::CrossSite => "This request came from another site and was refused.".into(),
             AppError::Unavailable => "The sign-in service can't be reached right now. Please try again shortly.".into(),
+            AppError::NoticeNotSent => "We could not email your current address about this change, so your email \
+                                        address was not changed. Please try again shortly."
+                .into(),
             AppError::Internal => "Something went wrong on our side. Please try again.".into(),
         }
     }
@@ -86,7 +91,7 @@ impl AppError {
             AppError::NotConfirmed => 403,
             AppError::CrossSite | AppError::Forbidden => 403,
             AppError::TooManyRequests | AppError::TooManyRequestsFor(_) => 429,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::NoticeNotSent => 503,
             AppError::Internal => 500,
         }
     }

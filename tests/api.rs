@@ -70,7 +70,7 @@ async fn a_token_signed_by_another_key_is_refused() {
 async fn an_expired_token_is_refused() {
     let mut cfg = config();
     // A client of the same pool whose access tokens live 1 s.
-    let (cognito, _) = aws::clients(&cfg).await;
+    let cognito = aws::clients(&cfg).await.cognito;
     let client = cognito
         .create_user_pool_client()
         .user_pool_id(&cfg.user_pool_id)
@@ -216,7 +216,7 @@ async fn confirm_refuses_another_users_key_and_a_missing_object() {
 async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
     let cfg = config();
     let (access, _, _) = user_with_refresh(&cfg).await;
-    let (cognito, _) = aws::clients(&cfg).await;
+    let cognito = aws::clients(&cfg).await.cognito;
     let attr = |n: &str, v: &str| {
         aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
     };

@@ -157,7 +157,7 @@ async fn copies_of_signed_out_cookies_stop_working_at_once() {
 async fn bearer_tokens_stay_valid_until_expiry_unless_the_revocation_check_is_on() {
     let cfg = config();
     let (access, _, refresh) = user_with_refresh(&cfg).await;
-    let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
+    let cognito = leptos_cognito::server::aws::clients(&cfg).await.cognito;
     cognito
         .revoke_token()
         .client_id(&cfg.client_id)
@@ -312,7 +312,7 @@ async fn the_web_client_is_confidential_and_api_callers_use_the_public_client() 
     let cfg = config();
     assert!(cfg.client_secret.is_some(), "dev/run-tests.sh exports the secret provision wrote");
     // Without SECRET_HASH the web client refuses a sign-in.
-    let (cognito, _) = leptos_cognito::server::aws::clients(&cfg).await;
+    let cognito = leptos_cognito::server::aws::clients(&cfg).await.cognito;
     let bare = cognito
         .initiate_auth()
         .client_id(&cfg.client_id)
@@ -580,7 +580,73 @@ async fn a_code_for_a_newer_sign_up_of_the_same_address_does_not_confirm_it_in_t
     let out = send(&state, form_post("/api/confirm_sign_up", form, &victim, "/confirm")).await;
     assert_eq!(location(&out), "/confirm");
     assert!(flash_of(&state, &out.headers).starts_with("Someone signed up with this address after you did"));
-    let (cognito, _) = leptos_cognito::server::aws::clients(&state.config).await;
+    let cognito = leptos_cognito::server::aws::clients(&state.config).await.cognito;
     let user = cognito.admin_get_user().user_pool_id(&state.config.user_pool_id).username(&email).send().await.unwrap();
     assert_eq!(user.user_status().map(|s| s.as_str()), Some("UNCONFIRMED"));
+}
+
+/// Everything the dev mailbox holds for `email`, oldest first.
+async fn mails_to(email: &str) -> Vec<serde_json::Value> {
+    let url = format!("{}/_dev/mailbox?to={}", config().cognito_endpoint.unwrap(), email.replace('@', "%40"));
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// A confirmed account's address is verified, so (as on AWS, `AttributesRequireVerificationBeforeUpdate`)
+/// it keeps that address until the new one's code is entered: the id token still says the old
+/// one, and the settings page offers the code form from the change itself. The old address is
+/// told before the change is made, and a change whose notice cannot be sent is not made.
+#[tokio::test]
+async fn an_email_change_tells_the_old_address_first_and_waits_for_the_new_ones_code() {
+    use leptos_cognito::error::AppError;
+    let cfg = config();
+    let old = format!("keep-{}@example.com", rand_suffix());
+    let new = format!("moved-{}@example.com", rand_suffix());
+    create_user(&cfg, &old, &[("email", &old), ("email_verified", "true")]).await;
+    let (access, id, refresh) = sign_in_tokens(&cfg, &cfg.client_id, &old).await;
+    let form = format!("email={}&email_password={PASSWORD}", new.replace('@', "%40"));
+
+    // A sender SES refuses: no change, and the person is told why.
+    let mut refusing = cfg.clone();
+    refusing.email_from = "nobody@unverified.example".into();
+    let refusing = state_with(refusing).await;
+    let jar = Jar::from_header(&session_cookie(&refusing, &access, &id, &refresh));
+    let out = send(&refusing, form_post("/api/change_email", form.clone(), &jar, "/settings")).await;
+    assert_eq!(location(&out), "/settings", "{}", out.body);
+    assert_eq!(flash_of(&refusing, &out.headers), AppError::NoticeNotSent.message());
+    assert!(mails_to(&new).await.is_empty(), "no code went to the new address");
+    assert!(mails_to(&old).await.is_empty(), "nothing was sent");
+
+    let state = state_with(cfg.clone()).await;
+    let mut jar = Jar::from_header(&session_cookie(&state, &access, &id, &refresh));
+    let out = send(&state, form_post("/api/change_email", form, &jar, "/settings")).await;
+    assert_eq!(
+        flash_of(&state, &out.headers),
+        format!("We sent a code to {new}. Enter it below to confirm your new address.")
+    );
+    jar.apply(&out.headers);
+    let told = mails_to(&old).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["purpose"], "notice");
+    assert_eq!(told[0]["subject"], format!("Your {} email address is being changed", cfg.app_name));
+    assert!(told[0]["text"].as_str().unwrap().contains(&format!("from {old} to {new}")), "{told:?}");
+
+    let settings = send(&state, page("/settings", &jar)).await;
+    assert!(settings.body.contains(&format!("You sign in with {old}.")), "the account keeps its address");
+    assert!(settings.body.contains(&format!("Your new address {new} is not confirmed yet.")), "the code form shows");
+
+    // Another code goes to the new address, not the one the account still has.
+    let out = send(&state, form_post("/api/resend_email_code", "", &jar, "/settings")).await;
+    assert_eq!(flash_of(&state, &out.headers), format!("We sent a new code to {new}."));
+    jar.apply(&out.headers);
+    let codes = mails_to(&new).await;
+    assert_eq!(codes.iter().map(|m| m["purpose"].as_str().unwrap()).collect::<Vec<_>>(), ["verify-email"; 2]);
+
+    let code = latest_code(&new).await;
+    let out = send(&state, form_post("/api/verify_email", format!("code={code}"), &jar, "/settings")).await;
+    assert_eq!(flash_of(&state, &out.headers), "Your new email address is confirmed. Use it to sign in from now on.");
+    jar.apply(&out.headers);
+    assert!(!jar.has("lc-email-change"), "the waiting address is forgotten once confirmed");
+    let settings = send(&state, page("/settings", &jar)).await;
+    assert!(settings.body.contains(&format!("You sign in with {new}.")), "the session shows the new address");
+    assert!(!settings.body.contains("is not confirmed yet"));
 }

@@ -1,9 +1,16 @@
 """The /_dev/* HTTP endpoints, served on the emulator's port in front of moto.
 
 GET    /_dev/health            -> 200 "ok"
-GET    /_dev/mailbox[?to=addr] -> JSON array of messages, oldest first (`to` compared lower-case)
+GET    /_dev/mailbox[?to=addr] -> JSON array of messages, oldest first (`to` compared lower-case).
+                                  A message: {"to", "purpose", "code", "sent_at", "pool_id"};
+                                  purpose "sign-up" | "resend" | "forgot-password" | "verify-email"
+                                  (a Cognito code), or "notice": a message sent through SES
+                                  SendEmail (v2 or v1), one per recipient, code "" and pool_id "",
+                                  with "from", "subject", "text" (the text body) and, when the
+                                  message had one, "html"
 DELETE /_dev/mailbox[?to=addr] -> 204, clears the mailbox (or one recipient's messages)
-GET    /_dev/mailbox/view      -> HTML table, newest first, for finishing a sign-up by hand
+GET    /_dev/mailbox/view      -> HTML table, newest first, for finishing a sign-up by hand (a
+                                  notice shows its sender, subject and text, escaped)
 GET    /_dev/sessions?email=a  -> {"email": a, "live_refresh_tokens": n}: refresh tokens of that user
                                   not revoked (tests check that a flow revokes what it mints)
 GET    /_dev/config            -> JSON of the runtime switches, e.g. {"unconfirmed_first": false}
@@ -94,13 +101,22 @@ def _config(request: Request) -> Response:
     return _json(config.current())
 
 
+def _message_cell(m: dict[str, str]) -> str:
+    """A notice's sender, subject and text body (escaped); empty for a code."""
+    if m["purpose"] != "notice":
+        return ""
+    return "<div class=from>from {}</div><div class=subject>{}</div><pre class=text>{}</pre>".format(
+        html.escape(m.get("from", "")), html.escape(m.get("subject", "")), html.escape(m.get("text", ""))
+    )
+
+
 def _view() -> Response:
     rows = "\n".join(
-        "<tr><td>{}</td><td>{}</td><td class=code>{}</td><td>{}</td><td>{}</td></tr>".format(
-            *(html.escape(m[k]) for k in ("to", "purpose", "code", "sent_at", "pool_id"))
+        "<tr><td>{}</td><td>{}</td><td class=code>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            *(html.escape(m[k]) for k in ("to", "purpose", "code", "sent_at", "pool_id")), _message_cell(m)
         )
         for m in reversed(MAILBOX.messages())
-    ) or '<tr><td colspan=5>No messages yet.</td></tr>'
+    ) or '<tr><td colspan=6>No messages yet.</td></tr>'
     page = f"""<!doctype html>
 <html lang=en><head><meta charset=utf-8><meta http-equiv=refresh content=5>
 <title>Dev mailbox</title>
@@ -110,10 +126,14 @@ table {{ border-collapse: collapse; }}
 th, td {{ border: 1px solid #ccc; padding: .35rem .7rem; text-align: left; }}
 th {{ background: #f3f3f3; }}
 .code {{ font-family: ui-monospace, monospace; font-size: 1.2em; letter-spacing: .1em; }}
+.from {{ color: #555; font-size: .9em; }}
+.subject {{ font-weight: bold; }}
+.text {{ font-family: inherit; white-space: pre-wrap; margin: .3rem 0 0; max-width: 60ch; }}
 </style></head>
 <body><h1>Dev mailbox</h1>
-<p>Codes the local Cognito emulator would have e-mailed, newest first. The page reloads every 5 s.</p>
-<table><thead><tr><th>Recipient</th><th>Purpose</th><th>Code</th><th>Sent (UTC)</th><th>Pool</th></tr></thead>
+<p>Codes the local Cognito emulator would have e-mailed, and notices sent through SES, newest first.
+The page reloads every 5 s.</p>
+<table><thead><tr><th>Recipient</th><th>Purpose</th><th>Code</th><th>Sent (UTC)</th><th>Pool</th><th>Message</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></body></html>

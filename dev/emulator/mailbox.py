@@ -1,10 +1,15 @@
-"""The dev mailbox: every code the emulator "sends" by e-mail is recorded here instead."""
+"""The dev mailbox: every code the emulator "sends" by e-mail is recorded here instead, and so is
+every message sent through SES SendEmail (v2 or v1): purpose "notice", one entry per recipient.
+
+A message: {"to", "purpose", "code", "sent_at", "pool_id"}; a notice has code "" and pool_id "",
+plus "from", "subject", "text" and, when the message had an HTML part, "html".
+"""
 
 import sys
 import threading
 from datetime import datetime, UTC
 
-PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email")
+PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email", "notice")
 
 
 def iso_utc(ts: float) -> str:
@@ -20,7 +25,10 @@ class Mailbox:
         # Set by `python -m emulator` so a person sees codes in the terminal as well.
         self.echo = False
 
-    def add(self, *, to: str, purpose: str, code: str, pool_id: str, sent_at: float) -> dict[str, str]:
+    def add(
+        self, *, to: str, purpose: str, code: str, pool_id: str, sent_at: float, extra: dict[str, str] | None = None
+    ) -> dict[str, str]:
+        """Records a message; `extra` adds fields (a notice's "from", "subject", "text", "html")."""
         assert purpose in PURPOSES, purpose
         message = {
             "to": to,
@@ -29,11 +37,16 @@ class Mailbox:
             "sent_at": iso_utc(sent_at),
             "pool_id": pool_id,
         }
+        message.update(extra or {})
         with self._lock:
             self._messages.append(message)
         if self.echo:
-            print(f"[mailbox] {purpose} code {code} to {to} (pool {pool_id})", file=sys.stderr, flush=True)
-        return message
+            if purpose == "notice":
+                line = f"[mailbox] notice {message.get('subject', '')!r} to {to} (from {message.get('from', '')})"
+            else:
+                line = f"[mailbox] {purpose} code {code} to {to} (pool {pool_id})"
+            print(line, file=sys.stderr, flush=True)
+        return dict(message)
 
     def messages(self, to: str | None = None) -> list[dict[str, str]]:
         """Oldest first; `to` is compared lower-case."""

@@ -1,9 +1,14 @@
-"""Monkeypatches that make moto 5.2.5's Cognito behave like the parts of real Cognito the app uses.
+"""Monkeypatches that make moto 5.2.5's Cognito behave like the parts of real Cognito the app uses,
+and that copy what the app sends through SES (v2 and v1 SendEmail) into the dev mailbox.
 
 `apply()` installs them (once) and must run before the server handles a request. Each patch says
 why it exists. Extra state lives on moto's own objects (`user._emulator`, `pool._emulator`), so
 moto's `POST /moto-api/reset` drops it together with the pools; the mailbox is cleared by the
 reset patch at the bottom.
+
+A pool whose `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate` lists `email`
+keeps a user's e-mail until the code sent to the new address is entered (the new address waits in
+`user._emulator.pending_email`); without it a changed e-mail takes effect at once, unverified.
 
 moto dispatches a Cognito call on its X-Amz-Target: `AWSCognitoIdentityProviderService.FooBar` runs
 `CognitoIdpResponse.foo_bar`, so an operation moto lacks is added by defining that method.
@@ -22,6 +27,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Any
 from collections.abc import Callable, Iterator
 
@@ -30,6 +36,7 @@ from moto import settings as moto_settings
 from moto.cognitoidp import models as m
 from moto.cognitoidp import responses as r
 from moto.cognitoidp.exceptions import (
+    AliasExistsException,
     CodeMismatchException,
     ExpiredCodeException,
     InvalidParameterException,
@@ -41,6 +48,9 @@ from moto.cognitoidp.exceptions import (
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.moto_api._internal.models import MotoAPIBackend
+from moto.ses import models as ses_models
+from moto.ses.responses import EmailResponse as SesV1Response
+from moto.sesv2.responses import SESV2Response
 
 from . import clock, config
 from .mailbox import MAILBOX
@@ -93,6 +103,9 @@ class _UserState:
     codes: dict[str, _Code] = field(default_factory=dict)  # "sign-up" | "forgot-password" | "verify-email"
     totp_pending: str | None = None  # from AssociateSoftwareToken, until VerifySoftwareToken succeeds
     totp_secret: str | None = None  # the verified secret the SOFTWARE_TOKEN_MFA challenge checks
+    # The new address UpdateUserAttributes asked for while the pool holds e-mail changes back until
+    # they are verified (AttributesRequireVerificationBeforeUpdate); VerifyUserAttribute applies it.
+    pending_email: str | None = None
 
 
 @dataclass
@@ -236,6 +249,21 @@ def _check_code(user: m.CognitoIdpUser, kind: str, code: str | None, lifetime: i
     if clock.now() - entry.issued_at > lifetime:
         raise ExpiredCodeException(CODE_EXPIRED)
     del _ustate(user).codes[kind]
+
+
+def _requires_verification_before_update(pool: m.CognitoIdpUserPool, name: str) -> bool:
+    """Whether the pool's UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate lists `name`."""
+    settings = pool.extended_config.get("UserAttributeUpdateSettings") or {}
+    return name in (settings.get("AttributesRequireVerificationBeforeUpdate") or [])
+
+
+def _check_email_free(pool: m.CognitoIdpUserPool, user: m.CognitoIdpUser, email: str) -> None:
+    """AliasExistsException when another user of an e-mail-as-username pool has this e-mail (moto's rule)."""
+    if "email" not in (pool.extended_config.get("UsernameAttributes") or []):
+        return
+    for other in list(pool.users.values()):
+        if other is not user and other.attribute_lookup.get("email", "") == email:
+            raise AliasExistsException()
 
 
 def _new_session_id() -> str:
@@ -467,6 +495,26 @@ def _respond_to_auth_challenge(
 
 
 # --------------------------------------------------------------------------------------------
+# Patches on the backend (user pool settings)
+# --------------------------------------------------------------------------------------------
+
+_orig_update_user_pool = Backend.update_user_pool
+# CreateUserPool settings that UpdateUserPool cannot change (Schema lives apart, in schema_attributes).
+CREATE_ONLY_POOL_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+
+
+# UpdateUserPool resets every setting it is not given to its default, in Cognito and moto alike,
+# but moto also drops the ones UpdateUserPool does not take: after any UpdateUserPool an
+# e-mail-as-username pool forgot UsernameAttributes, so nobody could sign in with their e-mail.
+# Those are carried over here.
+def _update_user_pool(self: Backend, user_pool_id: str, extended_config: dict[str, Any]) -> None:
+    pool = self.describe_user_pool(user_pool_id)
+    kept = {k: pool.extended_config[k] for k in CREATE_ONLY_POOL_SETTINGS if k in pool.extended_config}
+    _orig_update_user_pool(self, user_pool_id, extended_config)
+    pool.extended_config.update(kept)
+
+
+# --------------------------------------------------------------------------------------------
 # Patches on the HTTP operations (CognitoIdpResponse methods)
 # --------------------------------------------------------------------------------------------
 
@@ -691,33 +739,51 @@ def global_sign_out(self: Resp) -> ActionResult:
     return EmptyResult()
 
 
-# GetUserAttributeVerificationCode (moto: not implemented): a code to the user's current e-mail.
+# GetUserAttributeVerificationCode (moto: not implemented): a code to the user's current e-mail,
+# or, while an e-mail change waits for verification (AttributesRequireVerificationBeforeUpdate),
+# to the new address. The previous code stops working.
 def get_user_attribute_verification_code(self: Resp) -> ActionResult:
     _, pool, user = _find_by_access_token(self._get_param("AccessToken"))
     name = self._get_param("AttributeName")
     if name != "email":
         raise InvalidParameterException(f"The emulator verifies only email, not {name}")
-    email = user.attribute_lookup.get("email")
+    email = _ustate(user).pending_email or user.attribute_lookup.get("email")
     if not email:
         raise InvalidParameterException("User has no email attribute")
     _issue_code(pool, user, "verify-email", "verify-email", to=email)
     return ActionResult({"CodeDeliveryDetails": _delivery(email)})
 
 
-# VerifyUserAttribute (moto: not implemented): the right code sets email_verified=true.
+# VerifyUserAttribute (moto: not implemented): the right code sets email_verified=true. While an
+# e-mail change is pending, the code must be the one sent to the new address, and it makes that
+# address the user's e-mail (verified); a wrong code changes nothing. Should another user have
+# taken the address meanwhile: AliasExistsException, and the change stays pending.
 def verify_user_attribute(self: Resp) -> ActionResult:
-    _, _, user = _find_by_access_token(self._get_param("AccessToken"))
+    _, pool, user = _find_by_access_token(self._get_param("AccessToken"))
     name = self._get_param("AttributeName")
     if name != "email":
         raise InvalidParameterException(f"The emulator verifies only email, not {name}")
-    _check_code(user, "verify-email", self._get_param("Code"), ATTRIBUTE_CODE_SECONDS, sent_to=user.attribute_lookup.get("email"))
-    user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    state = _ustate(user)
+    pending = state.pending_email
+    sent_to = pending or user.attribute_lookup.get("email")
+    _check_code(user, "verify-email", self._get_param("Code"), ATTRIBUTE_CODE_SECONDS, sent_to=sent_to)
+    if pending:
+        _check_email_free(pool, user, pending)
+        user.update_attributes([{"Name": "email", "Value": pending}, {"Name": "email_verified", "Value": "true"}])
+        state.pending_email = None
+    else:
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
     return EmptyResult()
 
 
-# UpdateUserAttributes (replaces moto's): a changed e-mail becomes unverified and gets a code at
-# the NEW address (CodeDeliveryDetailsList says so). An unchanged e-mail is dropped from the call,
-# because moto would answer AliasExistsException for the user's own address.
+# UpdateUserAttributes (replaces moto's): a changed e-mail gets a code at the NEW address
+# (CodeDeliveryDetailsList says so). Without AttributesRequireVerificationBeforeUpdate it replaces
+# the old one at once and becomes unverified. With `email` in that setting the user keeps the old,
+# verified e-mail (sign-in, GetUser, id tokens) and the new one waits for VerifyUserAttribute; a
+# later change replaces the waiting address (and its code), one back to the current address drops
+# it (the emulator's choice). The other attributes of the call apply at once. An address another
+# user has: AliasExistsException either way. An unchanged e-mail is dropped from the call, because
+# moto would answer AliasExistsException for the user's own address.
 def update_user_attributes(self: Resp) -> ActionResult:
     token = self._get_param("AccessToken")
     _, pool, user = _find_by_access_token(token)
@@ -729,11 +795,26 @@ def update_user_attributes(self: Resp) -> ActionResult:
         if writable is not None and a["Name"] not in writable:
             raise NotAuthorizedError("A client attempted to write unauthorized attribute")
     old_email = user.attribute_lookup.get("email")
-    attributes = [a for a in self._get_param("UserAttributes") or [] if not (a["Name"] == "email" and a["Value"] == old_email)]
+    given = self._get_param("UserAttributes") or []
+    attributes = [a for a in given if not (a["Name"] == "email" and a["Value"] == old_email)]
+    state = _ustate(user)
+    response: dict[str, Any] = {}
+    if _requires_verification_before_update(pool, "email") and any(a["Name"] == "email" for a in given):
+        new_email = next((a["Value"] for a in attributes if a["Name"] == "email"), None)
+        if new_email:
+            _check_email_free(pool, user, new_email)
+        others = [a for a in attributes if a["Name"] != "email"]
+        if others:
+            self._get_region_agnostic_backend().update_user_attributes(token, others)
+        state.pending_email = new_email or None
+        if new_email:
+            _issue_code(pool, user, "verify-email", "verify-email", to=new_email)
+            response["CodeDeliveryDetailsList"] = [_delivery(new_email)]
+        return ActionResult(response)
     self._get_region_agnostic_backend().update_user_attributes(token, attributes)
     new_email = user.attribute_lookup.get("email")
-    response: dict[str, Any] = {}
     if new_email and new_email != old_email:
+        state.pending_email = None
         user.update_attributes([{"Name": "email_verified", "Value": "false"}])
         _issue_code(pool, user, "verify-email", "verify-email", to=new_email)
         response["CodeDeliveryDetailsList"] = [_delivery(new_email)]
@@ -839,6 +920,73 @@ NEW_OR_REPLACED_OPERATIONS: dict[str, Callable] = {
 
 
 # --------------------------------------------------------------------------------------------
+# SES: what the app sends itself lands in the dev mailbox
+# --------------------------------------------------------------------------------------------
+
+_orig_ses_send_email = ses_models.SESBackend.send_email
+_orig_ses_create_email_identity = ses_models.SESBackend.create_email_identity_v2
+_orig_sesv2_send_email_op = SESV2Response.send_email
+_orig_ses_v1_send_email_op = SesV1Response.send_email
+RECIPIENT_FIELDS = ("ToAddresses", "CcAddresses", "BccAddresses")
+# The body parts of the SendEmail request being handled (moto's backend gets only one of them).
+_ses_request = threading.local()
+
+
+# SES v1 and v2 SendEmail (Simple content) both end in moto's SESBackend.send_email, which refuses
+# an unverified sender (MessageRejected) and too many recipients, then keeps the message where
+# nobody can see it. Once it has accepted one, each recipient (To, Cc, Bcc) gets a mailbox entry,
+# purpose "notice", no code, no pool, with "from", "subject", "text" and, if given, "html".
+# moto passes the backend only one body (v2: Html when given, else Text; v1 the same), so the
+# operation wrappers below hand it both; a call without them counts the body as text.
+def _ses_send_email(
+    self: ses_models.SESBackend, source: str, subject: str, body: str, destinations: dict[str, list[str]]
+) -> ses_models.Message:
+    message = _orig_ses_send_email(self, source, subject, body, destinations)
+    parts = getattr(_ses_request, "parts", None) or {"text": body}
+    extra = {"from": source or "", "subject": subject or "", "text": parts.get("text") or ""}
+    if parts.get("html") is not None:
+        extra["html"] = parts["html"]
+    now = clock.now()
+    for key in RECIPIENT_FIELDS:
+        for address in destinations.get(key) or []:
+            to = parseaddr(address)[1] or address
+            MAILBOX.add(to=to, purpose="notice", code="", pool_id="", sent_at=now, extra=dict(extra))
+    return message
+
+
+def _with_body_parts(method: Callable, parts_of: Callable[[Any], dict[str, str | None]]) -> Callable:
+    @functools.wraps(method)
+    def wrapper(self: Any) -> Any:
+        try:
+            _ses_request.parts = parts_of(self)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            _ses_request.parts = None  # malformed: moto's own handling answers
+        try:
+            return method(self)
+        finally:
+            _ses_request.parts = None
+
+    return wrapper
+
+
+def _sesv2_parts(resp: SESV2Response) -> dict[str, str | None]:
+    body = json.loads(resp.body)["Content"]["Simple"]["Body"]
+    return {"text": (body.get("Text") or {}).get("Data"), "html": (body.get("Html") or {}).get("Data")}
+
+
+def _ses_v1_parts(resp: SesV1Response) -> dict[str, str | None]:
+    return {"text": resp._get_param("Message.Body.Text.Data"), "html": resp._get_param("Message.Body.Html.Data")}
+
+
+# moto answers VerifiedForSendingStatus false for every identity forever (there is no link to
+# click), yet sends from it. The emulator says true, which is what moto acts on.
+def _ses_create_email_identity(self: ses_models.SESBackend, *args: Any, **kwargs: Any) -> ses_models.EmailIdentity:
+    identity = _orig_ses_create_email_identity(self, *args, **kwargs)
+    identity.verified_for_sending_status = True
+    return identity
+
+
+# --------------------------------------------------------------------------------------------
 # moto's reset
 # --------------------------------------------------------------------------------------------
 
@@ -871,6 +1019,7 @@ def apply() -> None:
     Backend.associate_software_token = _associate_software_token
     Backend.verify_software_token = _verify_software_token
     Backend.respond_to_auth_challenge = _respond_to_auth_challenge
+    Backend.update_user_pool = _update_user_pool
     # moto's own check compares TOTP codes with its fixed secret; ours above already checked the
     # user's secret, so moto's is switched off here (the env variable still switches ours).
     m.get_cognito_idp_user_pool_enable_totp = lambda: False
@@ -879,5 +1028,10 @@ def apply() -> None:
         setattr(Resp, name, _locked(_guard_access_token(getattr(Resp, name))))
     for name, fn in NEW_OR_REPLACED_OPERATIONS.items():
         setattr(Resp, name, _locked(fn))
+
+    ses_models.SESBackend.send_email = _ses_send_email
+    ses_models.SESBackend.create_email_identity_v2 = _ses_create_email_identity
+    SESV2Response.send_email = _with_body_parts(_orig_sesv2_send_email_op, _sesv2_parts)
+    SesV1Response.send_email = _with_body_parts(_orig_ses_v1_send_email_op, _ses_v1_parts)
 
     MotoAPIBackend.reset = _moto_api_reset

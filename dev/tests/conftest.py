@@ -74,7 +74,8 @@ class Pool:
         "RequireSymbols": False,
     }
 
-    def __init__(self, idp, url, password_policy=None):
+    def __init__(self, idp, url, password_policy=None, **settings):
+        """`settings`: more CreateUserPool parameters, e.g. UserAttributeUpdateSettings."""
         self.idp = idp
         self.url = url
         self.id = idp.create_user_pool(
@@ -83,6 +84,7 @@ class Pool:
             AutoVerifiedAttributes=["email"],
             Policies={"PasswordPolicy": password_policy or self.DEFAULT_PASSWORD_POLICY},
             MfaConfiguration="OPTIONAL",
+            **settings,
         )["UserPool"]["Id"]
         idp.set_user_pool_mfa_config(
             UserPoolId=self.id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"

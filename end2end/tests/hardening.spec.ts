@@ -191,3 +191,13 @@ test('static files have content-hashed names and are cached for a year; pages ne
     expect(file.headers()['cache-control'], href!).toBe('public, max-age=31536000, immutable');
   }
 });
+
+test('the favicon comes from public/ and every page names it', async ({ page, request }) => {
+  await page.goto('/sign-in');
+  const href = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(href).toBe('/favicon.svg');
+  const icon = await request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toContain('image/svg+xml');
+  expect(await icon.text()).toContain('<svg');
+});

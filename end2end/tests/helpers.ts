@@ -10,7 +10,8 @@ export function newEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
 }
 
-type Mail = { to: string; purpose: string; code: string; sent_at: string };
+/** A code Cognito sent, or (purpose "notice", code "") a note the app sent itself through SES. */
+type Mail = { to: string; purpose: string; code: string; sent_at: string; from?: string; subject?: string; text?: string };
 
 /** All mail the emulator sent to `email`, oldest first. */
 export async function mailbox(request: APIRequestContext, email: string): Promise<Mail[]> {

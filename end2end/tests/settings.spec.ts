@@ -72,6 +72,11 @@ for (const javaScriptEnabled of [true, false]) {
         `We sent a code to ${next}. Enter it below to confirm your new address.`,
       );
       await expect(page.getByText(`Your new address ${next} is not confirmed yet.`)).toBeVisible();
+      // Until the code is entered the account keeps its address, and that address was told.
+      await expect(page.getByText(`You sign in with ${email}.`)).toBeVisible();
+      const notices = (await mailbox(request, email)).filter((m) => m.purpose === 'notice');
+      expect(notices.map((m) => m.subject)).toEqual(['Your leptos-cognito email address is being changed']);
+      expect(notices[0].text).toContain(`from ${email} to ${next}`);
       const mails = await mailbox(request, next);
       expect(mails.map((m) => m.purpose)).toEqual(['verify-email']);
       await page.getByLabel('Email code').fill(mails[0].code === '000000' ? '111111' : '000000');
@@ -82,6 +87,8 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole('status')).toHaveText('Your new email address is confirmed. Use it to sign in from now on.');
       await expect(page.getByText(`You sign in with ${next}.`)).toBeVisible();
       await signOut(page);
+      await signIn(page, email);
+      await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.');
       await signIn(page, next);
       await expectSignedInHome(page, next);
     });

@@ -1,5 +1,7 @@
-//! Widgets shared by pages. `password`, `resend`, `session_keeper` and `submit` are islands (they ship to the browser);
-//! the rest render on the server only.
+//! Widgets shared by pages. The islands (they ship to the browser) are `checked::CheckedInput`,
+//! `password::PasswordInput`, `resend::ResendButton`, `session_keeper::SessionKeeper` and
+//! `submit::SubmitButton` (and, outside this folder, `avatar::uploader::AvatarUploader`); the rest
+//! render on the server only.
 
 pub mod checked;
 pub mod password;

@@ -6,6 +6,7 @@ use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3 as s3;
+use aws_sdk_sesv2 as sesv2;
 use std::time::Duration;
 
 /// An outage must answer "try again shortly" within 5 s: 2 s to connect, 3 s per attempt,
@@ -28,7 +29,7 @@ async fn sdk_config(cfg: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(cfg.region.clone()))
         .timeout_config(timeouts);
-    let emulated = cfg.cognito_endpoint.is_some() || cfg.s3_endpoint.is_some();
+    let emulated = cfg.cognito_endpoint.is_some() || cfg.s3_endpoint.is_some() || cfg.email_endpoint.is_some();
     if emulated && std::env::var("AWS_ACCESS_KEY_ID").is_err() {
         // The emulator accepts any signature; real credentials are never sent to it.
         loader = loader.credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
@@ -38,8 +39,16 @@ async fn sdk_config(cfg: &Config) -> aws_config::SdkConfig {
     loader.load().await
 }
 
-/// The Cognito user-pool client and the S3 client, configured once.
-pub async fn clients(cfg: &Config) -> (cognito::Client, s3::Client) {
+/// The AWS clients of the app, configured once.
+pub struct Clients {
+    pub cognito: cognito::Client,
+    pub s3: s3::Client,
+    /// Sends the notices the app writes itself (Cognito sends the codes).
+    pub ses: sesv2::Client,
+}
+
+/// The Cognito user-pool client, the S3 client and the SES client.
+pub async fn clients(cfg: &Config) -> Clients {
     let shared = sdk_config(cfg).await;
     let mut c = cognito::config::Builder::from(&shared).interceptor(BackOff::default());
     if let Some(ep) = &cfg.cognito_endpoint {
@@ -49,7 +58,15 @@ pub async fn clients(cfg: &Config) -> (cognito::Client, s3::Client) {
     if let Some(ep) = &cfg.s3_endpoint {
         s = s.endpoint_url(ep).force_path_style(true);
     }
-    (cognito::Client::from_conf(c.build()), s3::Client::from_conf(s.build()))
+    let mut e = sesv2::config::Builder::from(&shared).interceptor(BackOff::default());
+    if let Some(ep) = &cfg.email_endpoint {
+        e = e.endpoint_url(ep);
+    }
+    Clients {
+        cognito: cognito::Client::from_conf(c.build()),
+        s3: s3::Client::from_conf(s.build()),
+        ses: sesv2::Client::from_conf(e.build()),
+    }
 }
 
 /// The error a call gets while the back-off after a failure lasts.
@@ -256,7 +273,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_endpoint_is_unavailable() {
         let cfg = Config::for_test();
-        let (cognito, _) = clients(&cfg).await;
+        let cognito = clients(&cfg).await.cognito;
         let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
         assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);
     }
@@ -274,7 +291,7 @@ mod tests {
         });
         let mut cfg = Config::for_test();
         cfg.cognito_endpoint = Some(format!("http://{addr}"));
-        let (cognito, _) = clients(&cfg).await;
+        let cognito = clients(&cfg).await.cognito;
         let started = std::time::Instant::now();
         let err = cognito.initiate_auth().client_id("c").send().await.unwrap_err();
         assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);

@@ -25,6 +25,10 @@ pub struct Config {
     pub issuer: String,
     pub bucket: String,
     pub s3_endpoint: Option<String>,
+    /// The address the app's own notices come from (an SES identity; `provision` creates it).
+    pub email_from: String,
+    /// Endpoint override for SES (the local emulator); `None` means real AWS.
+    pub email_endpoint: Option<String>,
     pub site_url: String,
     pub app_name: String,
     pub pool_name: String,
@@ -81,6 +85,8 @@ const KEYS: &[&str] = &[
     "cognito.refresh_token_seconds",
     "s3.bucket",
     "s3.endpoint",
+    "email.from",
+    "email.endpoint",
     "site.url",
     "site.app_name",
     "site.cookie_key_env",
@@ -181,6 +187,18 @@ impl Layers {
     }
 }
 
+/// `email.from`: one plain address (the display name is `site.app_name`).
+fn email_from(l: &Layers) -> Result<String, ConfigError> {
+    let from = l.require("email.from", " — an address SES may send from (e.g. no-reply@your-domain)")?;
+    let plain = from.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !from.contains(|c: char| c.is_whitespace() || "<>,;\"".contains(c))
+    });
+    if !plain {
+        return Err(err("email.from", format!("must be one plain email address, got {from:?}")));
+    }
+    Ok(from.to_lowercase())
+}
+
 impl Config {
     /// Loads the configuration from `LC_CONFIG` (default `Leptos.toml`), its `.local.toml`
     /// sibling and the environment. `ids_required` is false for `provision`, which creates them.
@@ -269,6 +287,8 @@ impl Config {
             issuer,
             bucket: l.require("s3.bucket", "")?,
             s3_endpoint: l.url("s3.endpoint")?,
+            email_from: email_from(l)?,
+            email_endpoint: l.url("email.endpoint")?,
             site_url,
             app_name: l.get("site.app_name").unwrap_or_else(|| "leptos-cognito".into()),
             pool_name: l.get("cognito.pool_name").unwrap_or_else(|| "leptos-cognito".into()),
@@ -377,6 +397,8 @@ impl Config {
             issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test".into(),
             bucket: "avatars".into(),
             s3_endpoint: Some("http://127.0.0.1:9".into()),
+            email_from: "no-reply@example.com".into(),
+            email_endpoint: Some("http://127.0.0.1:9".into()),
             site_url: "http://127.0.0.1:3000".into(),
             app_name: "test".into(),
             pool_name: "test".into(),
@@ -412,8 +434,22 @@ mod tests {
             ("cognito.user_pool_id", "us-east-1_abc"),
             ("cognito.client_id", "client1"),
             ("s3.bucket", "avatars"),
+            ("email.from", "No-Reply@Example.com"),
             ("site.url", "https://example.com/"),
         ]
+    }
+
+    #[test]
+    fn the_sender_is_one_plain_address() {
+        let c = Config::from_layers(&layers(&base()), "x".into(), true).unwrap();
+        assert_eq!(c.email_from, "no-reply@example.com");
+        for bad in ["", "no-reply", "App <no-reply@example.com>", "a@b.c, d@e.f", "a@localhost"] {
+            let mut l = base();
+            l.retain(|(k, _)| *k != "email.from");
+            l.push(("email.from", bad));
+            let e = Config::from_layers(&layers(&l), "x".into(), true).unwrap_err();
+            assert_eq!(e.setting, "email.from", "{bad:?}");
+        }
     }
 
     #[test]

@@ -261,7 +261,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_cognito_keeps_the_session() {
         let (jwks, _) = jwks_server().await;
-        let (cognito, _) = crate::server::aws::clients(&Config::for_test()).await;
+        let cognito = crate::server::aws::clients(&Config::for_test()).await.cognito;
         let st = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
         let r = resolve(&st, Some(session(30))).await;
         assert!(matches!(r.auth, Auth::SignedIn(_)));

@@ -42,11 +42,19 @@ mod tests {
         }
     }
 
+    /// The IAM actions an SES (v2) SDK operation needs.
+    fn ses_actions(op: &str) -> &'static [&'static str] {
+        match op {
+            "send_email" => &["ses:SendEmail"],
+            other => panic!("map the SES operation {other} to its IAM actions here"),
+        }
+    }
+
     fn pascal(op: &str) -> String {
         op.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
     }
 
-    /// (client, operation) for every `cognito.op(` / `s3.op(` in the server's source.
+    /// (client, operation) for every `cognito.op(` / `s3.op(` / `ses.op(` in the server's source.
     fn sdk_calls() -> BTreeSet<(String, String)> {
         let mut calls = BTreeSet::new();
         for (rel, text) in crate::source_files() {
@@ -54,7 +62,7 @@ mod tests {
                 continue;
             }
             let text: String = text.split_whitespace().collect();
-            for client in ["cognito", "s3"] {
+            for client in ["cognito", "s3", "ses"] {
                 let needle = format!("{client}.");
                 let mut rest = text.as_str();
                 while let Some(i) = rest.find(&needle) {
@@ -91,6 +99,7 @@ mod tests {
             calls.contains(&("cognito".into(), "admin_add_user_to_group".into())),
             "the scan finds calls: {calls:?}"
         );
+        assert!(calls.contains(&("ses".into(), "send_email".into())), "the scan finds SES calls: {calls:?}");
         let mut needed = BTreeSet::new();
         for (client, op) in &calls {
             match client.as_str() {
@@ -98,6 +107,7 @@ mod tests {
                 "cognito" => {
                     needed.insert(format!("cognito-idp:{}", pascal(op)));
                 }
+                "ses" => needed.extend(ses_actions(op).iter().map(|a| a.to_string())),
                 _ => needed.extend(s3_actions(op).iter().map(|a| a.to_string())),
             }
         }

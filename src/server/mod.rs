@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod client_ip;
 pub mod config;
+pub mod email;
 pub mod guard;
 mod iam;
 pub mod provision;

@@ -64,7 +64,7 @@ fn fail<E: std::fmt::Debug>(step: &str) -> impl FnOnce(E) -> String + '_ {
 
 pub async fn run() -> Result<(), String> {
     let cfg = Config::load(false).map_err(|e| e.to_string())?;
-    let (cognito, s3) = aws::clients(&cfg).await;
+    let aws::Clients { cognito, s3, ses } = aws::clients(&cfg).await;
     println!(
         "provisioning {} (cognito: {}, s3: {})",
         cfg.region,
@@ -78,6 +78,7 @@ pub async fn run() -> Result<(), String> {
         ensure_group(&cognito, &pool_id, g).await?;
     }
     ensure_bucket(&s3, &cfg).await?;
+    ensure_sender(&ses, &cfg).await?;
     write_ids(&cfg, &pool_id, &client_id, &api_client_id)?;
     write_secret(&cfg, secret.as_deref().unwrap_or_default())
 }
@@ -95,7 +96,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
         if let Some(p) = page.user_pools().iter().find(|p| p.name() == Some(cfg.pool_name.as_str())) {
             let id = p.id().unwrap_or_default().to_string();
             say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
-            ensure_pool_settings(c, cfg, &id).await?;
+            ensure_pool_settings(c, &id).await?;
             ensure_custom_attributes(c, &id).await?;
             ensure_mfa(c, &id).await?;
             return Ok(id);
@@ -111,7 +112,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
         .username_attributes(UsernameAttributeType::Email)
         .auto_verified_attributes(VerifiedAttributeType::Email)
         .policies(pool_policies())
-        .set_user_attribute_update_settings(attribute_update_settings(cfg))
+        .set_user_attribute_update_settings(attribute_update_settings())
         .set_schema(Some(CUSTOM_ATTRIBUTES.iter().map(|(n, m)| custom_attribute(n, m)).collect()))
         .account_recovery_setting(
             AccountRecoverySettingType::builder()
@@ -157,15 +158,15 @@ fn pool_policies() -> UserPoolPolicyType {
         .build()
 }
 
-/// On real AWS, a changed email only replaces the old one once its code is entered
-/// (`AttributesRequireVerificationBeforeUpdate`). The emulator does not implement it, so it
-/// keeps Cognito's default there (the new address at once, unverified); see the README.
-fn attribute_update_settings(cfg: &Config) -> Option<UserAttributeUpdateSettingsType> {
-    cfg.cognito_endpoint.is_none().then(|| {
+/// A changed email only replaces the old one once its code is entered
+/// (`AttributesRequireVerificationBeforeUpdate`), on AWS and in the emulator alike: until then
+/// the person signs in with the old address.
+fn attribute_update_settings() -> Option<UserAttributeUpdateSettingsType> {
+    Some(
         UserAttributeUpdateSettingsType::builder()
             .attributes_require_verification_before_update(VerifiedAttributeType::Email)
-            .build()
-    })
+            .build(),
+    )
 }
 
 fn same_password_policy(have: Option<&PasswordPolicyType>, want: Option<&PasswordPolicyType>) -> bool {
@@ -180,11 +181,11 @@ fn same_password_policy(have: Option<&PasswordPolicyType>, want: Option<&Passwor
 /// Brings an existing pool's password policy and email-update setting to what `provision`
 /// creates. UpdateUserPool resets every setting it is not given (Cognito and moto alike), so
 /// everything else the pool has is passed back unchanged.
-async fn ensure_pool_settings(c: &Cognito, cfg: &Config, pool_id: &str) -> Result<(), String> {
+async fn ensure_pool_settings(c: &Cognito, pool_id: &str) -> Result<(), String> {
     let out = c.describe_user_pool().user_pool_id(pool_id).send().await.map_err(fail("DescribeUserPool"))?;
     let pool = out.user_pool().ok_or("DescribeUserPool returned no pool")?;
     let want_policies = pool_policies();
-    let want_update = attribute_update_settings(cfg);
+    let want_update = attribute_update_settings();
     let have_update: Vec<&VerifiedAttributeType> = pool
         .user_attribute_update_settings()
         .map(|u| u.attributes_require_verification_before_update().iter().collect())
@@ -405,6 +406,38 @@ async fn ensure_group(c: &Cognito, pool_id: &str, name: &str) -> Result<(), Stri
     }
 }
 
+/// The SES identity the app's own notices are sent from (`email.from`). On AWS, creating an
+/// address identity makes SES email it a confirmation link; until it is clicked (and while the
+/// account is in the SES sandbox, for every recipient too) SES refuses to send, and so does an
+/// email change (see the README).
+async fn ensure_sender(ses: &aws_sdk_sesv2::Client, cfg: &Config) -> Result<(), String> {
+    let identity = cfg.email_from.as_str();
+    let verified = match ses.get_email_identity().email_identity(identity).send().await {
+        Ok(out) => {
+            say("email sender", identity, "unchanged");
+            out.verified_for_sending_status()
+        }
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => {
+            ses.create_email_identity().email_identity(identity).send().await.map_err(fail("CreateEmailIdentity"))?;
+            say("email sender", identity, "created");
+            ses.get_email_identity()
+                .email_identity(identity)
+                .send()
+                .await
+                .map_err(fail("GetEmailIdentity"))?
+                .verified_for_sending_status()
+        }
+        Err(e) => return Err(fail("GetEmailIdentity")(e)),
+    };
+    if !verified {
+        println!(
+            "  warning  SES has not verified {identity} yet: open the link SES emailed to it. Until then \
+             email changes are refused (the old address cannot be told)."
+        );
+    }
+    Ok(())
+}
+
 async fn ensure_bucket(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), String> {
     match s3.head_bucket().bucket(&cfg.bucket).send().await {
         Ok(_) => say("bucket", &cfg.bucket, "unchanged"),
@@ -536,7 +569,7 @@ pub async fn add_to_group(args: Vec<String>) -> Result<(), String> {
         return Err("usage: leptos-cognito add-to-group <email> <group>".into());
     };
     let cfg = Config::load(true).map_err(|e| e.to_string())?;
-    let (cognito, _) = aws::clients(&cfg).await;
+    let cognito = aws::clients(&cfg).await.cognito;
     cognito
         .admin_add_user_to_group()
         .user_pool_id(&cfg.user_pool_id)
@@ -558,7 +591,7 @@ pub async fn invite(args: Vec<String>) -> Result<(), String> {
     };
     let email = email.trim().to_lowercase();
     let cfg = Config::load(true).map_err(|e| e.to_string())?;
-    let (cognito, _) = aws::clients(&cfg).await;
+    let cognito = aws::clients(&cfg).await.cognito;
     let attr = |n: &str, v: &str| {
         aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().expect("name set")
     };
@@ -590,12 +623,9 @@ mod settings_tests {
     use super::*;
 
     #[test]
-    fn email_changes_need_verification_on_aws_only() {
-        let mut cfg = Config::for_test();
-        assert!(attribute_update_settings(&cfg).is_none(), "the emulator does not implement it");
-        cfg.cognito_endpoint = None;
-        let on_aws = attribute_update_settings(&cfg).unwrap();
-        assert_eq!(on_aws.attributes_require_verification_before_update(), &[VerifiedAttributeType::Email]);
+    fn email_changes_need_verification_on_aws_and_in_the_emulator() {
+        let settings = attribute_update_settings().unwrap();
+        assert_eq!(settings.attributes_require_verification_before_update(), &[VerifiedAttributeType::Email]);
     }
 
     #[test]

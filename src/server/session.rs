@@ -35,6 +35,8 @@ pub enum CookieName {
     MfaSetup,
     /// One message (and the non-secret form values) for the next page.
     Flash,
+    /// A new email address waiting for its code (the account keeps the old one until then).
+    EmailChange,
 }
 
 impl CookieName {
@@ -47,6 +49,7 @@ impl CookieName {
             CookieName::Challenge => "lc-challenge",
             CookieName::MfaSetup => "lc-mfa-setup",
             CookieName::Flash => "lc-flash",
+            CookieName::EmailChange => "lc-email-change",
         }
     }
 }
@@ -155,7 +158,10 @@ impl PendingSignUp {
 
 /// How long a pending sign-up is remembered (Cognito codes last 24 h).
 pub const PENDING_MAX_AGE: CookieDuration = CookieDuration::hours(24);
-/// How long Cognito's sign-up session is kept; Cognito's own lifetime is 3 minutes.
+/// How long the app uses the session SignUp returns (to sign in right after the code). Cognito
+/// does not document that session's lifetime, so the app keeps it no longer than an auth
+/// session's default (3 minutes); after that the person signs in with the password. The
+/// emulator keeps it a day, so this limit is the app's own.
 pub const SIGN_UP_SESSION_SECONDS: u64 = 180;
 
 pub use crate::flash::{Flash, FlashKind};

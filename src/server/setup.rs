@@ -405,7 +405,7 @@ mod tests {
     #[tokio::test]
     async fn a_request_that_takes_too_long_is_408() {
         let (jwks, _) = jwks_server().await;
-        let (cognito, _) = crate::server::aws::clients(&Config::for_test()).await;
+        let cognito = crate::server::aws::clients(&Config::for_test()).await.cognito;
         let mut config = Config::for_test();
         config.request_timeout_seconds = 1;
         let state = AppState::for_test(config, cognito, Verifier::new(ISS, CLIENT, &jwks));

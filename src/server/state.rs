@@ -14,6 +14,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub cognito: cognito::Client,
     pub s3: aws_sdk_s3::Client,
+    pub ses: aws_sdk_sesv2::Client,
     pub verifier: Arc<Verifier>,
     pub cookies: CookieCodec,
     pub resend_limiter: Arc<PerKeyLimiter>,
@@ -28,10 +29,10 @@ pub struct AppState {
 
 impl AppState {
     pub async fn new(leptos_options: LeptosOptions, config: Config, cookie_key: &[u8]) -> Self {
-        let (cognito, s3) = aws::clients(&config).await;
+        let clients = aws::clients(&config).await;
         let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url)
             .with_bearer_clients(config.api_client_id.clone());
-        let state = Self::assemble(leptos_options, config, cookie_key, cognito, s3, verifier);
+        let state = Self::assemble(leptos_options, config, cookie_key, clients, verifier);
         state.spawn_policy_loader();
         super::rate_limit::spawn_pruner(&state);
         state
@@ -46,18 +47,24 @@ impl AppState {
                 .region(aws_sdk_s3::config::Region::new("us-east-1"))
                 .build(),
         );
+        let ses = aws_sdk_sesv2::Client::from_conf(
+            aws_sdk_sesv2::Config::builder()
+                .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+                .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+                .build(),
+        );
         let options = LeptosOptions::builder().output_name("test").build();
-        Self::assemble(options, config, &[5u8; 64], cognito, s3, verifier)
+        Self::assemble(options, config, &[5u8; 64], aws::Clients { cognito, s3, ses }, verifier)
     }
 
     fn assemble(
         leptos_options: LeptosOptions,
         config: Config,
         cookie_key: &[u8],
-        cognito: cognito::Client,
-        s3: aws_sdk_s3::Client,
+        clients: aws::Clients,
         verifier: Verifier,
     ) -> Self {
+        let aws::Clients { cognito, s3, ses } = clients;
         AppState {
             leptos_options,
             rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
@@ -66,6 +73,7 @@ impl AppState {
             config: Arc::new(config),
             cognito,
             s3,
+            ses,
             verifier: Arc::new(verifier),
             resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
             quiet_resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),

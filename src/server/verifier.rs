@@ -1,5 +1,5 @@
-//! Local verification of Cognito JWTs against the pool's JWKS (see shared/security.md):
-//! RS256 only, key picked by `kid`, issuer, audience/client_id, `token_use` and expiry checked.
+//! Local verification of Cognito JWTs against the pool's JWKS (the checks AWS documents for
+//! Cognito tokens): RS256 only, key picked by `kid`, issuer, audience/client_id, `token_use` and expiry checked.
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
 use serde::Deserialize;

@@ -105,10 +105,14 @@ pub fn SettingsPage() -> impl IntoView {
             }
         },
     );
-    let pending_email = (!user.email_verified).then(|| {
+    #[cfg(feature = "ssr")]
+    let awaiting = server::awaiting_code(&user);
+    #[cfg(not(feature = "ssr"))]
+    let awaiting: Option<String> = None;
+    let pending_email = awaiting.map(|address| {
         view! {
             <div class="pending" role="status">
-                <p>{format!("Your new address {} is not confirmed yet. Enter the code we sent to it.", user.email)}</p>
+                <p>{format!("Your new address {address} is not confirmed yet. Enter the code we sent to it.")}</p>
                 <form method="post" action=VerifyEmail::url() novalidate>
                     <CodeField label="Email code" describedby=MESSAGE_ID/>
                     <SubmitButton label="Confirm new email".to_string()/>

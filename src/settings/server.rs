@@ -5,7 +5,40 @@ use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::{Flash, FlashKind};
 use crate::server::aws::{ends_session, error_code, map_sdk_error};
+use crate::server::email;
+use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use serde::{Deserialize, Serialize};
+
+/// A new address waiting for its code. The pool keeps the old address until the code is
+/// entered (`AttributesRequireVerificationBeforeUpdate`), so neither the id token nor Cognito
+/// says which address the code went to: this cookie does, for the account that asked.
+#[derive(Serialize, Deserialize)]
+struct EmailChange {
+    sub: String,
+    email: String,
+}
+
+/// As long as Cognito keeps an attribute-verification code.
+const EMAIL_CHANGE_MAX_AGE: cookie::time::Duration = cookie::time::Duration::hours(24);
+
+/// The address a change is waiting for, from this request's cookie, when it is this account's.
+fn pending_change(
+    state: &crate::server::state::AppState,
+    headers: &http::HeaderMap,
+    user: &crate::auth::CurrentUser,
+) -> Option<String> {
+    let change: EmailChange = state.cookies.open(headers, CookieName::EmailChange)?;
+    (change.sub == user.sub && change.email != user.email).then_some(change.email)
+}
+
+/// The new address waiting for its code, for the settings page: the one this browser asked
+/// for, or the account's own address while it is unverified (a pool without the setting).
+pub fn awaiting_code(user: &crate::auth::CurrentUser) -> Option<String> {
+    let state = leptos::prelude::use_context::<crate::server::state::AppState>()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    pending_change(&state, &parts.headers, user).or_else(|| (!user.email_verified).then(|| user.email.clone()))
+}
 
 fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().expect("name is set")
@@ -56,6 +89,9 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
         return Err(AppError::InvalidInput("That is already your email address.".into()));
     }
     crate::auth::server::check_password(ctx, password).await?;
+    let config = &ctx.state.config;
+    email::send(&ctx.state, &email::email_change_notice(&config.app_name, &config.site_url, &user.email, &email))
+        .await?;
     ctx.state
         .cognito
         .update_user_attributes()
@@ -72,6 +108,8 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
             _ => ctx.token_error("UpdateUserAttributes email", &e),
         })?;
     ctx.renew_session().await?;
+    let change = EmailChange { sub: user.sub, email: email.clone() };
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::EmailChange, &change, EMAIL_CHANGE_MAX_AGE));
     saved(ctx, &format!("We sent a code to {email}. Enter it below to confirm your new address."));
     Ok("/settings")
 }
@@ -88,6 +126,7 @@ pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppErro
         .send()
         .await
         .map_err(|e| ctx.token_error("VerifyUserAttribute", &e))?;
+    ctx.set_cookie(ctx.state.cookies.clear(CookieName::EmailChange));
     ctx.renew_session().await?;
     saved(ctx, "Your new email address is confirmed. Use it to sign in from now on.");
     Ok("/settings")
@@ -96,7 +135,9 @@ pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppErro
 pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
-    if let Err(wait) = ctx.state.resend_limiter.try_acquire(&user.email) {
+    // The code goes to the address waiting for it, not the one the account still has.
+    let to = pending_change(&ctx.state, &ctx.parts.headers, &user).unwrap_or(user.email);
+    if let Err(wait) = ctx.state.resend_limiter.try_acquire(&to) {
         return Err(AppError::InvalidInput(format!("Please wait {wait} seconds before asking for another code.")));
     }
     ctx.state
@@ -107,7 +148,7 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
         .send()
         .await
         .map_err(|e| ctx.token_error("GetUserAttributeVerificationCode", &e))?;
-    saved(ctx, &format!("We sent a new code to {}.", user.email));
+    saved(ctx, &format!("We sent a new code to {to}."));
     Ok("/settings")
 }
 

@@ -27,7 +27,7 @@ pub async fn user_with_refresh(cfg: &Config) -> (String, String, String) {
 
 /// A confirmed user `email` with `PASSWORD` and these attributes, made with admin calls.
 pub async fn create_user(cfg: &Config, email: &str, attributes: &[(&str, &str)]) {
-    let (cognito, _) = aws::clients(cfg).await;
+    let cognito = aws::clients(cfg).await.cognito;
     let attr = |n: &str, v: &str| {
         aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(n).value(v).build().unwrap()
     };
@@ -52,7 +52,7 @@ pub async fn create_user(cfg: &Config, email: &str, attributes: &[(&str, &str)])
 }
 
 pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String, String, String) {
-    let (cognito, _) = aws::clients(cfg).await;
+    let cognito = aws::clients(cfg).await.cognito;
     let email = format!("api-{}-{}@example.com", std::process::id(), rand_suffix());
     create_user(cfg, &email, &[]).await;
     if admin {
@@ -65,15 +65,21 @@ pub async fn user_tokens(cfg: &Config, client_id: &str, admin: bool) -> (String,
             .await
             .unwrap();
     }
+    sign_in_tokens(cfg, client_id, &email).await
+}
+
+/// Signs `email` (password `PASSWORD`) in with `client_id`: (access, id, refresh) tokens.
+pub async fn sign_in_tokens(cfg: &Config, client_id: &str, email: &str) -> (String, String, String) {
+    let cognito = aws::clients(cfg).await.cognito;
     let out = cognito
         .initiate_auth()
         .client_id(client_id)
         .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
         .set_auth_parameters(Some(if client_id == cfg.client_id {
             // The web client is confidential: SECRET_HASH as the server sends it.
-            cfg.auth_parameters(&email, &[("PASSWORD", PASSWORD)])
+            cfg.auth_parameters(email, &[("PASSWORD", PASSWORD)])
         } else {
-            [("USERNAME".to_string(), email.clone()), ("PASSWORD".to_string(), PASSWORD.to_string())].into()
+            [("USERNAME".to_string(), email.to_string()), ("PASSWORD".to_string(), PASSWORD.to_string())].into()
         }))
         .send()
         .await
