@@ -3,9 +3,10 @@
 use crate::admin::AdminPage;
 use crate::auth::api::SignOut;
 use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
-use crate::auth::pages::{ConfirmPage, HomePage, SignInPage, SignUpPage};
+use crate::auth::pages::{ConfirmPage, SignInPage, SignUpPage};
 use crate::auth::{Auth, current_auth};
 use crate::components::session_keeper::SessionKeeper;
+use crate::home::HomePage;
 use crate::mfa::{MfaOffPage, MfaSetupPage};
 use crate::settings::{AccountDeletedPage, SettingsPage};
 use leptos::prelude::*;
@@ -18,11 +19,11 @@ use leptos_router::{
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css_options = options.clone();
-    // The response's Content-Security-Policy nonce (made by `server::setup::csp`), so the
+    // The response's Content-Security-Policy nonce (made by `server::layers::csp`), so the
     // hydration scripts carry it.
     #[cfg(feature = "ssr")]
     if let Some(nonce) = use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<crate::server::setup::CspNonce>().cloned())
+        .and_then(|p| p.extensions.get::<crate::server::layers::CspNonce>().cloned())
     {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }

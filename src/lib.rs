@@ -7,11 +7,14 @@ pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod api;
 pub mod app;
+#[cfg(test)]
+mod architecture;
 pub mod auth;
 pub mod avatar;
 pub mod components;
 pub mod error;
 pub mod flash;
+pub mod home;
 pub mod mfa;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -18,8 +18,8 @@ pub struct UserRow {
 /// Up to 60 users of the pool whose email starts with `prefix` (admins only).
 #[server(endpoint = "admin_list_users")]
 pub async fn list_users(prefix: String) -> Result<Vec<UserRow>, AppError> {
-    use crate::auth::server::Ctx;
     use crate::server::aws::map_sdk_error;
+    use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     if !ctx.user()?.is_admin() {
         return Err(AppError::Forbidden);
@@ -96,7 +96,7 @@ pub fn AdminPage() -> impl IntoView {
             .into_any()
         }
         Auth::SignedIn(_) => {
-            crate::auth::pages::set_status(403);
+            crate::components::page::set_status(403);
             view! {
                 <Title text="Not allowed"/>
                 <h1>"Not allowed"</h1>
@@ -105,9 +105,9 @@ pub fn AdminPage() -> impl IntoView {
             }
             .into_any()
         }
-        Auth::Unavailable => view! { <crate::auth::pages::Unavailable/> }.into_any(),
+        Auth::Unavailable => view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {
-            crate::auth::pages::redirect_to("/sign-in");
+            crate::components::page::redirect_to("/sign-in");
             view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any()
         }
     }

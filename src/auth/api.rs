@@ -7,15 +7,19 @@ use leptos::prelude::*;
 
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(email: String, password: String, given_name: String, family_name: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::in_equal_time(&ctx, flow::sign_up(&ctx, &email, &password, &given_name, &family_name)).await;
+    let result =
+        crate::server::ctx::in_equal_time(&ctx, flow::sign_up(&ctx, &email, &password, &given_name, &family_name))
+            .await;
     ctx.finish(result, "/sign-up", keep(&email, Some(&given_name), Some(&family_name)))
 }
 
 #[server(endpoint = "confirm_sign_up")]
 pub async fn confirm_sign_up(email: String, code: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::confirm(&ctx, &email, &code).await;
     ctx.finish(result, "/confirm", keep(&email, None, None))
@@ -23,15 +27,17 @@ pub async fn confirm_sign_up(email: String, code: String) -> Result<(), AppError
 
 #[server(endpoint = "resend_code")]
 pub async fn resend_code(email: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::in_equal_time(&ctx, flow::resend(&ctx, &email)).await;
+    let result = crate::server::ctx::in_equal_time(&ctx, flow::resend(&ctx, &email)).await;
     ctx.finish(result, "/confirm", keep(&email, None, None))
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::sign_in(&ctx, &email, &password).await;
     ctx.finish(result, "/sign-in", keep(&email, None, None))
@@ -39,7 +45,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx};
+    use super::server as flow;
+    use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::sign_out(&ctx).await;
     ctx.finish(result, "/", Default::default())
@@ -47,7 +54,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx};
+    use super::server as flow;
+    use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::sign_out_everywhere(&ctx).await;
     ctx.finish(result, "/", Default::default())
@@ -58,7 +66,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 /// when the (possibly new) access token expires, or `None` when the session has ended.
 #[server(endpoint = "session_status")]
 pub async fn session_status() -> Result<Option<u64>, AppError> {
-    use super::server::Ctx;
+    use crate::server::ctx::Ctx;
     match Ctx::get()?.user() {
         Ok(user) => Ok(Some(user.access_expires_at)),
         Err(AppError::NotSignedIn) => Ok(None),
@@ -68,7 +76,8 @@ pub async fn session_status() -> Result<Option<u64>, AppError> {
 
 #[server(endpoint = "answer_mfa")]
 pub async fn answer_mfa(code: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx};
+    use super::server as flow;
+    use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::answer_mfa(&ctx, &code).await;
     ctx.finish(result, "/verify-mfa", Default::default())
@@ -80,7 +89,8 @@ pub async fn complete_new_password(
     #[server(default)] given_name: String,
     #[server(default)] family_name: String,
 ) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::complete_new_password(&ctx, &password, &given_name, &family_name).await;
     ctx.finish(result, "/new-password", keep("", Some(&given_name), Some(&family_name)))
@@ -88,15 +98,17 @@ pub async fn complete_new_password(
 
 #[server(endpoint = "forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::in_equal_time(&ctx, flow::forgot_password(&ctx, &email)).await;
+    let result = crate::server::ctx::in_equal_time(&ctx, flow::forgot_password(&ctx, &email)).await;
     ctx.finish(result, "/forgot-password", keep(&email, None, None))
 }
 
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
-    use super::server::{self as flow, Ctx, keep};
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::reset_password(&ctx, &email, &code, &password).await;
     ctx.finish(result, "/reset-password", keep(&email, None, None))

@@ -2,7 +2,7 @@
 //! forgotten password.
 
 use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
-use super::pages::MESSAGE_ID;
+use crate::components::page::MESSAGE_ID;
 use crate::components::password::NewPasswordInput;
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, FormMessage};

@@ -47,6 +47,18 @@ pub enum Auth {
     Unavailable,
 }
 
+impl Auth {
+    /// The signed-in person, or the error a server function answers without one: the one
+    /// place that turns "signed out" and "unavailable" into errors.
+    pub fn user(&self) -> Result<&CurrentUser, crate::error::AppError> {
+        match self {
+            Auth::SignedIn(u) => Ok(u),
+            Auth::Unavailable => Err(crate::error::AppError::Unavailable),
+            Auth::SignedOut => Err(crate::error::AppError::NotSignedIn),
+        }
+    }
+}
+
 /// The request's session state. Pages are rendered only on the server (islands mode), so
 /// outside `ssr` there is no request and nobody is signed in.
 pub fn current_auth() -> Auth {

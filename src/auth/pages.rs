@@ -1,8 +1,9 @@
 //! The auth pages. Each form posts to its server function; the answer is a redirect, and
 //! failures come back as a flash message in a `role="alert"` region.
 
-use super::api::{ConfirmSignUp, ResendCode, SignIn, SignOutEverywhere, SignUp};
+use super::api::{ConfirmSignUp, ResendCode, SignIn, SignUp};
 use super::{Auth, current_auth};
+use crate::components::page::{MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::resend::ResendButton;
 use crate::components::submit::SubmitButton;
@@ -11,89 +12,6 @@ use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-
-pub const MESSAGE_ID: &str = "form-message";
-
-/// Sets the HTTP status of the page being rendered (server only).
-pub fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
-        res.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
-}
-
-/// Answers the page request with a 302 to `path` (pages render on the server only).
-pub fn redirect_to(path: &str) {
-    #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(location)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(path))
-    {
-        res.set_status(http::StatusCode::FOUND);
-        res.insert_header(http::header::LOCATION, location);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = path;
-}
-
-/// The pool's password rules (server only; pages are not rendered in the browser).
-pub fn password_policy() -> super::validate::PasswordPolicy {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<crate::server::state::AppState>().map(|s| s.password_policy()).unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        Default::default()
-    }
-}
-
-/// Who is signed in, or a redirect to sign-in.
-#[component]
-pub fn HomePage() -> impl IntoView {
-    match current_auth() {
-        Auth::SignedIn(user) => {
-            let groups = if user.groups.is_empty() { "none".to_string() } else { user.groups.join(", ") };
-            view! {
-                <Title text="Home"/>
-                <h1>{format!("Welcome, {}", user.display_name())}</h1>
-                <crate::avatar::Avatar user=user.clone() size=96/>
-                <FormMessage flash=current_flash() id=MESSAGE_ID/>
-                <dl class="profile">
-                    <dt>"Name"</dt>
-                    <dd>{user.display_name()}</dd>
-                    <dt>"Email"</dt>
-                    <dd>{user.email.clone()}</dd>
-                    <dt>"Groups"</dt>
-                    <dd>{groups}</dd>
-                </dl>
-                <crate::mfa::MfaStatus/>
-                <form method="post" action=SignOutEverywhere::url()>
-                    <button type="submit" class="secondary">"Sign out everywhere"</button>
-                </form>
-            }
-            .into_any()
-        }
-        Auth::Unavailable => view! { <Unavailable/> }.into_any(),
-        Auth::SignedOut => {
-            redirect_to("/sign-in");
-            view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any()
-        }
-    }
-}
-
-/// Shown when Cognito cannot be reached to check the session.
-#[component]
-pub fn Unavailable() -> impl IntoView {
-    set_status(503);
-    view! {
-        <Title text="Try again shortly"/>
-        <h1>"Try again shortly"</h1>
-        <p role="alert">{crate::error::AppError::Unavailable.message()}</p>
-        <p><a href="">"Reload this page"</a></p>
-    }
-}
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {

@@ -7,9 +7,9 @@
 
 use super::{ALLOWED_TYPES, MAX_BYTES, PresignedUpload};
 use crate::auth::CurrentUser;
-use crate::auth::server::Ctx;
 use crate::error::AppError;
 use crate::server::aws::map_sdk_error;
+use crate::server::ctx::Ctx;
 use crate::server::state::AppState;
 use aws_sdk_s3::presigning::PresigningConfig;
 use std::time::Duration;

@@ -4,6 +4,7 @@
 //! render on the server only.
 
 pub mod checked;
+pub mod page;
 pub mod password;
 pub mod resend;
 pub mod session_keeper;

@@ -88,8 +88,8 @@ pub fn NewPasswordInput(
             label=label
             name=name
             autocomplete="new-password".to_string()
-            policy=Some(crate::auth::pages::password_policy())
-            describedby=Some(crate::auth::pages::MESSAGE_ID.to_string())
+            policy=Some(crate::components::page::password_policy())
+            describedby=Some(crate::components::page::MESSAGE_ID.to_string())
         />
     }
 }
@@ -106,7 +106,7 @@ pub fn CurrentPasswordInput(
             name=name
             autocomplete="current-password".to_string()
             policy=None
-            describedby=Some(crate::auth::pages::MESSAGE_ID.to_string())
+            describedby=Some(crate::components::page::MESSAGE_ID.to_string())
         />
     }
 }

@@ -4,8 +4,8 @@
 #[cfg(feature = "ssr")]
 mod server;
 
-use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::{Auth, current_auth};
+use crate::components::page::{MESSAGE_ID, redirect_to};
 use crate::components::password::CurrentPasswordInput;
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, FormMessage};
@@ -18,21 +18,21 @@ use leptos_meta::Title;
 /// Starts set-up: Cognito makes a secret, kept in an encrypted cookie until verified.
 #[server(endpoint = "begin_mfa_setup")]
 pub async fn begin_mfa_setup(password: String) -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::begin(&ctx, &password).await;
     ctx.finish(result, "/two-factor", Default::default())
 }
 
 #[server(endpoint = "verify_mfa_setup")]
 pub async fn verify_mfa_setup(code: String) -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::verify(&ctx, &code).await;
     ctx.finish(result, "/two-factor", Default::default())
 }
 
 #[server(endpoint = "disable_mfa")]
 pub async fn disable_mfa(password: String, code: String) -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::disable(&ctx, &password, &code).await;
     ctx.finish(result, "/two-factor-off", Default::default())
 }
@@ -40,7 +40,7 @@ pub async fn disable_mfa(password: String, code: String) -> Result<(), AppError>
 /// Whether the signed-in person has TOTP turned on.
 #[server(endpoint = "mfa_status")]
 pub async fn mfa_status() -> Result<bool, AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     server::enabled(&ctx).await
 }
 

@@ -1,10 +1,10 @@
 //! Cognito calls behind the two-factor pages.
 
-use crate::auth::server::Ctx;
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::{Flash, FlashKind};
 use crate::server::aws::map_sdk_error;
+use crate::server::ctx::Ctx;
 use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::{
     ChallengeNameType, SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
@@ -35,7 +35,7 @@ fn authenticator_code(e: AppError) -> AppError {
 }
 
 fn now() -> u64 {
-    crate::auth::server::now_unix()
+    crate::server::guard::now_unix()
 }
 
 pub async fn begin(ctx: &Ctx, password: &str) -> Result<&'static str, AppError> {

@@ -1,11 +1,15 @@
 //! Server-only code: configuration, AWS clients, token verification, cookies, the router.
 
+pub mod assets;
 pub mod aws;
 pub mod client_ip;
 pub mod config;
+pub mod ctx;
 pub mod email;
 pub mod guard;
 mod iam;
+pub mod layers;
+pub mod limits;
 pub mod provision;
 pub mod rate_limit;
 pub mod session;

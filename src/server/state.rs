@@ -1,12 +1,12 @@
 //! `AppState`: everything a request may need, built once at start-up.
 
+use super::rate_limit::{self, PerKeyLimiter, RESEND_INTERVAL_SECONDS};
 use super::{aws, config::Config, session::CookieCodec, verifier::Verifier};
 use crate::auth::validate::PasswordPolicy;
 use aws_sdk_cognitoidentityprovider as cognito;
 use leptos::config::LeptosOptions;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
@@ -22,8 +22,8 @@ pub struct AppState {
     /// `resend_limiter`, whose wait pages show: sharing it would tell who is unconfirmed.
     #[from_ref(skip)]
     pub quiet_resend_limiter: Arc<PerKeyLimiter>,
-    pub rate_limiter: Arc<super::rate_limit::Limiter>,
-    pub account_limiter: Arc<super::rate_limit::AccountLimiter>,
+    pub rate_limiter: Arc<rate_limit::Limiter>,
+    pub account_limiter: Arc<rate_limit::AccountLimiter>,
     policy: Arc<RwLock<PasswordPolicy>>,
 }
 
@@ -34,7 +34,7 @@ impl AppState {
             .with_bearer_clients(config.api_client_id.clone());
         let state = Self::assemble(leptos_options, config, cookie_key, clients, verifier);
         state.spawn_policy_loader();
-        super::rate_limit::spawn_pruner(&state);
+        rate_limit::spawn_pruner(state.rate_limiter.clone(), state.account_limiter.clone());
         state
     }
 
@@ -67,8 +67,8 @@ impl AppState {
         let aws::Clients { cognito, s3, ses } = clients;
         AppState {
             leptos_options,
-            rate_limiter: Arc::new(super::rate_limit::limiter(config.rate_limit_per_minute)),
-            account_limiter: Arc::new(super::rate_limit::limiter(config.account_rate_limit_per_minute)),
+            rate_limiter: Arc::new(rate_limit::limiter(config.rate_limit_per_minute)),
+            account_limiter: Arc::new(rate_limit::limiter(config.account_rate_limit_per_minute)),
             cookies: CookieCodec::new(cookie_key, config.secure_cookies()).accepting(&config.previous_cookie_keys),
             config: Arc::new(config),
             cognito,
@@ -111,54 +111,5 @@ impl AppState {
                 }
             }
         });
-    }
-}
-
-/// Seconds a person waits between two "resend code" requests for the same email.
-pub const RESEND_INTERVAL_SECONDS: u64 = 30;
-
-/// Allows one action per key per interval (e.g. one code resend per email per 30 s).
-pub struct PerKeyLimiter {
-    interval: Duration,
-    last: Mutex<HashMap<String, Instant>>,
-}
-
-impl PerKeyLimiter {
-    pub fn new(interval: Duration) -> Self {
-        PerKeyLimiter { interval, last: Mutex::new(HashMap::new()) }
-    }
-
-    /// Records an attempt; `Err(seconds to wait)` when the key acted too recently.
-    pub fn try_acquire(&self, key: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut last = self.last.lock().expect("limiter lock");
-        last.retain(|_, t| now.duration_since(*t) < self.interval);
-        if let Some(t) = last.get(key) {
-            let wait = self.interval.saturating_sub(now.duration_since(*t));
-            return Err(wait.as_secs().max(1));
-        }
-        last.insert(key.to_string(), now);
-        Ok(())
-    }
-
-    /// Seconds until `key` may act again (0 when it may act now).
-    pub fn remaining(&self, key: &str) -> u64 {
-        let last = self.last.lock().expect("limiter lock");
-        last.get(key).map(|t| self.interval.saturating_sub(t.elapsed()).as_secs()).unwrap_or(0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limiter_allows_once_per_interval_per_key() {
-        let l = PerKeyLimiter::new(Duration::from_secs(30));
-        assert!(l.try_acquire("a").is_ok());
-        let wait = l.try_acquire("a").unwrap_err();
-        assert!((1..=30).contains(&wait));
-        assert!(l.try_acquire("b").is_ok());
-        assert!(l.remaining("a") > 0 && l.remaining("c") == 0);
     }
 }

@@ -4,9 +4,9 @@
 #[cfg(feature = "ssr")]
 pub(crate) mod server;
 
-use crate::auth::pages::{MESSAGE_ID, redirect_to};
 use crate::auth::validate::BIO_MAX;
 use crate::auth::{Auth, current_auth};
+use crate::components::page::{MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, FormMessage, TextArea};
@@ -22,7 +22,7 @@ pub async fn update_profile(
     family_name: String,
     #[server(default)] bio: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::auth::server::{Ctx, keep};
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = server::update_profile(&ctx, &given_name, &family_name, bio.as_deref()).await;
     // What was typed comes back with the message; a bio too long for the flash cookie is
@@ -33,7 +33,7 @@ pub async fn update_profile(
 
 #[server(endpoint = "change_email")]
 pub async fn change_email(email: String, email_password: String) -> Result<(), AppError> {
-    use crate::auth::server::{Ctx, keep};
+    use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = server::change_email(&ctx, &email, &email_password).await;
     ctx.finish(result, "/settings", keep(&email, None, None))
@@ -41,28 +41,28 @@ pub async fn change_email(email: String, email_password: String) -> Result<(), A
 
 #[server(endpoint = "verify_email")]
 pub async fn verify_email(code: String) -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::verify_email(&ctx, &code).await;
     ctx.finish(result, "/settings", Default::default())
 }
 
 #[server(endpoint = "resend_email_code")]
 pub async fn resend_email_code() -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::resend_email_code(&ctx).await;
     ctx.finish(result, "/settings", Default::default())
 }
 
 #[server(endpoint = "change_password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::change_password(&ctx, &current_password, &new_password).await;
     ctx.finish(result, "/settings", Default::default())
 }
 
 #[server(endpoint = "delete_account")]
 pub async fn delete_account(confirm_email: String, delete_password: String) -> Result<(), AppError> {
-    let ctx = crate::auth::server::Ctx::get()?;
+    let ctx = crate::server::ctx::Ctx::get()?;
     let result = server::delete_account(&ctx, &confirm_email, &delete_password).await;
     ctx.finish(result, "/settings", Default::default())
 }
@@ -76,7 +76,7 @@ const KEPT_BIO_BYTES: usize = 1200;
 pub fn SettingsPage() -> impl IntoView {
     let user = match current_auth() {
         Auth::SignedIn(user) => user,
-        Auth::Unavailable => return view! { <crate::auth::pages::Unavailable/> }.into_any(),
+        Auth::Unavailable => return view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {
             redirect_to("/sign-in");
             return view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any();

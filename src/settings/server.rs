@@ -1,10 +1,10 @@
 //! Cognito calls behind the settings page. Every function checks the session itself.
 
-use crate::auth::server::Ctx;
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::{Flash, FlashKind};
 use crate::server::aws::{ends_session, error_code, map_sdk_error};
+use crate::server::ctx::Ctx;
 use crate::server::email;
 use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;

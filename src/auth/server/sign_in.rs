@@ -1,0 +1,269 @@
+//! Sign-in with the password, the challenges that may follow (TOTP code, new password), and the
+//! password checks other flows use (re-authentication before a sensitive change).
+
+use super::*;
+use crate::auth::validate;
+use crate::error::AppError;
+use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::ctx::Ctx;
+use crate::server::guard::now_unix;
+use crate::server::session::{CookieName, Flash, FlashKind};
+use crate::server::state::AppState;
+use aws_sdk_cognitoidentityprovider::config::http as http_resp;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let password = validate::current_password(password)?;
+    let s = &ctx.state;
+    let reply = password_sign_in(s, &email, &password).await;
+    match reply {
+        Ok(out) => match out.authentication_result {
+            Some(result) => {
+                ctx.start_session(&result)?;
+                Ok("/")
+            }
+            None => start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters),
+        },
+        Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
+            // Not proof of the password: Cognito may answer this before checking it. The
+            // person sees exactly what a wrong password shows (same page, same cookies, no
+            // wait for the email); the owner gets a fresh code, at most once per resend
+            // interval per address, and the sign-in page links to the confirm page.
+            map_sdk_error("InitiateAuth", &e);
+            if s.quiet_resend_limiter.try_acquire(&email).is_ok() {
+                let (state, email) = (s.clone(), email.clone());
+                tokio::spawn(async move {
+                    let sent = state
+                        .cognito
+                        .resend_confirmation_code()
+                        .client_id(&state.config.client_id)
+                        .set_secret_hash(state.config.secret_hash(&email))
+                        .username(&email)
+                        .send()
+                        .await;
+                    if let Err(e) = sent {
+                        map_sdk_error("ResendConfirmationCode (from sign-in)", &e);
+                    }
+                });
+            }
+            Err(AppError::WrongCredentials)
+        }
+        Err(e) => Err(map_sdk_error("InitiateAuth", &e)),
+    }
+}
+
+/// USER_PASSWORD_AUTH for `email` (with SECRET_HASH when the client has a secret): sign-in,
+/// re-authentication, turning MFA off and the fresh session after a password change.
+pub async fn password_sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    SdkError<aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError, http_resp::HttpResponse>,
+> {
+    state
+        .cognito
+        .initiate_auth()
+        .client_id(&state.config.client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .set_auth_parameters(Some(state.config.auth_parameters(email, &[("PASSWORD", password)])))
+        .send()
+        .await
+}
+
+/// Re-authentication before a sensitive change (email, turning MFA on, deleting the account):
+/// Cognito checks the signed-in person's current password. A sign-in that asks for the MFA code
+/// has already accepted the password. The session such a check mints is revoked unused.
+pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
+    let user = ctx.user()?;
+    let password = validate::current_password(password)
+        .map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
+    let s = &ctx.state;
+    let out = password_sign_in(s, &user.email, &password).await.map_err(|e| {
+        let mapped = map_sdk_error("InitiateAuth (re-authentication)", &e);
+        let attempts = e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.contains("attempts"));
+        match mapped {
+            AppError::WrongCredentials if attempts => AppError::TooManyRequests,
+            AppError::WrongCredentials => AppError::InvalidInput("Your current password is not right.".into()),
+            other => other,
+        }
+    })?;
+    if let Some(refresh) = out.authentication_result.and_then(|r| r.refresh_token) {
+        revoke_refresh(s, refresh, "re-authentication").await;
+    }
+    Ok(())
+}
+
+/// A sign-in waiting for its next step, kept in an encrypted cookie (never in the page).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Challenge {
+    pub kind: ChallengeKind,
+    pub email: String,
+    /// The name Cognito wants in USERNAME when answering.
+    pub username: String,
+    pub session: String,
+    /// Attributes Cognito requires before it accepts a new password, e.g. `given_name`.
+    pub required: Vec<String>,
+    pub expires_at: u64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ChallengeKind {
+    Mfa,
+    NewPassword,
+}
+
+/// Cognito's challenge sessions last 3 minutes.
+const CHALLENGE_SECONDS: u64 = 180;
+
+/// Keeps a challenge Cognito answered with and says which page answers it.
+pub fn start_challenge(
+    ctx: &Ctx,
+    email: &str,
+    name: Option<ChallengeNameType>,
+    session: Option<String>,
+    params: Option<HashMap<String, String>>,
+) -> Result<&'static str, AppError> {
+    let params = params.unwrap_or_default();
+    let (kind, page) = match name {
+        Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, "/verify-mfa"),
+        Some(ChallengeNameType::NewPasswordRequired) => (ChallengeKind::NewPassword, "/new-password"),
+        other => {
+            tracing::error!(challenge = ?other, "unsupported sign-in challenge");
+            return Err(AppError::Internal);
+        }
+    };
+    let required = params
+        .get("requiredAttributes")
+        .and_then(|j| serde_json::from_str::<Vec<String>>(j).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.trim_start_matches("userAttributes.").to_string())
+        .collect();
+    let challenge = Challenge {
+        kind,
+        email: email.to_string(),
+        username: params.get("USER_ID_FOR_SRP").cloned().unwrap_or_else(|| email.to_string()),
+        session: session.ok_or(AppError::Internal)?,
+        required,
+        expires_at: now_unix() + CHALLENGE_SECONDS,
+    };
+    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, age));
+    Ok(page)
+}
+
+/// The pending challenge of this kind; an expired or missing one sends the person back
+/// to sign-in with a message.
+pub fn challenge(ctx: &Ctx, kind: ChallengeKind) -> Result<Challenge, AppError> {
+    ctx.state
+        .cookies
+        .open::<Challenge>(&ctx.parts.headers, CookieName::Challenge)
+        .filter(|c| c.kind == kind && c.expires_at > now_unix())
+        .ok_or(AppError::SignInStepExpired)
+}
+
+/// Answers RespondToAuthChallenge: signed in, or on to the next challenge.
+async fn respond(
+    ctx: &Ctx,
+    c: &Challenge,
+    name: ChallengeNameType,
+    answers: Vec<(&str, String)>,
+) -> Result<&'static str, AppError> {
+    let s = &ctx.state;
+    let mut req = s
+        .cognito
+        .respond_to_auth_challenge()
+        .client_id(&s.config.client_id)
+        .challenge_name(name)
+        .session(&c.session)
+        .challenge_responses("USERNAME", &c.username);
+    if let Some(h) = s.config.secret_hash(&c.username) {
+        req = req.challenge_responses("SECRET_HASH", h);
+    }
+    for (k, v) in answers {
+        req = req.challenge_responses(k, v);
+    }
+    let out = req.send().await.map_err(|e| match error_code(&e) {
+        // An expired or used-up challenge session.
+        Some("NotAuthorizedException") | Some("ExpiredCodeException")
+            if e.as_service_error()
+                .and_then(|se| aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(se))
+                .is_some_and(|m| m.to_lowercase().contains("session")) =>
+        {
+            map_sdk_error("RespondToAuthChallenge", &e);
+            AppError::SignInStepExpired
+        }
+        _ => map_sdk_error("RespondToAuthChallenge", &e),
+    })?;
+    match out.authentication_result {
+        Some(result) => {
+            ctx.start_session(&result)?;
+            Ok("/")
+        }
+        None => start_challenge(ctx, &c.email, out.challenge_name, out.session, out.challenge_parameters),
+    }
+}
+
+/// Ends a challenge that can no longer be answered and says so on the sign-in page.
+fn challenge_failed(ctx: &Ctx, email: &str, e: AppError) -> Result<&'static str, AppError> {
+    if e == AppError::SignInStepExpired {
+        ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
+        ctx.flash(&Flash {
+            kind: FlashKind::Error,
+            message: e.message(),
+            email: Some(email.to_string()),
+            ..Flash::default()
+        });
+        return Ok("/sign-in");
+    }
+    Err(e)
+}
+
+pub async fn answer_mfa(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
+    let c = match challenge(ctx, ChallengeKind::Mfa) {
+        Ok(c) => c,
+        Err(e) => return challenge_failed(ctx, "", e),
+    };
+    let code = validate::totp_code(code)?;
+    match respond(ctx, &c, ChallengeNameType::SoftwareTokenMfa, vec![("SOFTWARE_TOKEN_MFA_CODE", code)]).await {
+        Ok(to) => Ok(to),
+        Err(AppError::WrongCredentials) => challenge_failed(ctx, &c.email, AppError::SignInStepExpired),
+        Err(AppError::CodeMismatch) => Err(AppError::WrongAuthenticatorCode),
+        Err(e) => challenge_failed(ctx, &c.email, e),
+    }
+}
+
+pub async fn complete_new_password(
+    ctx: &Ctx,
+    password: &str,
+    given: &str,
+    family: &str,
+) -> Result<&'static str, AppError> {
+    let c = match challenge(ctx, ChallengeKind::NewPassword) {
+        Ok(c) => c,
+        Err(e) => return challenge_failed(ctx, "", e),
+    };
+    let password = ctx.state.password_policy().new_password(password)?;
+    let mut answers = vec![("NEW_PASSWORD", password)];
+    for attr in &c.required {
+        match attr.as_str() {
+            "given_name" => answers.push(("userAttributes.given_name", validate::name(given, "given name")?)),
+            "family_name" => answers.push(("userAttributes.family_name", validate::name(family, "family name")?)),
+            other => {
+                tracing::error!(attribute = other, "required attribute this app cannot ask for");
+                return Err(AppError::Internal);
+            }
+        }
+    }
+    match respond(ctx, &c, ChallengeNameType::NewPasswordRequired, answers).await {
+        Ok(to) => Ok(to),
+        Err(AppError::WrongCredentials) => challenge_failed(ctx, &c.email, AppError::SignInStepExpired),
+        Err(e) => challenge_failed(ctx, &c.email, e),
+    }
+}

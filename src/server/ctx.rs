@@ -1,0 +1,161 @@
+//! The request context every server function works through: the app state, the request, and
+//! the response's cookies. It is the one place that tells signed-in, signed-out and
+//! unavailable apart for a server function, and the one way every form answers (a redirect,
+//! with a flash message on failure).
+
+use crate::auth::validate;
+use crate::error::AppError;
+use crate::server::aws::{ends_session, error_code, map_sdk_error};
+use crate::server::session::{
+    CookieName, FLASH_MAX_AGE, Flash, FlashKind, PENDING_MAX_AGE, PendingSignUp, SessionTokens,
+};
+use crate::server::state::AppState;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::AuthenticationResultType;
+use http::{HeaderValue, header::SET_COOKIE, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+/// What a server function needs from its request.
+pub struct Ctx {
+    pub state: AppState,
+    pub parts: Parts,
+    res: ResponseOptions,
+}
+
+impl Ctx {
+    pub fn get() -> Result<Ctx, AppError> {
+        let missing = || {
+            tracing::error!("server function ran without its request context");
+            AppError::Internal
+        };
+        Ok(Ctx {
+            state: use_context::<AppState>().ok_or_else(missing)?,
+            parts: use_context::<Parts>().ok_or_else(missing)?,
+            res: use_context::<ResponseOptions>().ok_or_else(missing)?,
+        })
+    }
+
+    pub fn set_cookie(&self, value: HeaderValue) {
+        self.res.append_header(SET_COOKIE, value);
+    }
+
+    /// A message for the next page.
+    pub fn flash(&self, flash: &Flash) {
+        self.set_cookie(self.state.cookies.seal(CookieName::Flash, flash, FLASH_MAX_AGE));
+    }
+
+    /// Ends every form: success goes to `Ok(path)`; failure goes back to `back` with the
+    /// error's plain message and the non-secret fields in `keep`, so nothing typed is lost.
+    pub fn finish(&self, result: Result<&str, AppError>, back: &str, keep: Flash) -> Result<(), AppError> {
+        match result {
+            Ok(to) => leptos_axum::redirect(to),
+            // The session is over (its cookies were cleared with the flash saying so).
+            Err(AppError::SessionEnded) => leptos_axum::redirect("/sign-in"),
+            Err(e) => {
+                self.flash(&Flash { kind: FlashKind::Error, message: e.message(), ..keep });
+                leptos_axum::redirect(back);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn pending(&self) -> Option<PendingSignUp> {
+        self.state.cookies.open(&self.parts.headers, CookieName::Pending)
+    }
+
+    pub fn set_pending(&self, pending: &PendingSignUp) {
+        self.set_cookie(self.state.cookies.seal(CookieName::Pending, pending, PENDING_MAX_AGE));
+    }
+
+    /// Replaces whatever session the browser had with one built from fresh tokens.
+    pub fn start_session(&self, result: &AuthenticationResultType) -> Result<(), AppError> {
+        let (Some(access), Some(id)) = (result.access_token(), result.id_token()) else {
+            tracing::error!("Cognito answered without access or id token");
+            return Err(AppError::Internal);
+        };
+        let tokens = SessionTokens {
+            access: access.to_string(),
+            id: id.to_string(),
+            refresh: result.refresh_token().map(str::to_string),
+        };
+        let max_age = i64::from(self.state.config.refresh_token_seconds);
+        for v in self.state.cookies.start_session(&tokens, max_age) {
+            self.set_cookie(v);
+        }
+        self.set_cookie(self.state.cookies.clear(CookieName::Pending));
+        self.set_cookie(self.state.cookies.clear(CookieName::Challenge));
+        Ok(())
+    }
+
+    /// The session state the session middleware found for this request.
+    pub fn auth(&self) -> &crate::auth::Auth {
+        self.parts.extensions.get::<crate::auth::Auth>().unwrap_or(&crate::auth::Auth::SignedOut)
+    }
+
+    /// The signed-in person's tokens (refreshed by the session middleware if needed).
+    pub fn tokens(&self) -> Result<SessionTokens, AppError> {
+        self.auth().user()?;
+        self.parts.extensions.get::<SessionTokens>().cloned().ok_or(AppError::NotSignedIn)
+    }
+
+    /// The signed-in person.
+    pub fn user(&self) -> Result<crate::auth::CurrentUser, AppError> {
+        self.auth().user().cloned()
+    }
+
+    /// Gets fresh tokens (so the id token's claims show a change just made) and sets them.
+    pub async fn renew_session(&self) -> Result<(), AppError> {
+        let refresh = self.tokens()?.refresh.ok_or(AppError::NotSignedIn)?;
+        let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh, &self.tokens()?.access).await?;
+        for v in self.state.cookies.start_session(&fresh, i64::from(self.state.config.refresh_token_seconds)) {
+            self.set_cookie(v);
+        }
+        Ok(())
+    }
+
+    pub fn end_session(&self) {
+        for v in self.state.cookies.end_session() {
+            self.set_cookie(v);
+        }
+    }
+
+    /// Maps the error of a call made with the session's access token. When Cognito says the
+    /// token is revoked or the user is gone, the session ends here and now (cookies cleared, a
+    /// flash for the sign-in page), whatever the call was for.
+    pub fn token_error<E, R>(&self, operation: &str, err: &SdkError<E, R>) -> AppError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        if !ends_session(err) {
+            return map_sdk_error(operation, err);
+        }
+        tracing::info!(operation, code = ?error_code(err), "Cognito refused the session's token; session ended");
+        self.end_session();
+        self.flash(&Flash { kind: FlashKind::Error, message: AppError::SessionEnded.message(), ..Flash::default() });
+        AppError::SessionEnded
+    }
+}
+
+/// Answers no sooner than `site.equal_time_ms` after it started: sign-up, resend and forgot
+/// password take different paths for new, existing, unconfirmed and limited accounts, and the
+/// time they take must not tell them apart (`make bench-equal-time` measures it). A path slower
+/// than the floor is not slowed further, so the floor must exceed the slowest path.
+pub async fn in_equal_time<T>(ctx: &Ctx, work: impl std::future::Future<Output = T>) -> T {
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ctx.state.config.equal_time_ms);
+    let out = work.await;
+    tokio::time::sleep_until(until).await;
+    out
+}
+
+/// Keeps the non-secret fields of a form for the page it returns to.
+pub fn keep(email: &str, given_name: Option<&str>, family_name: Option<&str>) -> Flash {
+    let bounded = |s: &str| s.trim().chars().take(validate::EMAIL_MAX).collect::<String>();
+    Flash {
+        email: Some(bounded(email)),
+        given_name: given_name.map(bounded),
+        family_name: family_name.map(bounded),
+        ..Flash::default()
+    }
+}

@@ -1,0 +1,223 @@
+//! Which requests are limited, and how: request bodies are capped at `BODY_LIMIT_BYTES` (413
+//! beyond), and every server function that guesses, sends an email or costs money is
+//! rate-limited per client IP and, beside it, per email address (signed-out flows, from the
+//! form) or per account (signed-in flows, the `sub`). The table is built from the server
+//! functions' own `PATH`s, and a test checks that every registered server function has an
+//! entry, so renaming or adding one cannot silently drop its limit. Over a limit: 429 with a
+//! page whose wait agrees with `Retry-After`.
+
+use super::client_ip::{client_ip, limit_key};
+use super::state::AppState;
+use crate::auth::Auth;
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{Html, IntoResponse, Response},
+};
+use governor::clock::Clock;
+use leptos::server_fn::ServerFn;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Request bodies above this are refused (every form here is far smaller).
+pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
+
+/// Reads the whole request body, however it is framed (Content-Length or chunked), up to
+/// `BODY_LIMIT_BYTES`; a larger body is answered 413 before anything else runs.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(e) => {
+            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            if too_large {
+                tracing::warn!(path = %parts.uri.path(), "request body over the limit");
+                (StatusCode::PAYLOAD_TOO_LARGE, "That request is too large.").into_response()
+            } else {
+                (StatusCode::BAD_REQUEST, "The request body could not be read.").into_response()
+            }
+        }
+    }
+}
+
+/// How a server function is limited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Per client IP, and per the `email` field of the form (signed-out flows).
+    IpAndEmail,
+    /// Per client IP only (a challenge step: the email is in the challenge cookie).
+    Ip,
+    /// Per client IP, and per signed-in account.
+    IpAndAccount,
+    /// Not limited: reads status only, sends nothing, costs nothing.
+    Exempt,
+}
+
+/// Every server function and its limit.
+pub fn table() -> Vec<(&'static str, Scope)> {
+    use crate::auth::api as a;
+    use Scope::*;
+    vec![
+        (a::SignIn::PATH, IpAndEmail),
+        (a::SignUp::PATH, IpAndEmail),
+        (a::ConfirmSignUp::PATH, IpAndEmail),
+        (a::ResendCode::PATH, IpAndEmail),
+        (a::ForgotPassword::PATH, IpAndEmail),
+        (a::ResetPassword::PATH, IpAndEmail),
+        (a::AnswerMfa::PATH, Ip),
+        (a::CompleteNewPassword::PATH, Ip),
+        (a::SignOut::PATH, Exempt),
+        (a::SessionStatus::PATH, Exempt),
+        (a::SignOutEverywhere::PATH, IpAndAccount),
+        (crate::mfa::BeginMfaSetup::PATH, IpAndAccount),
+        (crate::mfa::VerifyMfaSetup::PATH, IpAndAccount),
+        (crate::mfa::DisableMfa::PATH, IpAndAccount),
+        (crate::mfa::MfaStatus::PATH, Exempt),
+        (crate::settings::UpdateProfile::PATH, IpAndAccount),
+        (crate::settings::ChangeEmail::PATH, IpAndAccount),
+        (crate::settings::VerifyEmail::PATH, IpAndAccount),
+        (crate::settings::ResendEmailCode::PATH, IpAndAccount),
+        (crate::settings::ChangePassword::PATH, IpAndAccount),
+        (crate::settings::DeleteAccount::PATH, IpAndAccount),
+        (crate::avatar::PresignAvatarUpload::PATH, IpAndAccount),
+        (crate::avatar::ConfirmAvatar::PATH, IpAndAccount),
+        (crate::admin::ListUsers::PATH, IpAndAccount),
+    ]
+}
+
+pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    let scope = table().into_iter().find(|(p, _)| *p == path).map(|(_, s)| s);
+    let scope = match scope {
+        Some(Scope::Exempt) => return next.run(req).await,
+        Some(s) => s,
+        // Not a server function (the router answers 404) or one missing from the table, which
+        // a test forbids: limited per IP all the same.
+        None if path.starts_with("/api/") => Scope::Ip,
+        None => return next.run(req).await,
+    };
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let ip = limit_key(client_ip(peer, forwarded, &state.config.trusted_proxies));
+    if let Err(not_until) = state.rate_limiter.check_key(&ip) {
+        tracing::warn!(%ip, path, "rate limit hit (client IP)");
+        return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
+    }
+    let (req, account) = match scope {
+        Scope::IpAndEmail => {
+            let (parts, body) = req.into_parts();
+            // The body is already buffered and bounded (`setup::limit_body`).
+            let bytes = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await.unwrap_or_default();
+            // Read with the function's own parser: when there is no email here, the function
+            // cannot read one either and refuses the form before doing anything.
+            let email = form_email(&bytes);
+            (Request::from_parts(parts, Body::from(bytes)), email.map(|e| format!("email:{e}")))
+        }
+        Scope::IpAndAccount => {
+            let sub = match req.extensions().get::<Auth>() {
+                Some(Auth::SignedIn(user)) => Some(format!("account:{}", user.sub)),
+                _ => None,
+            };
+            (req, sub)
+        }
+        _ => (req, None),
+    };
+    if let Some(key) = account
+        && let Err(not_until) = state.account_limiter.check_key(&key)
+    {
+        tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
+        return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
+    }
+    next.run(req).await
+}
+
+/// The `email` field of a form body as the server function will read it (server_fn parses forms
+/// with `serde_qs` in non-strict mode, where `[email]=` is `email` too), normalised the way the
+/// flows normalise it. `None` when the function would not get one either.
+fn form_email(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct EmailField {
+        email: Option<String>,
+    }
+    serde_qs::Config::new(5, false)
+        .deserialize_bytes::<EmailField>(body)
+        .ok()
+        .and_then(|f| f.email)
+        .map(|v| v.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+}
+
+/// The 429 page: its text and `Retry-After` name the same wait.
+fn too_many(state: &AppState, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let message = crate::error::AppError::TooManyRequestsFor(seconds).message();
+    let css = super::assets::pkg_url(&state.leptos_options, "css");
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title>\
+         <link rel=\"stylesheet\" href=\"{css}\"></head><body><main>\
+         <h1>Too many attempts</h1><p role=\"alert\">{message}</p><p><a href=\"/\">Back to the start</a></p>\
+         </main></body></html>"
+    );
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_server_function_has_a_limit_decision() {
+        let table = table();
+        let mut missing = vec![];
+        for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+            if !table.iter().any(|(p, _)| *p == path) {
+                missing.push(path);
+            }
+        }
+        assert!(missing.is_empty(), "server functions without an entry in rate_limit::table(): {missing:?}");
+        assert!(table.len() >= 20, "the table lists the app's server functions");
+    }
+
+    #[test]
+    fn functions_that_send_email_or_cost_money_are_limited() {
+        let table = table();
+        let scope = |p: &str| table.iter().find(|(path, _)| *path == p).map(|(_, s)| *s);
+        for p in [
+            crate::settings::ChangeEmail::PATH,
+            crate::settings::ResendEmailCode::PATH,
+            crate::avatar::PresignAvatarUpload::PATH,
+            crate::avatar::ConfirmAvatar::PATH,
+            crate::mfa::BeginMfaSetup::PATH,
+            crate::settings::UpdateProfile::PATH,
+            crate::settings::DeleteAccount::PATH,
+            crate::auth::api::SignOutEverywhere::PATH,
+        ] {
+            assert_eq!(scope(p), Some(Scope::IpAndAccount), "{p}");
+        }
+        for p in
+            [crate::auth::api::SignIn::PATH, crate::auth::api::ForgotPassword::PATH, crate::auth::api::ResendCode::PATH]
+        {
+            assert_eq!(scope(p), Some(Scope::IpAndEmail), "{p}");
+        }
+    }
+
+    #[test]
+    fn email_is_read_from_the_form_like_the_flows_read_it() {
+        assert_eq!(form_email(b"password=x&email=+Ada%40Example.COM+"), Some("ada@example.com".into()));
+        assert_eq!(form_email(b"password=x"), None);
+        // Spelled the ways server_fn's parser also reads as `email`.
+        assert_eq!(form_email(b"%5Bemail%5D=victim%40example.com&password=x"), Some("victim@example.com".into()));
+        assert_eq!(form_email(b"[email]=victim%40example.com"), Some("victim@example.com".into()));
+    }
+}
