@@ -1,0 +1,33 @@
+//! The server functions of `mfa` (each checks the session itself).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Starts set-up: Cognito makes a secret, kept in an encrypted cookie until verified.
+#[server(endpoint = "begin_mfa_setup")]
+pub async fn begin_mfa_setup(password: String) -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let result = super::server::begin(&ctx, &password).await;
+    ctx.finish(result, "/two-factor", Default::default())
+}
+
+#[server(endpoint = "verify_mfa_setup")]
+pub async fn verify_mfa_setup(code: String) -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let result = super::server::verify(&ctx, &code).await;
+    ctx.finish(result, "/two-factor", Default::default())
+}
+
+#[server(endpoint = "disable_mfa")]
+pub async fn disable_mfa(password: String, code: String) -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let result = super::server::disable(&ctx, &password, &code).await;
+    ctx.finish(result, "/two-factor-off", Default::default())
+}
+
+/// Whether the signed-in person has TOTP turned on.
+#[server(endpoint = "mfa_status")]
+pub async fn mfa_status() -> Result<bool, AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    super::server::enabled(&ctx).await
+}
