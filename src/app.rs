@@ -8,6 +8,7 @@ use crate::auth::{Auth, current_auth};
 use crate::components::session_keeper::SessionKeeper;
 use crate::home::HomePage;
 use crate::mfa::{MfaOffPage, MfaSetupPage};
+use crate::routes;
 use crate::settings::{AccountDeletedPage, SettingsPage};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -59,19 +60,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("sign-up") view=SignUpPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("confirm") view=ConfirmPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("verify-mfa") view=VerifyMfaPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("new-password") view=NewPasswordPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("two-factor") view=MfaSetupPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("two-factor-off") view=MfaOffPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("account-deleted") view=AccountDeletedPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::HOME)) view=HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::SIGN_UP)) view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::CONFIRM)) view=ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::SIGN_IN)) view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::ADMIN)) view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::VERIFY_MFA)) view=VerifyMfaPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::NEW_PASSWORD)) view=NewPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::FORGOT_PASSWORD)) view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::RESET_PASSWORD)) view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::TWO_FACTOR)) view=MfaSetupPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::TWO_FACTOR_OFF)) view=MfaOffPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::SETTINGS)) view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::ACCOUNT_DELETED)) view=AccountDeletedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -82,8 +83,8 @@ pub fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let account = match current_auth() {
         Auth::SignedIn(user) => view! {
-            {user.is_admin().then(|| view! { <a href="/admin">"Admin"</a> })}
-            <a href="/settings">"Settings"</a>
+            {user.is_admin().then(|| view! { <a href=crate::routes::ADMIN>"Admin"</a> })}
+            <a href=crate::routes::SETTINGS>"Settings"</a>
             <span class="who">{user.display_name()}</span>
             <crate::avatar::Avatar user=user.clone() size=32/>
             <form method="post" action=SignOut::url() class="inline">
@@ -91,7 +92,7 @@ fn Header() -> impl IntoView {
             </form>
         }
         .into_any(),
-        _ => view! { <a href="/sign-in">"Sign in"</a> }.into_any(),
+        _ => view! { <a href=crate::routes::SIGN_IN>"Sign in"</a> }.into_any(),
     };
     let keeper = match current_auth() {
         Auth::SignedIn(user) => Some(view! { <SessionKeeper expires_at=user.access_expires_at/> }),
@@ -99,7 +100,7 @@ fn Header() -> impl IntoView {
     };
     view! {
         <header class="site">
-            <a href="/" class="brand">"leptos-cognito"</a>
+            <a href=crate::routes::HOME class="brand">"leptos-cognito"</a>
             <nav aria-label="Account">{account}</nav>
         </header>
         {keeper}
@@ -115,6 +116,6 @@ fn NotFound() -> impl IntoView {
     view! {
         <Title text="Page not found"/>
         <h1>"Page not found"</h1>
-        <p><a href="/">"Go to the home page"</a></p>
+        <p><a href=crate::routes::HOME>"Go to the home page"</a></p>
     }
 }

@@ -1,6 +1,8 @@
-//! The one error type of the app. Every failure a person can meet becomes one of these
-//! variants, and each variant has exactly one plain message. Raw AWS text never gets here:
-//! it is logged where the error is mapped (`server::aws::map_sdk_error`).
+//! The one error type of the app, shared by server and browser (server functions send it as
+//! JSON). Every failure a person can meet becomes one of these variants; each has exactly one
+//! plain message (`message`) and one HTTP status for programs (`status`). Raw AWS text never
+//! gets here: AWS errors are classified once (`server::aws::classify_sdk_error`) and their
+//! detail only logged (`server::aws::log_sdk_error`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -76,7 +78,7 @@ impl AppError {
     }
 
     /// The HTTP status of a server function's error answer to a non-browser client (a browser's
-    /// form post gets the form again with the message instead); see `server::setup`.
+    /// form post gets the form again with the message instead); see `server::layers::server_fn_errors`.
     pub fn status(&self) -> u16 {
         match self {
             AppError::InvalidInput(_)

@@ -16,6 +16,18 @@ pub struct Flash {
     pub bio: Option<String>,
 }
 
+impl Flash {
+    /// A message that something worked (`role="status"`).
+    pub fn success(message: impl Into<String>) -> Flash {
+        Flash { kind: FlashKind::Success, message: message.into(), ..Flash::default() }
+    }
+
+    /// The same, with the email address kept for the next form.
+    pub fn success_for(message: impl Into<String>, email: String) -> Flash {
+        Flash { email: Some(email), ..Flash::success(message) }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub enum FlashKind {
     #[default]

@@ -38,8 +38,8 @@ pub fn HomePage() -> impl IntoView {
         }
         Auth::Unavailable => view! { <Unavailable/> }.into_any(),
         Auth::SignedOut => {
-            redirect_to("/sign-in");
-            view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any()
+            redirect_to(crate::routes::SIGN_IN);
+            view! { <p>"Please " <a href=crate::routes::SIGN_IN>"sign in"</a> "."</p> }.into_any()
         }
     }
 }

@@ -18,10 +18,10 @@ pub fn AdminPage() -> impl IntoView {
                 <Title text="Admin"/>
                 <h1>"Admin"</h1>
                 <p>"You see this page because you are in the admins group."</p>
-                <form method="get" action="/admin" role="search">
+                <form method="get" action=crate::routes::ADMIN role="search">
                     <div class="field">
                         <label for="field-q">"Email starts with"</label>
-                        <input id="field-q" name="q" type="search" value=shown maxlength="254" autocomplete="off"/>
+                        <input id="field-q" name="q" type="search" value=shown maxlength=crate::auth::validate::EMAIL_MAX autocomplete="off"/>
                     </div>
                     <button type="submit">"Search"</button>
                 </form>
@@ -52,14 +52,14 @@ pub fn AdminPage() -> impl IntoView {
                 <Title text="Not allowed"/>
                 <h1>"Not allowed"</h1>
                 <p role="alert">{AppError::Forbidden.message()}</p>
-                <p><a href="/">"Go to the home page"</a></p>
+                <p><a href=crate::routes::HOME>"Go to the home page"</a></p>
             }
             .into_any()
         }
         Auth::Unavailable => view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {
-            crate::components::page::redirect_to("/sign-in");
-            view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any()
+            crate::components::page::redirect_to(crate::routes::SIGN_IN);
+            view! { <p>"Please " <a href=crate::routes::SIGN_IN>"sign in"</a> "."</p> }.into_any()
         }
     }
 }

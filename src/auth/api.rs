@@ -1,6 +1,6 @@
 //! The server functions behind the auth forms. Each is a plain form POST that answers with a
 //! redirect, so it works the same with and without WASM. CSRF and body limits are checked
-//! for every server function by the router's middleware (`server::setup`).
+//! for every server function by the router's middleware (`server::layers`, `server::limits`).
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ pub async fn sign_up(email: String, password: String, given_name: String, family
     let result =
         crate::server::ctx::in_equal_time(&ctx, flow::sign_up(&ctx, &email, &password, &given_name, &family_name))
             .await;
-    ctx.finish(result, "/sign-up", keep(&email, Some(&given_name), Some(&family_name)))
+    ctx.finish(result, crate::routes::SIGN_UP, keep(&email, Some(&given_name), Some(&family_name)))
 }
 
 #[server(endpoint = "confirm_sign_up")]
@@ -22,7 +22,7 @@ pub async fn confirm_sign_up(email: String, code: String) -> Result<(), AppError
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::confirm(&ctx, &email, &code).await;
-    ctx.finish(result, "/confirm", keep(&email, None, None))
+    ctx.finish(result, crate::routes::CONFIRM, keep(&email, None, None))
 }
 
 #[server(endpoint = "resend_code")]
@@ -31,7 +31,7 @@ pub async fn resend_code(email: String) -> Result<(), AppError> {
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = crate::server::ctx::in_equal_time(&ctx, flow::resend(&ctx, &email)).await;
-    ctx.finish(result, "/confirm", keep(&email, None, None))
+    ctx.finish(result, crate::routes::CONFIRM, keep(&email, None, None))
 }
 
 #[server(endpoint = "sign_in")]
@@ -40,7 +40,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::sign_in(&ctx, &email, &password).await;
-    ctx.finish(result, "/sign-in", keep(&email, None, None))
+    ctx.finish(result, crate::routes::SIGN_IN, keep(&email, None, None))
 }
 
 #[server(endpoint = "sign_out")]
@@ -49,7 +49,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::sign_out(&ctx).await;
-    ctx.finish(result, "/", Default::default())
+    ctx.finish(result, crate::routes::HOME, Default::default())
 }
 
 #[server(endpoint = "sign_out_everywhere")]
@@ -58,7 +58,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::sign_out_everywhere(&ctx).await;
-    ctx.finish(result, "/", Default::default())
+    ctx.finish(result, crate::routes::HOME, Default::default())
 }
 
 /// Called by the session keeper island ahead of the access token's expiry. The session
@@ -80,7 +80,7 @@ pub async fn answer_mfa(code: String) -> Result<(), AppError> {
     use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::answer_mfa(&ctx, &code).await;
-    ctx.finish(result, "/verify-mfa", Default::default())
+    ctx.finish(result, crate::routes::VERIFY_MFA, Default::default())
 }
 
 #[server(endpoint = "complete_new_password")]
@@ -93,7 +93,7 @@ pub async fn complete_new_password(
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::complete_new_password(&ctx, &password, &given_name, &family_name).await;
-    ctx.finish(result, "/new-password", keep("", Some(&given_name), Some(&family_name)))
+    ctx.finish(result, crate::routes::NEW_PASSWORD, keep("", Some(&given_name), Some(&family_name)))
 }
 
 #[server(endpoint = "forgot_password")]
@@ -102,7 +102,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = crate::server::ctx::in_equal_time(&ctx, flow::forgot_password(&ctx, &email)).await;
-    ctx.finish(result, "/forgot-password", keep(&email, None, None))
+    ctx.finish(result, crate::routes::FORGOT_PASSWORD, keep(&email, None, None))
 }
 
 #[server(endpoint = "reset_password")]
@@ -111,5 +111,5 @@ pub async fn reset_password(email: String, code: String, password: String) -> Re
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = flow::reset_password(&ctx, &email, &code, &password).await;
-    ctx.finish(result, "/reset-password", keep(&email, None, None))
+    ctx.finish(result, crate::routes::RESET_PASSWORD, keep(&email, None, None))
 }

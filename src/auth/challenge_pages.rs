@@ -43,7 +43,7 @@ pub fn VerifyMfaPage() -> impl IntoView {
             <CodeField label="Authenticator code" describedby=MESSAGE_ID authenticator=true/>
             <SubmitButton label="Verify".to_string()/>
         </form>
-        <p><a href="/sign-in">"Start again"</a></p>
+        <p><a href=crate::routes::SIGN_IN>"Start again"</a></p>
     }
 }
 
@@ -53,10 +53,10 @@ pub fn NewPasswordPage() -> impl IntoView {
     let kept = flash.clone().unwrap_or_default();
     let required = required_attributes();
     let given = required.iter().any(|a| a == "given_name").then(|| {
-        view! { <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=100/> }
+        view! { <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
     });
     let family = required.iter().any(|a| a == "family_name").then(|| {
-        view! { <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=100/> }
+        view! { <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
     });
     view! {
         <Title text="Choose a new password"/>
@@ -82,10 +82,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <p>"Enter your email address and we will send you a code to set a new password."</p>
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=ForgotPassword::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
             <SubmitButton label="Send code".to_string()/>
         </form>
-        <p><a href="/sign-in">"Back to sign in"</a></p>
+        <p><a href=crate::routes::SIGN_IN>"Back to sign in"</a></p>
     }
 }
 
@@ -98,11 +98,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <h1>"Set a new password"</h1>
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=ResetPassword::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
             <CodeField label="Reset code" describedby=MESSAGE_ID/>
             <NewPasswordInput label="New password" name="password"/>
             <SubmitButton label="Change password".to_string()/>
         </form>
-        <p><a href="/forgot-password">"Send a new code"</a></p>
+        <p><a href=crate::routes::FORGOT_PASSWORD>"Send a new code"</a></p>
     }
 }

@@ -16,7 +16,7 @@ use leptos_meta::Title;
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     if matches!(current_auth(), Auth::SignedIn(_)) {
-        redirect_to("/");
+        redirect_to(crate::routes::HOME);
     }
     let flash = current_flash();
     let kept = flash.clone().unwrap_or_default();
@@ -25,13 +25,13 @@ pub fn SignUpPage() -> impl IntoView {
         <h1>"Create your account"</h1>
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=SignUp::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=254/>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
             <NewPasswordInput label="Password" name="password"/>
-            <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
-            <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=100/>
+            <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+            <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
             <SubmitButton label="Create account".to_string()/>
         </form>
-        <p>"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
+        <p>"Already have an account? " <a href=crate::routes::SIGN_IN>"Sign in"</a></p>
     }
 }
 
@@ -51,7 +51,7 @@ pub fn ConfirmPage() -> impl IntoView {
         </p>
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=ConfirmSignUp::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=254/>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
             <CodeField label="Confirmation code" describedby=MESSAGE_ID/>
             <SubmitButton label="Confirm".to_string()/>
         </form>
@@ -94,7 +94,7 @@ fn resend_seconds_left(email: &str) -> u64 {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     if matches!(current_auth(), Auth::SignedIn(_)) {
-        redirect_to("/");
+        redirect_to(crate::routes::HOME);
     }
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
@@ -103,13 +103,13 @@ pub fn SignInPage() -> impl IntoView {
         <h1>"Sign in"</h1>
         <FormMessage flash=flash id=MESSAGE_ID/>
         <form method="post" action=SignIn::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=254/>
+            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
             <CurrentPasswordInput label="Password" name="password"/>
             <SubmitButton label="Sign in".to_string()/>
         </form>
-        <p><a href="/forgot-password">"Forgot your password?"</a></p>
-        <p>"Signed up but not confirmed yet? " <a href="/confirm">"Enter your confirmation code"</a>
+        <p><a href=crate::routes::FORGOT_PASSWORD>"Forgot your password?"</a></p>
+        <p>"Signed up but not confirmed yet? " <a href=crate::routes::CONFIRM>"Enter your confirmation code"</a>
             " (signing in sends a new one)."</p>
-        <p>"New here? " <a href="/sign-up">"Create an account"</a></p>
+        <p>"New here? " <a href=crate::routes::SIGN_UP>"Create an account"</a></p>
     }
 }

@@ -73,10 +73,13 @@ pub fn bio(raw: &str) -> Result<String, AppError> {
     Ok(b)
 }
 
+/// Digits in an emailed or authenticator code.
+pub const CODE_LEN: usize = 6;
+
 /// A verification code: exactly six digits (spaces around it are ignored).
 pub fn code(raw: &str) -> Result<String, AppError> {
     let c = raw.trim();
-    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+    if c.len() == CODE_LEN && c.bytes().all(|b| b.is_ascii_digit()) {
         Ok(c.to_string())
     } else {
         Err(invalid("Enter the 6-digit code from the email."))
@@ -86,7 +89,7 @@ pub fn code(raw: &str) -> Result<String, AppError> {
 /// A code from an authenticator app: six digits.
 pub fn totp_code(raw: &str) -> Result<String, AppError> {
     let c: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+    if c.len() == CODE_LEN && c.bytes().all(|b| b.is_ascii_digit()) {
         Ok(c)
     } else {
         Err(invalid("Enter the 6-digit code from your authenticator app."))

@@ -8,7 +8,7 @@
 use super::{ALLOWED_TYPES, MAX_BYTES, PresignedUpload};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::server::aws::map_sdk_error;
+use crate::server::aws::{log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::state::AppState;
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -70,7 +70,7 @@ pub async fn delete_all(state: &AppState, sub: &str, page_size: i32) -> usize {
             let out = match listed {
                 Ok(out) => out,
                 Err(e) => {
-                    map_sdk_error("ListObjectsV2", &e);
+                    log_sdk_error("ListObjectsV2", &e);
                     break;
                 }
             };
@@ -78,7 +78,7 @@ pub async fn delete_all(state: &AppState, sub: &str, page_size: i32) -> usize {
                 match s3.delete_object().bucket(bucket).key(key).send().await {
                     Ok(_) => deleted += 1,
                     Err(e) => {
-                        map_sdk_error("DeleteObject", &e);
+                        log_sdk_error("DeleteObject", &e);
                     }
                 }
             }
@@ -151,7 +151,7 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
     if !ALLOWED_TYPES.contains(&content_type) || !ext_ok || !magic_ok || length <= 0 || length as u64 > MAX_BYTES {
         tracing::warn!(key, content_type, length, "uploaded avatar failed the checks; deleting it");
         if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(key).send().await {
-            map_sdk_error("DeleteObject", &e);
+            log_sdk_error("DeleteObject", &e);
         }
         return Err(AppError::InvalidInput("That upload is not a PNG, JPEG or WebP image of the allowed size.".into()));
     }
@@ -166,7 +166,7 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
         .await
         .map_err(|e| map_sdk_error("CopyObject (pending avatar)", &e))?;
     if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(key).send().await {
-        map_sdk_error("DeleteObject (pending avatar)", &e);
+        log_sdk_error("DeleteObject (pending avatar)", &e);
     }
     let key = final_key.as_str();
     let attr = aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
@@ -185,14 +185,10 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
     if let Some(old) = user.picture.as_deref().filter(|old| *old != key && owns(&user.sub, old))
         && let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(old).send().await
     {
-        map_sdk_error("DeleteObject (previous avatar)", &e);
+        log_sdk_error("DeleteObject (previous avatar)", &e);
     }
     ctx.renew_session().await?;
-    ctx.flash(&crate::flash::Flash {
-        kind: crate::flash::FlashKind::Success,
-        message: "Your picture is updated.".into(),
-        ..Default::default()
-    });
+    ctx.flash(&crate::flash::Flash::success("Your picture is updated."));
     Ok(())
 }
 
@@ -221,7 +217,7 @@ pub async fn display_url(state: &AppState, user: &CurrentUser) -> Option<String>
     match state.s3.get_object().bucket(&state.config.bucket).key(key).presigned(config).await {
         Ok(req) => Some(req.uri().to_string()),
         Err(e) => {
-            map_sdk_error("GetObject presign", &e);
+            log_sdk_error("GetObject presign", &e);
             None
         }
     }

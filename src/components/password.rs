@@ -57,7 +57,7 @@ pub fn PasswordInput(
                     type=move || if shown.get() { "text" } else { "password" }
                     autocomplete=autocomplete
                     required
-                    maxlength="256"
+                    maxlength=crate::auth::validate::PASSWORD_MAX
                     aria-describedby=(!described.is_empty()).then_some(described)
                     on:input=move |ev| set_value.set(event_target_value(&ev))
                 />

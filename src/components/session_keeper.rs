@@ -17,7 +17,7 @@ pub fn SessionKeeper(expires_at: u64) -> impl IntoView {
     view! {
         <Show when=move || expired.get()>
             <p class="message error session-expired" role="alert">
-                "Your session has expired. " <a href="/sign-in">"Sign in again"</a>
+                "Your session has expired. " <a href=crate::routes::SIGN_IN>"Sign in again"</a>
             </p>
         </Show>
     }

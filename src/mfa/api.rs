@@ -8,21 +8,21 @@ use leptos::prelude::*;
 pub async fn begin_mfa_setup(password: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::begin(&ctx, &password).await;
-    ctx.finish(result, "/two-factor", Default::default())
+    ctx.finish(result, crate::routes::TWO_FACTOR, Default::default())
 }
 
 #[server(endpoint = "verify_mfa_setup")]
 pub async fn verify_mfa_setup(code: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::verify(&ctx, &code).await;
-    ctx.finish(result, "/two-factor", Default::default())
+    ctx.finish(result, crate::routes::TWO_FACTOR, Default::default())
 }
 
 #[server(endpoint = "disable_mfa")]
 pub async fn disable_mfa(password: String, code: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::disable(&ctx, &password, &code).await;
-    ctx.finish(result, "/two-factor-off", Default::default())
+    ctx.finish(result, crate::routes::TWO_FACTOR_OFF, Default::default())
 }
 
 /// Whether the signed-in person has TOTP turned on.

@@ -34,15 +34,15 @@ pub fn MfaStatus() -> impl IntoView {
                 match status.await {
                     Ok(true) => view! {
                         <p>"Two-factor authentication is " <strong>"on"</strong> ". "
-                            <a href="/two-factor-off">"Turn off two-factor authentication"</a></p>
+                            <a href=crate::routes::TWO_FACTOR_OFF>"Turn off two-factor authentication"</a></p>
                     }.into_any(),
                     Ok(false) => view! {
                         <p>"Two-factor authentication is " <strong>"off"</strong> ". "
-                            <a href="/two-factor">"Set up two-factor authentication"</a></p>
+                            <a href=crate::routes::TWO_FACTOR>"Set up two-factor authentication"</a></p>
                     }.into_any(),
                     Err(AppError::SessionEnded) => {
                         // Cognito says the token is revoked: the cookies are already cleared.
-                        redirect_to("/sign-in");
+                        redirect_to(crate::routes::SIGN_IN);
                         view! { <p role="alert">{AppError::SessionEnded.message()}</p> }.into_any()
                     }
                     Err(e) => view! { <p role="alert">{e.message()}</p> }.into_any(),
@@ -55,7 +55,7 @@ pub fn MfaStatus() -> impl IntoView {
 #[component]
 pub fn MfaSetupPage() -> impl IntoView {
     if !matches!(current_auth(), Auth::SignedIn(_)) {
-        redirect_to("/sign-in");
+        redirect_to(crate::routes::SIGN_IN);
     }
     let flash = current_flash();
     let body = match setup_in_progress() {
@@ -95,14 +95,14 @@ pub fn MfaSetupPage() -> impl IntoView {
         <h1>"Set up two-factor authentication"</h1>
         <FormMessage flash=flash id=MESSAGE_ID/>
         {body}
-        <p><a href="/">"Back to home"</a></p>
+        <p><a href=crate::routes::HOME>"Back to home"</a></p>
     }
 }
 
 #[component]
 pub fn MfaOffPage() -> impl IntoView {
     if !matches!(current_auth(), Auth::SignedIn(_)) {
-        redirect_to("/sign-in");
+        redirect_to(crate::routes::SIGN_IN);
     }
     view! {
         <Title text="Turn off two-factor authentication"/>
@@ -114,6 +114,6 @@ pub fn MfaOffPage() -> impl IntoView {
             <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
             <SubmitButton label="Turn off two-factor authentication".to_string()/>
         </form>
-        <p><a href="/">"Back to home"</a></p>
+        <p><a href=crate::routes::HOME>"Back to home"</a></p>
     }
 }

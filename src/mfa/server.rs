@@ -2,7 +2,7 @@
 
 use crate::auth::validate;
 use crate::error::AppError;
-use crate::flash::{Flash, FlashKind};
+use crate::flash::Flash;
 use crate::server::aws::map_sdk_error;
 use crate::server::ctx::Ctx;
 use crate::server::session::CookieName;
@@ -54,7 +54,7 @@ pub async fn begin(ctx: &Ctx, password: &str) -> Result<&'static str, AppError> 
     let setup = Setup { secret, expires_at: now() + SETUP_SECONDS, sub: user.sub };
     let age = cookie::time::Duration::seconds(SETUP_SECONDS as i64);
     ctx.set_cookie(ctx.state.cookies.seal(CookieName::MfaSetup, &setup, age));
-    Ok("/two-factor")
+    Ok(crate::routes::TWO_FACTOR)
 }
 
 pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
@@ -86,12 +86,8 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
     ctx.set_cookie(s.cookies.clear(CookieName::MfaSetup));
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: "Two-factor authentication is on. You will be asked for a code when you sign in.".into(),
-        ..Flash::default()
-    });
-    Ok("/")
+    ctx.flash(&Flash::success("Two-factor authentication is on. You will be asked for a code when you sign in."));
+    Ok(crate::routes::HOME)
 }
 
 /// Checks the password and a current code by signing in again (the only way Cognito can
@@ -142,12 +138,8 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .send()
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: "Two-factor authentication is off.".into(),
-        ..Flash::default()
-    });
-    Ok("/")
+    ctx.flash(&Flash::success("Two-factor authentication is off."));
+    Ok(crate::routes::HOME)
 }
 
 pub async fn enabled(ctx: &Ctx) -> Result<bool, AppError> {

@@ -136,21 +136,39 @@ where
     false
 }
 
-/// Maps any Cognito (or S3) SDK error to the app's error, logging the raw detail.
-/// Call sites that give a code a more specific meaning match on `error_code` first.
+/// Maps an AWS SDK error to the app's error and logs the raw detail: for call sites whose
+/// failure the person is told about. Call sites that give a code a more specific meaning match
+/// on `error_code` first; those that only note a failure call `log_sdk_error`.
 pub fn map_sdk_error<E, R>(operation: &str, err: &SdkError<E, R>) -> AppError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    let code = error_code(err);
+    log_sdk_error(operation, err);
+    classify_sdk_error(err)
+}
+
+/// Logs an AWS SDK error with its raw detail (which never reaches a person).
+pub fn log_sdk_error<E, R>(operation: &str, err: &SdkError<E, R>)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
     match err {
         SdkError::ServiceError(_) => {
-            tracing::warn!(operation, code, detail = %aws_smithy_types_display(err), "cognito error");
+            tracing::warn!(operation, code = error_code(err), detail = %aws_smithy_types_display(err), "AWS error");
         }
         _ => tracing::error!(operation, detail = ?err, "AWS unreachable or failed"),
     }
-    match code {
+}
+
+/// The app's error for an AWS SDK error (the one place that classifies them; nothing logged).
+pub fn classify_sdk_error<E, R>(err: &SdkError<E, R>) -> AppError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match error_code(err) {
         Some("NotAuthorizedException") | Some("UserNotFoundException") => AppError::WrongCredentials,
         Some("UserNotConfirmedException") => AppError::NotConfirmed,
         Some("CodeMismatchException") | Some("EnableSoftwareTokenMFAException") => AppError::CodeMismatch,

@@ -51,7 +51,7 @@ impl Ctx {
         match result {
             Ok(to) => leptos_axum::redirect(to),
             // The session is over (its cookies were cleared with the flash saying so).
-            Err(AppError::SessionEnded) => leptos_axum::redirect("/sign-in"),
+            Err(AppError::SessionEnded) => leptos_axum::redirect(crate::routes::SIGN_IN),
             Err(e) => {
                 self.flash(&Flash { kind: FlashKind::Error, message: e.message(), ..keep });
                 leptos_axum::redirect(back);

@@ -2,7 +2,7 @@
 //! writes only what Cognito has no message for: today, the note to the old address when an
 //! email address is changed.
 
-use super::aws::map_sdk_error;
+use super::aws::log_sdk_error;
 use super::state::AppState;
 use crate::error::AppError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
@@ -51,7 +51,7 @@ pub async fn send(state: &AppState, notice: &Notice) -> Result<(), AppError> {
         .await
         .map(|_| ())
         .map_err(|e| {
-            map_sdk_error("SES SendEmail", &e);
+            log_sdk_error("SES SendEmail", &e);
             AppError::NoticeNotSent
         })
 }

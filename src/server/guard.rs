@@ -3,7 +3,7 @@
 //! Cognito longer ago than `session.revalidate_seconds`), and ends the session when Cognito
 //! refuses the refresh. A refresh that fails for a network or 5xx reason keeps the session.
 
-use super::aws::{error_code, map_sdk_error};
+use super::aws::{error_code, log_sdk_error, map_sdk_error};
 use super::session::SessionTokens;
 use super::state::AppState;
 use super::verifier::VerifyError;
@@ -115,7 +115,7 @@ pub async fn refresh_tokens(state: &AppState, refresh: &str, access: &str) -> Re
         .await
         .map_err(|e| match error_code(&e) {
             Some("NotAuthorizedException") => {
-                map_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e);
+                log_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e);
                 AppError::WrongCredentials
             }
             _ => match map_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e) {

@@ -147,7 +147,7 @@ fn form_page(state: &AppState, headers: &http::HeaderMap) -> String {
         .and_then(|r| r.strip_prefix(state.config.site_origin()))
         .filter(|path| path.starts_with('/') && !path.starts_with("//"))
         .map(|path| path.split(['?', '#']).next().unwrap_or("/").to_string())
-        .unwrap_or_else(|| "/".into())
+        .unwrap_or_else(|| crate::routes::HOME.into())
 }
 
 /// The Content-Security-Policy nonce of one response.

@@ -115,7 +115,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     let (req, account) = match scope {
         Scope::IpAndEmail => {
             let (parts, body) = req.into_parts();
-            // The body is already buffered and bounded (`setup::limit_body`).
+            // The body is already buffered and bounded (`limit_body`).
             let bytes = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await.unwrap_or_default();
             // Read with the function's own parser: when there is no email here, the function
             // cannot read one either and refuses the form before doing anything.

@@ -247,7 +247,7 @@ mod tests {
             .body(Body::from("email=ada%40example.com&code=123456&password=Correct-Horse-9"))
             .unwrap();
         let res = app(state.clone()).oneshot(req).await.unwrap();
-        assert_eq!(res.headers()[header::LOCATION], "/sign-in");
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SIGN_IN);
         assert_eq!(sign_out_fails.num_calls(), 1);
         let mut cookies = http::HeaderMap::new();
         for v in res.headers().get_all(header::SET_COOKIE) {

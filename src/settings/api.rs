@@ -15,7 +15,11 @@ pub async fn update_profile(
     // What was typed comes back with the message; a bio too long for the flash cookie is
     // not kept (the names and the message matter more).
     let bio = bio.filter(|b| b.len() <= KEPT_BIO_BYTES);
-    ctx.finish(result, "/settings", crate::flash::Flash { bio, ..keep("", Some(&given_name), Some(&family_name)) })
+    ctx.finish(
+        result,
+        crate::routes::SETTINGS,
+        crate::flash::Flash { bio, ..keep("", Some(&given_name), Some(&family_name)) },
+    )
 }
 
 #[server(endpoint = "change_email")]
@@ -23,35 +27,35 @@ pub async fn change_email(email: String, email_password: String) -> Result<(), A
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
     let result = super::server::change_email(&ctx, &email, &email_password).await;
-    ctx.finish(result, "/settings", keep(&email, None, None))
+    ctx.finish(result, crate::routes::SETTINGS, keep(&email, None, None))
 }
 
 #[server(endpoint = "verify_email")]
 pub async fn verify_email(code: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::verify_email(&ctx, &code).await;
-    ctx.finish(result, "/settings", Default::default())
+    ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }
 
 #[server(endpoint = "resend_email_code")]
 pub async fn resend_email_code() -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::resend_email_code(&ctx).await;
-    ctx.finish(result, "/settings", Default::default())
+    ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }
 
 #[server(endpoint = "change_password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::change_password(&ctx, &current_password, &new_password).await;
-    ctx.finish(result, "/settings", Default::default())
+    ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }
 
 #[server(endpoint = "delete_account")]
 pub async fn delete_account(confirm_email: String, delete_password: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
     let result = super::server::delete_account(&ctx, &confirm_email, &delete_password).await;
-    ctx.finish(result, "/settings", Default::default())
+    ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }
 
 /// The longest unsaved bio kept for the page after a refused save (the flash cookie must stay

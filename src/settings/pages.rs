@@ -19,8 +19,8 @@ pub fn SettingsPage() -> impl IntoView {
         Auth::SignedIn(user) => user,
         Auth::Unavailable => return view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {
-            redirect_to("/sign-in");
-            return view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any();
+            redirect_to(crate::routes::SIGN_IN);
+            return view! { <p>"Please " <a href=crate::routes::SIGN_IN>"sign in"</a> "."</p> }.into_any();
         }
     };
     let flash = current_flash();
@@ -72,8 +72,8 @@ pub fn SettingsPage() -> impl IntoView {
         <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>
             <form method="post" action=UpdateProfile::url() novalidate>
-                <Field label="Given name" name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=100/>
-                <Field label="Family name" name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=100/>
+                <Field label="Given name" name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                <Field label="Family name" name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
                 <Suspense fallback=|| ()>
                     {move || {
                         let typed_bio = typed_bio.clone();
@@ -97,7 +97,7 @@ pub fn SettingsPage() -> impl IntoView {
             <p>{format!("You sign in with {}.", user.email)}</p>
             {pending_email}
             <form method="post" action=ChangeEmail::url() novalidate>
-                <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=254/>
+                <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
                 <CurrentPasswordInput label="Password, to confirm the change" name="email_password"/>
                 <SubmitButton label="Change email".to_string()/>
             </form>
@@ -127,7 +127,7 @@ pub fn SettingsPage() -> impl IntoView {
             <h2 id="danger-heading">"Delete account"</h2>
             <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
             <form method="post" action=DeleteAccount::url() novalidate>
-                <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=254/>
+                <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
                 <CurrentPasswordInput label="Password, to confirm deletion" name="delete_password"/>
                 <SubmitButton label="Delete my account".to_string()/>
             </form>
@@ -142,6 +142,6 @@ pub fn AccountDeletedPage() -> impl IntoView {
         <Title text="Account deleted"/>
         <h1>"Your account was deleted"</h1>
         <p role="status">"Your account and everything stored with it are gone. Thank you for trying us."</p>
-        <p><a href="/sign-up">"Create a new account"</a></p>
+        <p><a href=crate::routes::SIGN_UP>"Create a new account"</a></p>
     }
 }

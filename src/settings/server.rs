@@ -3,7 +3,7 @@
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::{Flash, FlashKind};
-use crate::server::aws::{ends_session, error_code, map_sdk_error};
+use crate::server::aws::{ends_session, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::email;
 use crate::server::session::CookieName;
@@ -44,10 +44,6 @@ fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().expect("name is set")
 }
 
-fn saved(ctx: &Ctx, message: &str) {
-    ctx.flash(&Flash { kind: FlashKind::Success, message: message.into(), ..Flash::default() });
-}
-
 /// Saves the names and, when the form had the field, the bio (`None` leaves it unchanged).
 pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: Option<&str>) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
@@ -77,8 +73,8 @@ pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: Option<&s
             .map_err(|e| map_sdk_error("AdminUpdateUserAttributes custom:bio", &e))?;
     }
     ctx.renew_session().await?;
-    saved(ctx, "Your profile is saved.");
-    Ok("/settings")
+    ctx.flash(&Flash::success("Your profile is saved."));
+    Ok(crate::routes::SETTINGS)
 }
 
 pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'static str, AppError> {
@@ -102,7 +98,7 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
         .map_err(|e| match error_code(&e) {
             // Says no more than "taken": the person is signed in and asked for this address.
             Some("AliasExistsException") => {
-                map_sdk_error("UpdateUserAttributes email", &e);
+                log_sdk_error("UpdateUserAttributes email", &e);
                 AppError::InvalidInput("That email address cannot be used. Try another one.".into())
             }
             _ => ctx.token_error("UpdateUserAttributes email", &e),
@@ -110,8 +106,8 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
     ctx.renew_session().await?;
     let change = EmailChange { sub: user.sub, email: email.clone() };
     ctx.set_cookie(ctx.state.cookies.seal(CookieName::EmailChange, &change, EMAIL_CHANGE_MAX_AGE));
-    saved(ctx, &format!("We sent a code to {email}. Enter it below to confirm your new address."));
-    Ok("/settings")
+    ctx.flash(&Flash::success(format!("We sent a code to {email}. Enter it below to confirm your new address.")));
+    Ok(crate::routes::SETTINGS)
 }
 
 pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
@@ -128,8 +124,8 @@ pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppErro
         .map_err(|e| ctx.token_error("VerifyUserAttribute", &e))?;
     ctx.set_cookie(ctx.state.cookies.clear(CookieName::EmailChange));
     ctx.renew_session().await?;
-    saved(ctx, "Your new email address is confirmed. Use it to sign in from now on.");
-    Ok("/settings")
+    ctx.flash(&Flash::success("Your new email address is confirmed. Use it to sign in from now on."));
+    Ok(crate::routes::SETTINGS)
 }
 
 pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
@@ -148,8 +144,8 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
         .send()
         .await
         .map_err(|e| ctx.token_error("GetUserAttributeVerificationCode", &e))?;
-    saved(ctx, &format!("We sent a new code to {to}."));
-    Ok("/settings")
+    ctx.flash(&Flash::success(format!("We sent a new code to {to}.")));
+    Ok(crate::routes::SETTINGS)
 }
 
 pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'static str, AppError> {
@@ -167,7 +163,7 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         .await
         .map_err(|e| match error_code(&e) {
             Some("NotAuthorizedException") if !ends_session(&e) => {
-                map_sdk_error("ChangePassword", &e);
+                log_sdk_error("ChangePassword", &e);
                 AppError::InvalidInput("Your current password is not right.".into())
             }
             _ => ctx.token_error("ChangePassword", &e),
@@ -184,19 +180,15 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         None => {
             // Two-factor is on (or Cognito did not answer): sign in again, with the code.
             ctx.end_session();
-            ctx.flash(&Flash {
-                kind: FlashKind::Success,
-                message:
-                    "Your password has been changed and you are signed out everywhere. Sign in with your new password."
-                        .into(),
-                email: Some(user.email),
-                ..Flash::default()
-            });
-            return Ok("/sign-in");
+            ctx.flash(&Flash::success_for(
+                "Your password has been changed and you are signed out everywhere. Sign in with your new password.",
+                user.email,
+            ));
+            return Ok(crate::routes::SIGN_IN);
         }
     }
     if others_signed_out {
-        saved(ctx, "Your password has been changed. Every other session is signed out.");
+        ctx.flash(&Flash::success("Your password has been changed. Every other session is signed out."));
     } else {
         ctx.flash(&Flash {
             kind: FlashKind::Error,
@@ -206,7 +198,7 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
             ..Flash::default()
         });
     }
-    Ok("/settings")
+    Ok(crate::routes::SETTINGS)
 }
 
 pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> Result<&'static str, AppError> {
@@ -220,7 +212,7 @@ pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> R
     s.cognito.delete_user().access_token(&tokens.access).send().await.map_err(|e| ctx.token_error("DeleteUser", &e))?;
     crate::avatar::server::delete_all(&ctx.state, &user.sub, crate::avatar::server::LIST_PAGE).await;
     ctx.end_session();
-    Ok("/account-deleted")
+    Ok(crate::routes::ACCOUNT_DELETED)
 }
 
 /// The person's bio, read with the server's credentials (the app client cannot read it).

@@ -2,7 +2,7 @@
 
 use crate::auth::validate;
 use crate::error::AppError;
-use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::aws::{error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::session::{Flash, FlashKind};
 
@@ -37,17 +37,15 @@ pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, App
                     | Some("LimitExceededException")
             ) =>
         {
-            map_sdk_error("ForgotPassword", &e);
+            log_sdk_error("ForgotPassword", &e);
         }
         Err(e) => return Err(map_sdk_error("ForgotPassword", &e)),
     }
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: format!("If an account exists for {email}, we sent it a code. Enter it below with your new password."),
-        email: Some(email),
-        ..Flash::default()
-    });
-    Ok("/reset-password")
+    ctx.flash(&Flash::success_for(
+        format!("If an account exists for {email}, we sent it a code. Enter it below with your new password."),
+        email,
+    ));
+    Ok(crate::routes::RESET_PASSWORD)
 }
 
 pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) -> Result<&'static str, AppError> {
@@ -66,7 +64,7 @@ pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) 
         .await
         .map_err(|e| match error_code(&e) {
             Some("UserNotFoundException") | Some("NotAuthorizedException") => {
-                map_sdk_error("ConfirmForgotPassword", &e);
+                log_sdk_error("ConfirmForgotPassword", &e);
                 AppError::CodeMismatch
             }
             _ => map_sdk_error("ConfirmForgotPassword", &e),
@@ -78,10 +76,10 @@ pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) 
     let (kind, message) = match signed_out {
         Ok(_) => (FlashKind::Success, RESET_DONE.to_string()),
         Err(e) => {
-            map_sdk_error("AdminUserGlobalSignOut", &e);
+            log_sdk_error("AdminUserGlobalSignOut", &e);
             (FlashKind::Error, RESET_NOT_SIGNED_OUT.to_string())
         }
     };
     ctx.flash(&Flash { kind, message, email: Some(email), ..Flash::default() });
-    Ok("/sign-in")
+    Ok(crate::routes::SIGN_IN)
 }

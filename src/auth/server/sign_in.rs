@@ -4,7 +4,7 @@
 use super::*;
 use crate::auth::validate;
 use crate::error::AppError;
-use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::aws::{error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::guard::now_unix;
 use crate::server::session::{CookieName, Flash, FlashKind};
@@ -24,7 +24,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
         Ok(out) => match out.authentication_result {
             Some(result) => {
                 ctx.start_session(&result)?;
-                Ok("/")
+                Ok(crate::routes::HOME)
             }
             None => start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters),
         },
@@ -33,7 +33,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             // person sees exactly what a wrong password shows (same page, same cookies, no
             // wait for the email); the owner gets a fresh code, at most once per resend
             // interval per address, and the sign-in page links to the confirm page.
-            map_sdk_error("InitiateAuth", &e);
+            log_sdk_error("InitiateAuth", &e);
             if s.quiet_resend_limiter.try_acquire(&email).is_ok() {
                 let (state, email) = (s.clone(), email.clone());
                 tokio::spawn(async move {
@@ -46,7 +46,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
                         .send()
                         .await;
                     if let Err(e) = sent {
-                        map_sdk_error("ResendConfirmationCode (from sign-in)", &e);
+                        log_sdk_error("ResendConfirmationCode (from sign-in)", &e);
                     }
                 });
             }
@@ -131,8 +131,8 @@ pub fn start_challenge(
 ) -> Result<&'static str, AppError> {
     let params = params.unwrap_or_default();
     let (kind, page) = match name {
-        Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, "/verify-mfa"),
-        Some(ChallengeNameType::NewPasswordRequired) => (ChallengeKind::NewPassword, "/new-password"),
+        Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, crate::routes::VERIFY_MFA),
+        Some(ChallengeNameType::NewPasswordRequired) => (ChallengeKind::NewPassword, crate::routes::NEW_PASSWORD),
         other => {
             tracing::error!(challenge = ?other, "unsupported sign-in challenge");
             return Err(AppError::Internal);
@@ -196,7 +196,7 @@ async fn respond(
                 .and_then(|se| aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(se))
                 .is_some_and(|m| m.to_lowercase().contains("session")) =>
         {
-            map_sdk_error("RespondToAuthChallenge", &e);
+            log_sdk_error("RespondToAuthChallenge", &e);
             AppError::SignInStepExpired
         }
         _ => map_sdk_error("RespondToAuthChallenge", &e),
@@ -204,7 +204,7 @@ async fn respond(
     match out.authentication_result {
         Some(result) => {
             ctx.start_session(&result)?;
-            Ok("/")
+            Ok(crate::routes::HOME)
         }
         None => start_challenge(ctx, &c.email, out.challenge_name, out.session, out.challenge_parameters),
     }
@@ -220,7 +220,7 @@ fn challenge_failed(ctx: &Ctx, email: &str, e: AppError) -> Result<&'static str,
             email: Some(email.to_string()),
             ..Flash::default()
         });
-        return Ok("/sign-in");
+        return Ok(crate::routes::SIGN_IN);
     }
     Err(e)
 }

@@ -1,7 +1,7 @@
 //! Signing out: this browser (the refresh token revoked), or every session of the person.
 
 use crate::error::AppError;
-use crate::server::aws::map_sdk_error;
+use crate::server::aws::log_sdk_error;
 use crate::server::ctx::Ctx;
 use crate::server::session::{Flash, FlashKind, SessionTokens};
 use crate::server::state::AppState;
@@ -20,7 +20,7 @@ pub async fn revoke_refresh(state: &AppState, refresh: String, why: &str) -> boo
     match revoked {
         Ok(_) => true,
         Err(e) => {
-            map_sdk_error(&format!("RevokeToken ({why})"), &e);
+            log_sdk_error(&format!("RevokeToken ({why})"), &e);
             false
         }
     }
@@ -33,7 +33,7 @@ pub async fn sign_out_all(state: &AppState, access: &str) -> bool {
     match state.cognito.global_sign_out().access_token(access).send().await {
         Ok(_) => return true,
         Err(e) => {
-            map_sdk_error("GlobalSignOut", &e);
+            log_sdk_error("GlobalSignOut", &e);
         }
     }
     let username = crate::server::guard::username_of(access);
@@ -47,7 +47,7 @@ pub async fn sign_out_all(state: &AppState, access: &str) -> bool {
     {
         Ok(_) => true,
         Err(e) => {
-            map_sdk_error("AdminUserGlobalSignOut", &e);
+            log_sdk_error("AdminUserGlobalSignOut", &e);
             false
         }
     }
@@ -75,7 +75,7 @@ pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
         (FlashKind::Error, SIGNED_OUT_HERE_ONLY.to_string())
     };
     ctx.flash(&Flash { kind, message, ..Flash::default() });
-    Ok("/sign-in")
+    Ok(crate::routes::SIGN_IN)
 }
 
 /// GlobalSignOut: every session of this person ends (their refresh tokens are refused), this
@@ -90,10 +90,6 @@ pub async fn sign_out_everywhere(ctx: &Ctx) -> Result<&'static str, AppError> {
         .await
         .map_err(|e| ctx.token_error("GlobalSignOut", &e))?;
     ctx.end_session();
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: "You are signed out on every device.".into(),
-        ..Flash::default()
-    });
-    Ok("/sign-in")
+    ctx.flash(&Flash::success("You are signed out on every device."));
+    Ok(crate::routes::SIGN_IN)
 }

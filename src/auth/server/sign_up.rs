@@ -2,10 +2,10 @@
 
 use crate::auth::validate;
 use crate::error::AppError;
-use crate::server::aws::{error_code, map_sdk_error};
+use crate::server::aws::{error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::guard::now_unix;
-use crate::server::session::{CookieName, Flash, FlashKind, PendingSignUp, SIGN_UP_SESSION_SECONDS};
+use crate::server::session::{CookieName, Flash, PendingSignUp, SIGN_UP_SESSION_SECONDS};
 use aws_sdk_cognitoidentityprovider::config::http as http_resp;
 use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType};
@@ -35,7 +35,7 @@ pub async fn sign_up(
     };
     // Answered exactly as for a new account, so the page does not reveal who is registered.
     ctx.set_pending(&PendingSignUp::new(email, session, now_unix() + SIGN_UP_SESSION_SECONDS, sub));
-    Ok("/confirm")
+    Ok(crate::routes::CONFIRM)
 }
 
 /// SignUp: (Cognito's sign-up session, the new account's sub).
@@ -144,7 +144,7 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
         .map_err(|e| match error_code(&e) {
             // e.g. "already confirmed": say no more than a wrong code would.
             Some("NotAuthorizedException") | Some("UserNotFoundException") => {
-                map_sdk_error("ConfirmSignUp", &e);
+                log_sdk_error("ConfirmSignUp", &e);
                 AppError::CodeMismatch
             }
             _ => map_sdk_error("ConfirmSignUp", &e),
@@ -159,23 +159,18 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
         .await
     {
         // The account is confirmed either way; the person is not held back by a group failure.
-        map_sdk_error("AdminAddUserToGroup", &e);
+        log_sdk_error("AdminAddUserToGroup", &e);
     }
     let signed_in_directly = match confirmed.session.filter(|_| session.is_some()) {
         Some(next) => sign_in_after_confirmation(ctx, &email, next).await?,
         None => false,
     };
     if signed_in_directly {
-        return Ok("/");
+        return Ok(crate::routes::HOME);
     }
     ctx.set_cookie(s.cookies.clear(CookieName::Pending));
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: "Your email is confirmed. Please sign in.".into(),
-        email: Some(email),
-        ..Flash::default()
-    });
-    Ok("/sign-in")
+    ctx.flash(&Flash::success_for("Your email is confirmed. Please sign in.", email));
+    Ok(crate::routes::SIGN_IN)
 }
 
 /// USER_AUTH with the session from ConfirmSignUp: signs in without the password.
@@ -200,7 +195,7 @@ async fn sign_in_after_confirmation(ctx: &Ctx, email: &str, session: String) -> 
             }
         },
         Err(e) if error_code(&e) == Some("NotAuthorizedException") => {
-            map_sdk_error("InitiateAuth USER_AUTH", &e);
+            log_sdk_error("InitiateAuth USER_AUTH", &e);
             Ok(false)
         }
         Err(e) => Err(map_sdk_error("InitiateAuth USER_AUTH", &e)),
@@ -230,18 +225,13 @@ pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
                 Some("InvalidParameterException") | Some("UserNotFoundException") | Some("LimitExceededException")
             ) =>
         {
-            map_sdk_error("ResendConfirmationCode", &e);
+            log_sdk_error("ResendConfirmationCode", &e);
         }
         Err(e) => return Err(map_sdk_error("ResendConfirmationCode", &e)),
     }
     // Keep the sign-up session if it is for this email; the email is remembered either way.
     let pending = ctx.pending().filter(|p| p.email == email);
     ctx.set_pending(&pending.unwrap_or(PendingSignUp::new(email.clone(), None, 0, None)));
-    ctx.flash(&Flash {
-        kind: FlashKind::Success,
-        message: "We sent you a new code. It replaces the previous one.".into(),
-        email: Some(email),
-        ..Flash::default()
-    });
-    Ok("/confirm")
+    ctx.flash(&Flash::success_for("We sent you a new code. It replaces the previous one.", email));
+    Ok(crate::routes::CONFIRM)
 }
