@@ -5,6 +5,7 @@ use crate::auth::api::SignOut;
 use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
 use crate::auth::pages::{ConfirmPage, SignInPage, SignUpPage};
 use crate::auth::{Auth, current_auth};
+use crate::components::page::ErrorPage;
 use crate::components::session_keeper::SessionKeeper;
 use crate::home::HomePage;
 use crate::mfa::{MfaOffPage, MfaSetupPage};
@@ -18,7 +19,24 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+/// The HTML document of every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    document(options, || view! { <App/> })
+}
+
+/// An error page outside the router (the rate limit's 429), in the same document and header.
+pub fn error_document(options: LeptosOptions, status: u16, title: &'static str, message: String) -> impl IntoView {
+    document(options, move || {
+        provide_meta_context();
+        view! {
+            <Title formatter=|text| format!("{text} · leptos-cognito")/>
+            <Header/>
+            <main><ErrorPage status title message=message.clone()/></main>
+        }
+    })
+}
+
+fn document<V: IntoView + 'static>(options: LeptosOptions, body: impl FnOnce() -> V) -> impl IntoView {
     let css_options = options.clone();
     // The response's Content-Security-Policy nonce (made by `server::layers::csp`), so the
     // hydration scripts carry it.
@@ -43,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
-                <App/>
+                {body()}
             </body>
         </html>
     }
@@ -109,13 +127,5 @@ fn Header() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Page not found"/>
-        <h1>"Page not found"</h1>
-        <p><a href=crate::routes::HOME>"Go to the home page"</a></p>
-    }
+    view! { <ErrorPage status=404 title="Page not found" message="There is no page at this address."/> }
 }

@@ -139,7 +139,12 @@ async fn sign_in_is_rate_limited_per_ip() {
     let body = axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap();
     let unit = if retry == 1 { "second" } else { "seconds" };
     let said = format!("Too many attempts. Please wait {retry} {unit} and try again.");
-    assert!(String::from_utf8_lossy(&body).contains(&said), "{said}");
+    let page = String::from_utf8_lossy(&body);
+    assert!(page.contains(&said), "{said}");
+    // The app's one error page, in the document every page has (title, stylesheet, header).
+    assert!(page.contains("<h1>Too many attempts</h1>"), "{page}");
+    assert!(page.contains("<title>Too many attempts · leptos-cognito</title>"), "{page}");
+    assert!(page.contains("rel=\"stylesheet\"") && page.contains("class=\"site\""), "{page}");
     // Another client is not affected.
     let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 2])).await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);

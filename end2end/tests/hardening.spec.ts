@@ -201,3 +201,13 @@ test('the favicon comes from public/ and every page names it', async ({ page, re
   expect(icon.headers()['content-type']).toContain('image/svg+xml');
   expect(await icon.text()).toContain('<svg');
 });
+
+test('an unknown address gets the error page with status 404', async ({ page }) => {
+  const res = await page.goto('/no-such-page');
+  expect(res!.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveText('There is no page at this address.');
+  await expect(page).toHaveTitle('Page not found · leptos-cognito');
+  await page.getByRole('link', { name: 'Go to the home page' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+});

@@ -2,6 +2,7 @@
 
 use super::api::list_users;
 use crate::auth::{Auth, current_auth};
+use crate::components::page::ErrorPage;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,14 +48,7 @@ pub fn AdminPage() -> impl IntoView {
             .into_any()
         }
         Auth::SignedIn(_) => {
-            crate::components::page::set_status(403);
-            view! {
-                <Title text="Not allowed"/>
-                <h1>"Not allowed"</h1>
-                <p role="alert">{AppError::Forbidden.message()}</p>
-                <p><a href=crate::routes::HOME>"Go to the home page"</a></p>
-            }
-            .into_any()
+            view! { <ErrorPage status=403 title="Not allowed" message=AppError::Forbidden.message()/> }.into_any()
         }
         Auth::Unavailable => view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {

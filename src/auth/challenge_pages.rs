@@ -2,14 +2,13 @@
 //! forgotten password.
 
 use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
-use crate::components::page::MESSAGE_ID;
+use crate::components::page::{FormPage, MESSAGE_ID};
 use crate::components::password::NewPasswordInput;
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, Field, FormMessage};
+use crate::components::{CodeField, Field};
 use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 /// Attributes the pending new-password challenge requires (server only).
 fn required_attributes() -> Vec<String> {
@@ -35,15 +34,13 @@ fn required_attributes() -> Vec<String> {
 #[component]
 pub fn VerifyMfaPage() -> impl IntoView {
     view! {
-        <Title text="Enter your authenticator code"/>
-        <h1>"Enter your authenticator code"</h1>
-        <p>"Open your authenticator app and enter the 6-digit code it shows for this account."</p>
-        <FormMessage flash=current_flash() id=MESSAGE_ID/>
-        <form method="post" action=AnswerMfa::url() novalidate>
-            <CodeField label="Authenticator code" describedby=MESSAGE_ID authenticator=true/>
-            <SubmitButton label="Verify".to_string()/>
-        </form>
-        <p><a href=crate::routes::SIGN_IN>"Start again"</a></p>
+        <FormPage title="Enter your authenticator code" flash=current_flash() intro="Open your authenticator app and enter the 6-digit code it shows for this account.">
+            <form method="post" action=AnswerMfa::url() novalidate>
+                <CodeField label="Authenticator code" describedby=MESSAGE_ID authenticator=true/>
+                <SubmitButton label="Verify".to_string()/>
+            </form>
+            <p><a href=crate::routes::SIGN_IN>"Start again"</a></p>
+        </FormPage>
     }
 }
 
@@ -59,16 +56,14 @@ pub fn NewPasswordPage() -> impl IntoView {
         view! { <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
     });
     view! {
-        <Title text="Choose a new password"/>
-        <h1>"Choose a new password"</h1>
-        <p>"Your account was created for you. Choose your own password to finish signing in."</p>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        <form method="post" action=CompleteNewPassword::url() novalidate>
-            <NewPasswordInput label="New password" name="password"/>
-            {given}
-            {family}
-            <SubmitButton label="Set password and sign in".to_string()/>
-        </form>
+        <FormPage title="Choose a new password" flash=flash intro="Your account was created for you. Choose your own password to finish signing in.">
+            <form method="post" action=CompleteNewPassword::url() novalidate>
+                <NewPasswordInput label="New password" name="password"/>
+                {given}
+                {family}
+                <SubmitButton label="Set password and sign in".to_string()/>
+            </form>
+        </FormPage>
     }
 }
 
@@ -77,15 +72,13 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     view! {
-        <Title text="Reset your password"/>
-        <h1>"Reset your password"</h1>
-        <p>"Enter your email address and we will send you a code to set a new password."</p>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        <form method="post" action=ForgotPassword::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-            <SubmitButton label="Send code".to_string()/>
-        </form>
-        <p><a href=crate::routes::SIGN_IN>"Back to sign in"</a></p>
+        <FormPage title="Reset your password" flash=flash intro="Enter your email address and we will send you a code to set a new password.">
+            <form method="post" action=ForgotPassword::url() novalidate>
+                <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <SubmitButton label="Send code".to_string()/>
+            </form>
+            <p><a href=crate::routes::SIGN_IN>"Back to sign in"</a></p>
+        </FormPage>
     }
 }
 
@@ -94,15 +87,14 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     view! {
-        <Title text="Set a new password"/>
-        <h1>"Set a new password"</h1>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        <form method="post" action=ResetPassword::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-            <CodeField label="Reset code" describedby=MESSAGE_ID/>
-            <NewPasswordInput label="New password" name="password"/>
-            <SubmitButton label="Change password".to_string()/>
-        </form>
-        <p><a href=crate::routes::FORGOT_PASSWORD>"Send a new code"</a></p>
+        <FormPage title="Set a new password" flash=flash>
+            <form method="post" action=ResetPassword::url() novalidate>
+                <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <CodeField label="Reset code" describedby=MESSAGE_ID/>
+                <NewPasswordInput label="New password" name="password"/>
+                <SubmitButton label="Change password".to_string()/>
+            </form>
+            <p><a href=crate::routes::FORGOT_PASSWORD>"Send a new code"</a></p>
+        </FormPage>
     }
 }

@@ -3,15 +3,14 @@
 
 use super::api::{ConfirmSignUp, ResendCode, SignIn, SignUp};
 use super::{Auth, current_auth};
-use crate::components::page::{MESSAGE_ID, redirect_to};
+use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::resend::ResendButton;
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, Field, FormMessage};
+use crate::components::{CodeField, Field};
 use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -21,17 +20,16 @@ pub fn SignUpPage() -> impl IntoView {
     let flash = current_flash();
     let kept = flash.clone().unwrap_or_default();
     view! {
-        <Title text="Create your account"/>
-        <h1>"Create your account"</h1>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        <form method="post" action=SignUp::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-            <NewPasswordInput label="Password" name="password"/>
-            <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-            <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-            <SubmitButton label="Create account".to_string()/>
-        </form>
-        <p>"Already have an account? " <a href=crate::routes::SIGN_IN>"Sign in"</a></p>
+        <FormPage title="Create your account" flash=flash>
+            <form method="post" action=SignUp::url() novalidate>
+                <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <NewPasswordInput label="Password" name="password"/>
+                <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                <SubmitButton label="Create account".to_string()/>
+            </form>
+            <p>"Already have an account? " <a href=crate::routes::SIGN_IN>"Sign in"</a></p>
+        </FormPage>
     }
 }
 
@@ -41,24 +39,20 @@ pub fn ConfirmPage() -> impl IntoView {
     let pending_email = pending_email();
     let email = flash.as_ref().and_then(|f| f.email.clone()).or(pending_email).unwrap_or_default();
     let seconds_left = resend_seconds_left(&email);
+    let to = if email.is_empty() { "your email address" } else { email.as_str() };
+    let intro = format!("We sent a 6-digit code to {to}. Enter it below to confirm your account.");
     view! {
-        <Title text="Check your email"/>
-        <h1>"Check your email"</h1>
-        <p>
-            "We sent a 6-digit code to "
-            {if email.is_empty() { "your email address".to_string() } else { email.clone() }}
-            ". Enter it below to confirm your account."
-        </p>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        <form method="post" action=ConfirmSignUp::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-            <CodeField label="Confirmation code" describedby=MESSAGE_ID/>
-            <SubmitButton label="Confirm".to_string()/>
-        </form>
-        <form method="post" action=ResendCode::url() class="inline">
-            <input type="hidden" name="email" value=email/>
-            <p>"Didn't get it? " <ResendButton seconds_left=seconds_left/></p>
-        </form>
+        <FormPage title="Check your email" flash=flash intro=intro>
+            <form method="post" action=ConfirmSignUp::url() novalidate>
+                <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <CodeField label="Confirmation code" describedby=MESSAGE_ID/>
+                <SubmitButton label="Confirm".to_string()/>
+            </form>
+            <form method="post" action=ResendCode::url() class="inline">
+                <input type="hidden" name="email" value=email/>
+                <p>"Didn't get it? " <ResendButton seconds_left=seconds_left/></p>
+            </form>
+        </FormPage>
     }
 }
 
@@ -99,17 +93,16 @@ pub fn SignInPage() -> impl IntoView {
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     view! {
-        <Title text="Sign in"/>
-        <h1>"Sign in"</h1>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        <form method="post" action=SignIn::url() novalidate>
-            <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-            <CurrentPasswordInput label="Password" name="password"/>
-            <SubmitButton label="Sign in".to_string()/>
-        </form>
-        <p><a href=crate::routes::FORGOT_PASSWORD>"Forgot your password?"</a></p>
-        <p>"Signed up but not confirmed yet? " <a href=crate::routes::CONFIRM>"Enter your confirmation code"</a>
-            " (signing in sends a new one)."</p>
-        <p>"New here? " <a href=crate::routes::SIGN_UP>"Create an account"</a></p>
+        <FormPage title="Sign in" flash=flash>
+            <form method="post" action=SignIn::url() novalidate>
+                <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <CurrentPasswordInput label="Password" name="password"/>
+                <SubmitButton label="Sign in".to_string()/>
+            </form>
+            <p><a href=crate::routes::FORGOT_PASSWORD>"Forgot your password?"</a></p>
+            <p>"Signed up but not confirmed yet? " <a href=crate::routes::CONFIRM>"Enter your confirmation code"</a>
+                " (signing in sends a new one)."</p>
+            <p>"New here? " <a href=crate::routes::SIGN_UP>"Create an account"</a></p>
+        </FormPage>
     }
 }

@@ -42,14 +42,47 @@ pub fn password_policy() -> crate::auth::validate::PasswordPolicy {
     }
 }
 
+/// The skeleton of every form page: the title (also the page's `<title>`), an optional
+/// sentence under it, the form message (`MESSAGE_ID`, which the fields point at), then the forms.
+#[component]
+pub fn FormPage(
+    title: &'static str,
+    flash: Option<crate::flash::Flash>,
+    #[prop(into, optional)] intro: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <h1>{title}</h1>
+        {intro.map(|text| view! { <p>{text}</p> })}
+        <crate::components::FormMessage flash=flash id=MESSAGE_ID/>
+        {children()}
+    }
+}
+
+/// The one error page (403, 404, 429, 503): the status, a title, the message and a way on.
+/// `title` is a `&'static str` so a page title is never person-supplied text.
+#[component]
+pub fn ErrorPage(
+    status: u16,
+    title: &'static str,
+    #[prop(into)] message: String,
+    /// Where the link goes, and what it says (the home page by default).
+    #[prop(default = (crate::routes::HOME, "Go to the home page"))]
+    link: (&'static str, &'static str),
+) -> impl IntoView {
+    set_status(status);
+    view! {
+        <Title text=title/>
+        <h1>{title}</h1>
+        <p role="alert">{message}</p>
+        <p><a href=link.0>{link.1}</a></p>
+    }
+}
+
 /// Shown when Cognito cannot be reached to check the session.
 #[component]
 pub fn Unavailable() -> impl IntoView {
-    set_status(503);
-    view! {
-        <Title text="Try again shortly"/>
-        <h1>"Try again shortly"</h1>
-        <p role="alert">{crate::error::AppError::Unavailable.message()}</p>
-        <p><a href="">"Reload this page"</a></p>
-    }
+    let message = crate::error::AppError::Unavailable.message();
+    view! { <ErrorPage status=503 title="Try again shortly" message link=("", "Reload this page")/> }
 }

@@ -2,15 +2,14 @@
 
 use super::api::{BeginMfaSetup, DisableMfa, VerifyMfaSetup, mfa_status};
 use crate::auth::{Auth, current_auth};
-use crate::components::page::{MESSAGE_ID, redirect_to};
+use crate::components::CodeField;
+use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
 use crate::components::password::CurrentPasswordInput;
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, FormMessage};
 use crate::error::AppError;
 use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 
 /// The set-up in progress (server only): the otpauth URI as an SVG QR code, and the secret.
 fn setup_in_progress() -> Option<(String, String)> {
@@ -91,11 +90,10 @@ pub fn MfaSetupPage() -> impl IntoView {
         .into_any(),
     };
     view! {
-        <Title text="Set up two-factor authentication"/>
-        <h1>"Set up two-factor authentication"</h1>
-        <FormMessage flash=flash id=MESSAGE_ID/>
-        {body}
-        <p><a href=crate::routes::HOME>"Back to home"</a></p>
+        <FormPage title="Set up two-factor authentication" flash=flash>
+            {body}
+            <p><a href=crate::routes::HOME>"Back to home"</a></p>
+        </FormPage>
     }
 }
 
@@ -105,15 +103,13 @@ pub fn MfaOffPage() -> impl IntoView {
         redirect_to(crate::routes::SIGN_IN);
     }
     view! {
-        <Title text="Turn off two-factor authentication"/>
-        <h1>"Turn off two-factor authentication"</h1>
-        <p>"To turn it off, confirm it is you with your password and a current code from your authenticator app."</p>
-        <FormMessage flash=current_flash() id=MESSAGE_ID/>
-        <form method="post" action=DisableMfa::url() novalidate>
-            <CurrentPasswordInput label="Password" name="password"/>
-            <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
-            <SubmitButton label="Turn off two-factor authentication".to_string()/>
-        </form>
-        <p><a href=crate::routes::HOME>"Back to home"</a></p>
+        <FormPage title="Turn off two-factor authentication" flash=current_flash() intro="To turn it off, confirm it is you with your password and a current code from your authenticator app.">
+            <form method="post" action=DisableMfa::url() novalidate>
+                <CurrentPasswordInput label="Password" name="password"/>
+                <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
+                <SubmitButton label="Turn off two-factor authentication".to_string()/>
+            </form>
+            <p><a href=crate::routes::HOME>"Back to home"</a></p>
+        </FormPage>
     }
 }

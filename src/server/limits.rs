@@ -14,7 +14,7 @@ use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use governor::clock::Clock;
 use leptos::server_fn::ServerFn;
@@ -110,7 +110,8 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     let ip = limit_key(client_ip(peer, forwarded, &state.config.trusted_proxies));
     if let Err(not_until) = state.rate_limiter.check_key(&ip) {
         tracing::warn!(%ip, path, "rate limit hit (client IP)");
-        return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+        return too_many(&state, same_person_get(&req), wait).await;
     }
     let (req, account) = match scope {
         Scope::IpAndEmail => {
@@ -135,7 +136,8 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         && let Err(not_until) = state.account_limiter.check_key(&key)
     {
         tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
-        return too_many(&state, not_until.wait_time_from(governor::clock::DefaultClock::default().now()));
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+        return too_many(&state, same_person_get(&req), wait).await;
     }
     next.run(req).await
 }
@@ -156,18 +158,27 @@ fn form_email(body: &[u8]) -> Option<String> {
         .filter(|e| !e.is_empty())
 }
 
-/// The 429 page: its text and `Retry-After` name the same wait.
-fn too_many(state: &AppState, wait: std::time::Duration) -> Response {
+/// A GET of the same address for the same person (headers, session, nonce): what the 429 page
+/// is rendered for.
+fn same_person_get(req: &Request) -> Request {
+    let mut page = Request::get(req.uri().clone()).body(Body::empty()).expect("a valid request");
+    *page.headers_mut() = req.headers().clone();
+    *page.extensions_mut() = req.extensions().clone();
+    page
+}
+
+/// The 429 page (the app's error page, in the same document and header as every page): its
+/// text and `Retry-After` name the same wait.
+async fn too_many(state: &AppState, page: Request, wait: std::time::Duration) -> Response {
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     let message = crate::error::AppError::TooManyRequestsFor(seconds).message();
-    let css = super::assets::pkg_url(&state.leptos_options, "css");
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title>\
-         <link rel=\"stylesheet\" href=\"{css}\"></head><body><main>\
-         <h1>Too many attempts</h1><p role=\"alert\">{message}</p><p><a href=\"/\">Back to the start</a></p>\
-         </main></body></html>"
+    let (options, app_state) = (state.leptos_options.clone(), state.clone());
+    let render = leptos_axum::render_app_async_with_context(
+        move || leptos::prelude::provide_context(app_state.clone()),
+        move || crate::app::error_document(options.clone(), 429, "Too many attempts", message.clone()),
     );
-    let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+    let mut res = render(page).await;
+    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
 }

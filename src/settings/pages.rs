@@ -3,10 +3,10 @@
 use super::api::{ChangeEmail, ChangePassword, DeleteAccount, ResendEmailCode, UpdateProfile, VerifyEmail};
 use crate::auth::validate::BIO_MAX;
 use crate::auth::{Auth, current_auth};
-use crate::components::page::{MESSAGE_ID, redirect_to};
+use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, Field, FormMessage, TextArea};
+use crate::components::{CodeField, Field, TextArea};
 use crate::error::AppError;
 use crate::flash::current_flash;
 use leptos::prelude::*;
@@ -65,73 +65,72 @@ pub fn SettingsPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Settings"/>
-        <h1>"Settings"</h1>
-        <FormMessage flash=flash id=MESSAGE_ID/>
+        <FormPage title="Settings" flash=flash>
 
-        <section aria-labelledby="profile-heading">
-            <h2 id="profile-heading">"Profile"</h2>
-            <form method="post" action=UpdateProfile::url() novalidate>
-                <Field label="Given name" name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-                <Field label="Family name" name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let typed_bio = typed_bio.clone();
-                        Suspend::new(async move {
-                        match bio.await {
-                            Ok(stored) => view! {
-                                <TextArea label="Bio" name="bio" value=typed_bio.unwrap_or(stored) describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
-                            }.into_any(),
-                            // Without the field, saving the names leaves the bio as it is.
-                            Err(e) => view! { <p role="alert">{format!("Your bio cannot be shown right now. {}", e.message())}</p> }.into_any(),
-                        }
-                    })
-                    }}
-                </Suspense>
-                <SubmitButton label="Save profile".to_string()/>
-            </form>
-        </section>
+            <section aria-labelledby="profile-heading">
+                <h2 id="profile-heading">"Profile"</h2>
+                <form method="post" action=UpdateProfile::url() novalidate>
+                    <Field label="Given name" name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                    <Field label="Family name" name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                    <Suspense fallback=|| ()>
+                        {move || {
+                            let typed_bio = typed_bio.clone();
+                            Suspend::new(async move {
+                            match bio.await {
+                                Ok(stored) => view! {
+                                    <TextArea label="Bio" name="bio" value=typed_bio.unwrap_or(stored) describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
+                                }.into_any(),
+                                // Without the field, saving the names leaves the bio as it is.
+                                Err(e) => view! { <p role="alert">{format!("Your bio cannot be shown right now. {}", e.message())}</p> }.into_any(),
+                            }
+                        })
+                        }}
+                    </Suspense>
+                    <SubmitButton label="Save profile".to_string()/>
+                </form>
+            </section>
 
-        <section aria-labelledby="email-heading">
-            <h2 id="email-heading">"Email"</h2>
-            <p>{format!("You sign in with {}.", user.email)}</p>
-            {pending_email}
-            <form method="post" action=ChangeEmail::url() novalidate>
-                <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                <CurrentPasswordInput label="Password, to confirm the change" name="email_password"/>
-                <SubmitButton label="Change email".to_string()/>
-            </form>
-        </section>
+            <section aria-labelledby="email-heading">
+                <h2 id="email-heading">"Email"</h2>
+                <p>{format!("You sign in with {}.", user.email)}</p>
+                {pending_email}
+                <form method="post" action=ChangeEmail::url() novalidate>
+                    <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                    <CurrentPasswordInput label="Password, to confirm the change" name="email_password"/>
+                    <SubmitButton label="Change email".to_string()/>
+                </form>
+            </section>
 
-        <section aria-labelledby="password-heading">
-            <h2 id="password-heading">"Password"</h2>
-            <form method="post" action=ChangePassword::url() novalidate>
-                <CurrentPasswordInput label="Current password" name="current_password"/>
-                <NewPasswordInput label="New password" name="new_password"/>
-                <SubmitButton label="Change password".to_string()/>
-            </form>
-        </section>
+            <section aria-labelledby="password-heading">
+                <h2 id="password-heading">"Password"</h2>
+                <form method="post" action=ChangePassword::url() novalidate>
+                    <CurrentPasswordInput label="Current password" name="current_password"/>
+                    <NewPasswordInput label="New password" name="new_password"/>
+                    <SubmitButton label="Change password".to_string()/>
+                </form>
+            </section>
 
-        <section aria-labelledby="mfa-heading">
-            <h2 id="mfa-heading">"Two-factor authentication"</h2>
-            <crate::mfa::MfaStatus/>
-        </section>
+            <section aria-labelledby="mfa-heading">
+                <h2 id="mfa-heading">"Two-factor authentication"</h2>
+                <crate::mfa::MfaStatus/>
+            </section>
 
-        <section aria-labelledby="avatar-heading">
-            <h2 id="avatar-heading">"Avatar"</h2>
-            <crate::avatar::Avatar user=user.clone() size=96/>
-            <crate::avatar::AvatarUploader/>
-        </section>
+            <section aria-labelledby="avatar-heading">
+                <h2 id="avatar-heading">"Avatar"</h2>
+                <crate::avatar::Avatar user=user.clone() size=96/>
+                <crate::avatar::AvatarUploader/>
+            </section>
 
-        <section aria-labelledby="danger-heading" class="danger">
-            <h2 id="danger-heading">"Delete account"</h2>
-            <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
-            <form method="post" action=DeleteAccount::url() novalidate>
-                <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                <CurrentPasswordInput label="Password, to confirm deletion" name="delete_password"/>
-                <SubmitButton label="Delete my account".to_string()/>
-            </form>
-        </section>
+            <section aria-labelledby="danger-heading" class="danger">
+                <h2 id="danger-heading">"Delete account"</h2>
+                <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
+                <form method="post" action=DeleteAccount::url() novalidate>
+                    <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                    <CurrentPasswordInput label="Password, to confirm deletion" name="delete_password"/>
+                    <SubmitButton label="Delete my account".to_string()/>
+                </form>
+            </section>
+        </FormPage>
     }
     .into_any()
 }
