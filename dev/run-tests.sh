@@ -21,20 +21,21 @@ export LC_SESSION_REVALIDATE_SECONDS=5 LC_SITE_RATE_LIMIT_PER_MINUTE=10000
 export LC_SITE_EQUAL_TIME_MS=200
 started=$(date +%s)
 
-step "lint: cargo fmt, clippy (ssr and hydrate, warnings are errors), ruff (dev/), tsc (end2end/)"
+step "lint: cargo fmt, clippy (ssr and hydrate, warnings are errors), ruff check and format (dev/), tsc (end2end/)"
 cargo fmt --check || fail "cargo fmt --check (run \`cargo fmt\`)"
 cargo clippy --no-default-features --features ssr --all-targets -q -- -D warnings || fail "cargo clippy (ssr)"
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features hydrate --lib -q -- -D warnings \
   || fail "cargo clippy (hydrate)"
 dev/.venv/bin/ruff check dev || fail "ruff check dev"
+dev/.venv/bin/ruff format --check dev || fail "ruff format --check dev (run \`dev/.venv/bin/ruff format dev\`)"
 (cd end2end && npx tsc --noEmit -p .) || fail "tsc (end2end)"
 
 step "Rust unit tests (cargo test --features ssr --lib)"
 cargo test --no-default-features --features ssr --lib || fail "cargo test --lib"
 cargo test --no-default-features --features ssr --no-run -q || fail "build integration tests"
 
-step "emulator tests (pytest dev/tests)"
-(cd dev && .venv/bin/python -m pytest -q tests) || fail "pytest dev/tests"
+step "emulator tests (pytest dev/emulator)"
+(cd dev && .venv/bin/python -m pytest -q emulator) || fail "pytest dev/emulator"
 
 step "building the app (cargo leptos build)"
 cargo leptos build || fail "cargo leptos build"

@@ -24,8 +24,11 @@ TRIES = int(os.environ.get("BENCH_TRIES", "30"))
 PASSWORD = "Correct-Horse-9"
 
 idp = boto3.client(
-    "cognito-idp", region_name="us-east-1", endpoint_url=EMULATOR,
-    aws_access_key_id="bench", aws_secret_access_key="bench",
+    "cognito-idp",
+    region_name="us-east-1",
+    endpoint_url=EMULATOR,
+    aws_access_key_id="bench",
+    aws_secret_access_key="bench",
 )
 
 
@@ -35,8 +38,12 @@ def email(tag: str) -> str:
 
 def confirmed_user() -> str:
     e = email("known")
-    idp.admin_create_user(UserPoolId=POOL, Username=e, MessageAction="SUPPRESS",
-                          UserAttributes=[{"Name": "email", "Value": e}, {"Name": "email_verified", "Value": "true"}])
+    idp.admin_create_user(
+        UserPoolId=POOL,
+        Username=e,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": e}, {"Name": "email_verified", "Value": "true"}],
+    )
     idp.admin_set_user_password(UserPoolId=POOL, Username=e, Password=PASSWORD, Permanent=True)
     return e
 
@@ -49,8 +56,9 @@ def unconfirmed_user() -> str:
 
 def post(path: str, form: dict[str, str]) -> tuple[int, str, float]:
     started = time.perf_counter()
-    r = requests.post(SITE + path, data=form, allow_redirects=False,
-                      headers={"Sec-Fetch-Site": "same-origin", "Accept": "text/html"})
+    r = requests.post(
+        SITE + path, data=form, allow_redirects=False, headers={"Sec-Fetch-Site": "same-origin", "Accept": "text/html"}
+    )
     elapsed = time.perf_counter() - started
     return r.status_code, r.headers.get("location", ""), elapsed
 
@@ -70,19 +78,28 @@ def sign_up_form(e: str) -> dict[str, str]:
 
 
 PAIRS = [
-    ("sign-up", [
-        run("new email", lambda: email("new"), "/api/sign_up", sign_up_form),
-        run("existing, confirmed", confirmed_user, "/api/sign_up", sign_up_form),
-        run("existing, unconfirmed", unconfirmed_user, "/api/sign_up", sign_up_form),
-    ]),
-    ("forgot password", [
-        run("unknown email", lambda: email("unknown"), "/api/forgot_password", lambda e: {"email": e}),
-        run("known email", confirmed_user, "/api/forgot_password", lambda e: {"email": e}),
-    ]),
-    ("resend code", [
-        run("unknown email", lambda: email("unknown"), "/api/resend_code", lambda e: {"email": e}),
-        run("known, unconfirmed", unconfirmed_user, "/api/resend_code", lambda e: {"email": e}),
-    ]),
+    (
+        "sign-up",
+        [
+            run("new email", lambda: email("new"), "/api/sign_up", sign_up_form),
+            run("existing, confirmed", confirmed_user, "/api/sign_up", sign_up_form),
+            run("existing, unconfirmed", unconfirmed_user, "/api/sign_up", sign_up_form),
+        ],
+    ),
+    (
+        "forgot password",
+        [
+            run("unknown email", lambda: email("unknown"), "/api/forgot_password", lambda e: {"email": e}),
+            run("known email", confirmed_user, "/api/forgot_password", lambda e: {"email": e}),
+        ],
+    ),
+    (
+        "resend code",
+        [
+            run("unknown email", lambda: email("unknown"), "/api/resend_code", lambda e: {"email": e}),
+            run("known, unconfirmed", unconfirmed_user, "/api/resend_code", lambda e: {"email": e}),
+        ],
+    ),
 ]
 
 worst = 0.0

@@ -10,7 +10,7 @@ import os
 # Same pool and client ids after a restart (ids are hashes of name and configuration).
 os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
 os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
-# TOTP codes are checked (against a per-user random secret, see patches.py); "false" accepts any code.
+# TOTP codes are checked (against a per-user random secret, see cognito/totp.py); "false" accepts any code.
 os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
 
 DEFAULT_HOST = "127.0.0.1"

@@ -63,7 +63,7 @@ def get(name: str) -> bool:
 def update(changes: Any) -> dict[str, bool]:
     """Applies a JSON object of switches (all or nothing); ValueError names what is wrong."""
     if not isinstance(changes, dict):
-        raise ValueError("expected a JSON object, e.g. {\"unconfirmed_first\": true}")
+        raise ValueError('expected a JSON object, e.g. {"unconfirmed_first": true}')
     for name, value in changes.items():
         if name not in DEFAULTS:
             raise ValueError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULTS))}")

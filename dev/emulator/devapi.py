@@ -111,12 +111,15 @@ def _message_cell(m: dict[str, str]) -> str:
 
 
 def _view() -> Response:
-    rows = "\n".join(
-        "<tr><td>{}</td><td>{}</td><td class=code>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-            *(html.escape(m[k]) for k in ("to", "purpose", "code", "sent_at", "pool_id")), _message_cell(m)
+    rows = (
+        "\n".join(
+            "<tr><td>{}</td><td>{}</td><td class=code>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+                *(html.escape(m[k]) for k in ("to", "purpose", "code", "sent_at", "pool_id")), _message_cell(m)
+            )
+            for m in reversed(MAILBOX.messages())
         )
-        for m in reversed(MAILBOX.messages())
-    ) or '<tr><td colspan=6>No messages yet.</td></tr>'
+        or "<tr><td colspan=6>No messages yet.</td></tr>"
+    )
     page = f"""<!doctype html>
 <html lang=en><head><meta charset=utf-8><meta http-equiv=refresh content=5>
 <title>Dev mailbox</title>
@@ -167,7 +170,7 @@ def handle(request: Request) -> Response:
     if path == f"{PREFIX}/mailbox/view":
         return _view()
     if path == f"{PREFIX}/sessions":
-        from .patches import live_refresh_tokens
+        from .cognito.tokens import live_refresh_tokens
 
         email = (request.args.get("email") or "").strip().lower()
         if not email:

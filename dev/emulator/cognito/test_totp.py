@@ -1,10 +1,11 @@
-"""Patch 8: random TOTP secrets, real RFC 6238 checks."""
+"""totp.py (patch 8): random TOTP secrets, real RFC 6238 checks."""
 
 import re
 import time
 
 import pyotp
-from helpers import raises_aws
+
+from emulator.testing import raises_aws
 
 
 def totp_now(secret):
@@ -32,9 +33,7 @@ def test_totp_setup_and_sign_in(pool):
     with raises_aws("EnableSoftwareTokenMFAException"):
         pool.idp.verify_software_token(AccessToken=token, UserCode=totp_now(first))  # replaced secret
     assert pool.idp.verify_software_token(AccessToken=token, UserCode=totp_now(secret))["Status"] == "SUCCESS"
-    pool.idp.set_user_mfa_preference(
-        AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
-    )
+    pool.idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
 
     challenge = pool.password_login(email)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
@@ -62,9 +61,7 @@ def test_totp_allows_one_step_of_drift(pool):
 
 def test_totp_setup_with_a_session(pool):
     """MFA_SETUP during sign-in (pool MFA ON): AssociateSoftwareToken/VerifySoftwareToken with a Session."""
-    pool.idp.set_user_pool_mfa_config(
-        UserPoolId=pool.id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
-    )
+    pool.idp.set_user_pool_mfa_config(UserPoolId=pool.id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON")
     email = "invited@example.com"
     pool.idp.admin_create_user(
         UserPoolId=pool.id,

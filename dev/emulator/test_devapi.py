@@ -1,12 +1,6 @@
-"""Patch 10: the dev mailbox and health endpoints (same origin only); moto's reset; S3 on the same port."""
+"""devapi.py (patch 10): the /_dev endpoints (health, mailbox, sessions, config), same origin only."""
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import requests
 
@@ -40,46 +34,6 @@ def test_mailbox_json_view_and_delete(pool, url):
     assert requests.get(f"{url}/_dev/mailbox", timeout=5).json() == []
     assert requests.get(f"{url}/_dev/nothing-here", timeout=5).status_code == 404
     assert requests.post(f"{url}/_dev/health", timeout=5).status_code == 405
-
-
-def test_s3_on_the_same_port(s3):
-    s3.create_bucket(Bucket="emulator-test-bucket")
-    s3.put_object(Bucket="emulator-test-bucket", Key="a.txt", Body=b"hi", ContentType="text/plain")
-    head = s3.head_object(Bucket="emulator-test-bucket", Key="a.txt")
-    assert head["ContentLength"] == 2 and head["ContentType"] == "text/plain"
-
-
-def test_moto_reset_clears_our_state_too(pool, url):
-    email, resp = pool.sign_up()
-    assert requests.get(f"{url}/_dev/mailbox", timeout=5).json()
-    assert requests.post(f"{url}/moto-api/reset", timeout=5).status_code == 200
-    assert requests.get(f"{url}/_dev/mailbox", timeout=5).json() == []
-    assert pool.idp.list_user_pools(MaxResults=10)["UserPools"] == []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_command_line_start_and_stop():
-    dev = Path(__file__).resolve().parents[1]
-    port = free_port()
-    env = dict(os.environ, EMULATOR_PORT=str(port), EMULATOR_LOG_REQUESTS="0")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator"], cwd=dev, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        line = proc.stdout.readline().strip()
-        assert line == f"emulator ready on http://127.0.0.1:{port}"
-        assert requests.get(f"http://127.0.0.1:{port}/_dev/health", timeout=5).text == "ok"
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def cors_headers(resp):

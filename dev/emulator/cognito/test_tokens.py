@@ -1,9 +1,9 @@
-"""Patches 4-5 and GlobalSignOut: token lifetimes, refresh-token expiry, RevokeToken."""
+"""tokens.py (patches 4-6): token lifetimes, refresh-token expiry, RevokeToken, GlobalSignOut, DeleteUser."""
 
 import time
 
 from emulator import clock
-from helpers import claims, raises_aws
+from emulator.testing import claims, raises_aws
 
 
 def refresh(pool, token, client_id=None):
@@ -131,3 +131,27 @@ def test_admin_refresh_checks_expiry(pool):
     clock.advance(30 * 86400 + 1)
     with raises_aws("NotAuthorizedException", "Refresh Token has expired"):
         pool.idp.admin_initiate_auth(AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]}, **args)
+
+
+def test_delete_user(pool):
+    email = pool.confirmed_user()
+    result = pool.password_login(email)["AuthenticationResult"]
+    pool.idp.delete_user(AccessToken=result["AccessToken"])
+
+    with raises_aws("NotAuthorizedException"):
+        pool.idp.get_user(AccessToken=result["AccessToken"])
+    with raises_aws("NotAuthorizedException", "Refresh Token has been revoked"):
+        pool.idp.initiate_auth(
+            ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]}
+        )
+    # Sign-in fails as for a user that never existed.
+    with raises_aws("NotAuthorizedException", "Incorrect username or password."):
+        pool.password_login(email)
+    legacy = pool.client(PreventUserExistenceErrors="LEGACY")
+    with raises_aws("UserNotFoundException"):
+        pool.password_login(email, client_id=legacy)
+    with raises_aws("UserNotFoundException"):
+        pool.idp.admin_get_user(UserPoolId=pool.id, Username=email)
+
+    # The address can sign up again.
+    pool.sign_up(email)

@@ -1,4 +1,4 @@
-"""Patch 14: what is sent through SES SendEmail (v2, and v1) lands in the dev mailbox as a "notice"."""
+"""ses.py (patch 14): what is sent through SES SendEmail (v2, and v1) lands in the dev mailbox as a "notice"."""
 
 import html
 import re
@@ -8,7 +8,8 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
-from helpers import raises_aws
+
+from emulator.testing import raises_aws
 
 
 def aws_client(service, url):

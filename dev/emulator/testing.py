@@ -1,66 +1,46 @@
-"""Starts the emulator in-process on a free port for the whole test session."""
+"""What the emulator's tests share besides conftest.py's fixtures: the test pool with its helpers,
+and small checks. Only the tests import this module (`from emulator.testing import ...`)."""
 
-import os
-import sys
+import base64
+import json
+import socket
 import uuid
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # dev/, so `emulator` imports
-
-import emulator  # noqa: E402, F401  (sets moto's env before moto is imported)
-import boto3  # noqa: E402
-import requests  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from emulator import clock  # noqa: E402
-from emulator.server import EmulatorServer  # noqa: E402
+import requests
+from botocore.exceptions import ClientError
 
 PASSWORD = "Sup3r-secret!"
 
 
-@pytest.fixture(scope="session")
-def server():
-    # The tests expect the default start-up switches (test_unconfirmed_first.py changes them at runtime).
-    os.environ.pop("EMULATOR_UNCONFIRMED_FIRST", None)
-    srv = EmulatorServer(port=0, quiet=True).start()
-    yield srv
-    srv.stop()
+@contextmanager
+def raises_aws(code, message=None):
+    """Asserts a botocore ClientError with this error code (and exact message, when given)."""
+    with pytest.raises(ClientError) as info:
+        yield info
+    error = info.value.response["Error"]
+    assert error["Code"] == code, error
+    if message is not None:
+        assert error["Message"] == message, error
 
 
-@pytest.fixture(scope="session")
-def url(server):
-    return server.url
+def claims(jwt):
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-@pytest.fixture(scope="session")
-def idp(url):
-    return boto3.client(
-        "cognito-idp",
-        region_name="us-east-1",
-        endpoint_url=url,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}),
-    )
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def s3(url):
-    return boto3.client(
-        "s3",
-        region_name="us-east-1",
-        endpoint_url=url,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
-    )
-
-
-@pytest.fixture(autouse=True)
-def _restore_clock():
-    yield
-    clock.reset()
+def set_config(url, **values):
+    """POST /_dev/config; the whole config it answers."""
+    resp = requests.post(f"{url}/_dev/config", json=values, timeout=5)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
 
 
 class Pool:
@@ -123,9 +103,7 @@ class Pool:
 
     def confirmed_user(self, client_id=None):
         email, _ = self.sign_up(client_id=client_id)
-        self.idp.confirm_sign_up(
-            ClientId=client_id or self.client_id, Username=email, ConfirmationCode=self.last_code(email)
-        )
+        self.idp.confirm_sign_up(ClientId=client_id or self.client_id, Username=email, ConfirmationCode=self.last_code(email))
         return email
 
     def password_login(self, email, client_id=None, password=PASSWORD):
@@ -138,8 +116,3 @@ class Pool:
     def attributes(self, email):
         user = self.idp.admin_get_user(UserPoolId=self.id, Username=email)
         return {a["Name"]: a["Value"] for a in user["UserAttributes"]}
-
-
-@pytest.fixture
-def pool(idp, url):
-    return Pool(idp, url)

@@ -1,4 +1,5 @@
-"""App clients with a secret: SECRET_HASH / SecretHash / ClientSecret are checked, as in Cognito."""
+"""secret_hash.py (patch 11): for app clients with a secret, SECRET_HASH / SecretHash / ClientSecret are
+checked on every operation that needs them, as in Cognito."""
 
 import base64
 import hashlib
@@ -6,8 +7,8 @@ import hmac
 import uuid
 
 import pytest
-from conftest import PASSWORD
-from helpers import claims, raises_aws
+
+from emulator.testing import PASSWORD, claims, raises_aws
 
 
 def secret_hash(secret, username, client_id):
@@ -239,9 +240,7 @@ def test_respond_to_auth_challenge_needs_the_secret_hash(client):
 def test_revoke_token_needs_the_client_secret(client):
     email = client.confirmed_user()
     tokens = client.login(email, SECRET_HASH=client.hash(email))["AuthenticationResult"]
-    with raises_aws(
-        "UnauthorizedException", f"Client {client.id} is configured with secret but ClientSecret was not received"
-    ):
+    with raises_aws("UnauthorizedException", f"Client {client.id} is configured with secret but ClientSecret was not received"):
         client.idp.revoke_token(Token=tokens["RefreshToken"], ClientId=client.id)
     with raises_aws("UnauthorizedException", f"Unable to verify client secret for client {client.id}"):
         client.idp.revoke_token(Token=tokens["RefreshToken"], ClientId=client.id, ClientSecret=client.secret + "x")

@@ -1,0 +1,32 @@
+"""Patches that make moto 5.2.5's Cognito behave like the parts of real Cognito the app uses, one
+module per area (the numbers are the patches in ../README.md):
+
+* `sign_up.py`: SignUp, ConfirmSignUp, ResendConfirmationCode (1-3)
+* `sign_in.py`: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge (3, 11, 12)
+* `tokens.py`: token lifetimes and claims, refresh tokens, RevokeToken, GlobalSignOut, DeleteUser (4-6)
+* `attributes.py`: GetUser, UpdateUserAttributes, e-mail verification, UpdateUserPool (7, 13)
+* `totp.py`: AssociateSoftwareToken, VerifySoftwareToken, the SOFTWARE_TOKEN_MFA challenge (8)
+* `password.py`: ForgotPassword, ConfirmForgotPassword, ChangePassword's token check (9)
+* `secret_hash.py`: the SECRET_HASH checks the operations above call (11)
+* `common.py`: the state kept on moto's objects, the lock, and helpers more than one area uses
+
+Each area's tests are beside it (`test_<area>.py`). Each patch says why it exists.
+
+moto dispatches a Cognito call on its X-Amz-Target: `AWSCognitoIdentityProviderService.FooBar` runs
+`CognitoIdpResponse.foo_bar`, so an operation moto lacks is added by defining that method. Every
+operation an area adds or replaces runs under one lock (`common._LOCK`): they read and change
+several objects, and moto's threaded server runs requests in parallel.
+
+Importing this package only records moto's originals; `apply()` installs the patches, and is
+called once, by `emulator.patches.apply()`.
+"""
+
+from . import attributes, password, sign_in, sign_up, tokens, totp
+
+AREAS = (tokens, totp, attributes, sign_up, sign_in, password)
+
+
+def apply() -> None:
+    """Install every Cognito patch (not idempotent: call `emulator.patches.apply()` instead)."""
+    for area in AREAS:
+        area.apply()
