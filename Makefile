@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD_TOOLS := wasm-target cargo-leptos wasm-bindgen wasm-opt venv
 TEST_TOOLS := $(BUILD_TOOLS) chromium node
 
-.PHONY: help dev test tools test-tools provision admin measure bench-equal-time
+.PHONY: help dev test tools test-tools provision admin measure bench-equal-time bench-server-build
 
 help:
 	@echo "make dev    - emulator + provisioning + cargo leptos watch on http://127.0.0.1:3000"
@@ -13,6 +13,7 @@ help:
 	@echo "make admin EMAIL=you@example.com - add someone to the admins group (dev emulator)"
 	@echo "make measure - release build; prints wasm/js/css sizes raw and gzip -9"
 	@echo "make bench-equal-time - medians of sign-up/forgot/resend for new vs existing accounts"
+	@echo "make bench-server-build - clean release build time, binary size, HTTP stacks compiled in"
 
 tools:
 	@bash dev/install-tools.sh $(BUILD_TOOLS)
@@ -40,3 +41,6 @@ measure: tools
 # Not a test: prints how long sign-up, forgot password and resend take for new vs existing accounts.
 bench-equal-time: tools
 	@bash dev/bench/equal-time.sh
+
+bench-server-build:
+	@bash dev/bench/server-build.sh
