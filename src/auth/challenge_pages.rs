@@ -5,7 +5,7 @@ use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
 use crate::components::page::{FormPage, MESSAGE_ID};
 use crate::components::password::NewPasswordInput;
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, Field};
+use crate::components::{CodeField, EmailField, Field};
 use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -74,7 +74,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     view! {
         <FormPage title="Reset your password" flash=flash intro="Enter your email address and we will send you a code to set a new password.">
             <form method="post" action=ForgotPassword::url() novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <EmailField value=email/>
                 <SubmitButton label="Send code".to_string()/>
             </form>
             <p><a href=crate::routes::SIGN_IN>"Back to sign in"</a></p>
@@ -89,7 +89,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <FormPage title="Set a new password" flash=flash>
             <form method="post" action=ResetPassword::url() novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <EmailField value=email/>
                 <CodeField label="Reset code" describedby=MESSAGE_ID/>
                 <NewPasswordInput label="New password" name="password"/>
                 <SubmitButton label="Change password".to_string()/>

@@ -7,7 +7,7 @@ use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::resend::ResendButton;
 use crate::components::submit::SubmitButton;
-use crate::components::{CodeField, Field};
+use crate::components::{CodeField, EmailField, Field};
 use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -22,7 +22,7 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <FormPage title="Create your account" flash=flash>
             <form method="post" action=SignUp::url() novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username" value=kept.email.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <EmailField value=kept.email.unwrap_or_default()/>
                 <NewPasswordInput label="Password" name="password"/>
                 <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
                 <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
@@ -44,7 +44,7 @@ pub fn ConfirmPage() -> impl IntoView {
     view! {
         <FormPage title="Check your email" flash=flash intro=intro>
             <form method="post" action=ConfirmSignUp::url() novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username" value=email.clone() describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <EmailField value=email.clone()/>
                 <CodeField label="Confirmation code" describedby=MESSAGE_ID/>
                 <SubmitButton label="Confirm".to_string()/>
             </form>
@@ -95,7 +95,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <FormPage title="Sign in" flash=flash>
             <form method="post" action=SignIn::url() novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username" value=email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                <EmailField value=email/>
                 <CurrentPasswordInput label="Password" name="password"/>
                 <SubmitButton label="Sign in".to_string()/>
             </form>

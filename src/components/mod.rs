@@ -26,6 +26,16 @@ pub fn FormMessage(flash: Option<Flash>, #[prop(into)] id: String) -> impl IntoV
     }
 }
 
+/// The email address of the sign-up, sign-in, confirm and password-reset forms (the account's
+/// user name for password managers), described by the form message.
+#[component]
+pub fn EmailField(#[prop(into)] value: String) -> impl IntoView {
+    view! {
+        <Field label="Email" name="email" kind="email" autocomplete="username" value=value
+            describedby=crate::components::page::MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+    }
+}
+
 /// A labelled text input. With WASM it is checked when the person leaves it, by the same
 /// rules the server applies (email, 6-digit code, name), with the message next to the field.
 #[component]
