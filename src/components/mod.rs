@@ -26,13 +26,16 @@ pub fn FormMessage(flash: Option<Flash>, #[prop(into)] id: String) -> impl IntoV
     }
 }
 
+/// The id of the form message that inputs point at with `aria-describedby`.
+pub const MESSAGE_ID: &str = "form-message";
+
 /// The email address of the sign-up, sign-in, confirm and password-reset forms (the account's
 /// user name for password managers), described by the form message.
 #[component]
 pub fn EmailField(#[prop(into)] value: String) -> impl IntoView {
     view! {
         <Field label="Email" name="email" kind="email" autocomplete="username" value=value
-            describedby=crate::components::page::MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+            describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
     }
 }
 

@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The id of the form message that inputs point at with `aria-describedby`.
-pub const MESSAGE_ID: &str = "form-message";
+pub use super::MESSAGE_ID;
 
 /// Sets the HTTP status of the page being rendered (server only).
 pub fn set_status(code: u16) {
