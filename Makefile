@@ -5,13 +5,13 @@ SHELL := /bin/bash
 BUILD_TOOLS := wasm-target cargo-leptos wasm-bindgen wasm-opt venv
 TEST_TOOLS := $(BUILD_TOOLS) chromium node
 
-.PHONY: help dev test tools test-tools provision admin measure bench-equal-time bench-server-build
+.PHONY: help dev test tools test-tools provision admin bench bench-equal-time bench-server-build
 
 help:
 	@echo "make dev    - emulator + provisioning + cargo leptos watch on http://127.0.0.1:3000"
 	@echo "make test   - every test: Rust unit, emulator, browser (Playwright)"
 	@echo "make admin EMAIL=you@example.com - add someone to the admins group (dev emulator)"
-	@echo "make measure - release build; prints wasm/js/css sizes raw and gzip -9"
+	@echo "make bench  - release build; bytes per page, /sign-in timings, API load, RSS, sign-in overhead"
 	@echo "make bench-equal-time - medians of sign-up/forgot/resend for new vs existing accounts"
 	@echo "make bench-server-build - clean release build time, binary size, HTTP stacks compiled in"
 
@@ -29,14 +29,15 @@ test: test-tools
 
 # Against the running dev emulator (make dev).
 provision: tools
-	@cargo leptos build && ./target/debug/leptos-cognito provision
+	@cargo leptos build --split && ./target/debug/leptos-cognito provision
 
 admin:
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com"; exit 1; }
 	@./target/debug/leptos-cognito add-to-group "$(EMAIL)" admins
 
-measure: tools
-	@bash dev/measure.sh
+# Not a test: prints the five measurements of the README's "Measurements" section.
+bench: test-tools
+	@bash dev/bench/bench.sh
 
 # Not a test: prints how long sign-up, forgot password and resend take for new vs existing accounts.
 bench-equal-time: tools

@@ -82,11 +82,13 @@ chromium() {
 }
 
 venv() {
-  if [ -x dev/.venv/bin/python ] && [ -x dev/.venv/bin/ruff ] \
+  # The stamp is newer than requirements.txt once these requirements were installed.
+  if [ -x dev/.venv/bin/python ] && [ -x dev/.venv/bin/ruff ] && [ dev/.venv/.installed -nt dev/requirements.txt ] \
     && dev/.venv/bin/python -c "import moto, pytest, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then return; fi
   step "creating the emulator venv dev/.venv with moto $MOTO_VERSION (~20 s)"
   python3 -m venv dev/.venv || fail "python3 -m venv dev/.venv"
   dev/.venv/bin/pip install -q -r dev/requirements.txt || fail "pip install -r dev/requirements.txt"
+  touch dev/.venv/.installed
 }
 
 node() {

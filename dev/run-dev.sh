@@ -8,7 +8,7 @@ source dev/lib.sh
 start_emulator "${EMULATOR_PORT:-5077}"
 ensure_cookie_key
 step "building the app (first build ~6 min, then seconds)"
-cargo leptos build || fail "cargo leptos build"
+cargo leptos build --split || fail "cargo leptos build --split"
 step "provisioning the emulator"
 ./target/debug/leptos-cognito provision || fail "provision"
 # The web client is confidential: provision leaves its secret here for the environment.
@@ -21,4 +21,4 @@ cat <<MSG
   Admin:    make admin EMAIL=you@example.com
 
 MSG
-cargo leptos watch
+cargo leptos watch --split

@@ -37,8 +37,10 @@ cargo test --no-default-features --features ssr --no-run -q || fail "build integ
 step "emulator tests (pytest dev/emulator)"
 (cd dev && .venv/bin/python -m pytest -q emulator) || fail "pytest dev/emulator"
 
-step "building the app (cargo leptos build)"
-cargo leptos build || fail "cargo leptos build"
+step "building the app (cargo leptos build --split)"
+cargo leptos build --split || fail "cargo leptos build --split"
+# Release builds precompress with `--precompress`; this debug build gets the same .gz/.br files.
+dev/.venv/bin/python dev/precompress.py target/site || fail "precompress target/site"
 
 start_emulator "$EMULATOR_PORT"
 step "provisioning the test emulator"

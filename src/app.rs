@@ -5,6 +5,7 @@ use crate::auth::api::SignOut;
 use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
 use crate::auth::pages::{ConfirmPage, SignInPage, SignUpPage};
 use crate::auth::{Auth, current_auth};
+use crate::components::hydration::Hydration;
 use crate::components::page::ErrorPage;
 use crate::components::session_keeper::SessionKeeper;
 use crate::home::HomePage;
@@ -55,7 +56,7 @@ fn document<V: IntoView + 'static>(options: LeptosOptions, body: impl FnOnce() -
                 // From `public/` (cargo-leptos copies it into the site root, which is served).
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <Hydration options/>
                 // The stylesheet under its content-hashed name (see `hash-files` in Cargo.toml).
                 <HashedStylesheet options=css_options id="leptos"/>
                 <MetaTags/>

@@ -50,6 +50,15 @@ async fn random_needs_a_valid_access_token() {
 }
 
 #[tokio::test]
+async fn healthz_answers_ok_without_a_session() {
+    let state = state_with(config()).await;
+    let res = setup::app(state).oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(&axum::body::to_bytes(res.into_body(), 1024).await.unwrap()[..], b"ok");
+}
+
+#[tokio::test]
 async fn a_token_signed_by_another_key_is_refused() {
     use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
     let cfg = config();

@@ -13,8 +13,8 @@ export LC_SITE_RATE_LIMIT_PER_MINUTE=100000 LC_SITE_ACCOUNT_RATE_LIMIT_PER_MINUT
 export LC_COOKIE_KEY
 LC_COOKIE_KEY=$(head -c 64 /dev/urandom | base64 -w0)
 
-step "building the app (cargo leptos build)"
-cargo leptos build || fail "cargo leptos build"
+step "building the app (cargo leptos build --split)"
+cargo leptos build --split || fail "cargo leptos build --split"
 start_emulator "$EMULATOR_PORT"
 rm -f "$LC_LOCAL_CONFIG"
 ./target/debug/leptos-cognito provision >/dev/null || fail "provision"

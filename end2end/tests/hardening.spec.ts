@@ -178,18 +178,63 @@ test('no page breaks its Content-Security-Policy, and the islands still run', as
   expect(violations).toEqual([]);
 });
 
-test('static files have content-hashed names and are cached for a year; pages never', async ({ page, request }) => {
+test('static files have content-hashed names, are cached for a year and served precompressed; pages never', async ({
+  page,
+  request,
+}) => {
+  const loaded: string[] = [];
+  page.on('response', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/pkg/')) loaded.push(path);
+  });
   const res = await page.goto('/sign-in');
   expect(res!.headers()['cache-control']).toBe('no-store');
-  const css = await page.locator('link[rel="stylesheet"]').getAttribute('href');
-  const js = await page.locator('link[rel="modulepreload"]').getAttribute('href');
-  const wasm = await page.locator('link[rel="preload"][as="fetch"]').getAttribute('href');
-  for (const [href, ext] of [[css, 'css'], [js, 'js'], [wasm, 'wasm']] as const) {
-    expect(href).toMatch(new RegExp(`^/pkg/leptos-cognito\\.[\\w-]+\\.${ext}$`));
-    const file = await request.get(href!);
-    expect(file.status(), href!).toBe(200);
-    expect(file.headers()['cache-control'], href!).toBe('public, max-age=31536000, immutable');
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
+  const kinds = loaded.map((p) => p.split('.').pop());
+  expect(kinds).toEqual(expect.arrayContaining(['css', 'js', 'wasm']));
+  for (const path of loaded) {
+    expect(path).toMatch(/^\/pkg\/[\w-]+\.[\w-]{20,}\.(css|js|wasm)$/);
+    const plain = await request.get(path, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(plain.status(), path).toBe(200);
+    expect(plain.headers()['cache-control'], path).toBe('public, max-age=31536000, immutable');
+    expect(plain.headers()['content-encoding'], path).toBeUndefined();
+    const body = await plain.body();
+    for (const encoding of ['br', 'gzip']) {
+      const packed = await request.get(path, { headers: { 'Accept-Encoding': encoding } });
+      expect(packed.headers()['content-encoding'], `${path} ${encoding}`).toBe(encoding);
+      expect(packed.headers()['cache-control'], path).toBe('public, max-age=31536000, immutable');
+      expect(packed.headers()['vary'], path).toContain('accept-encoding');
+      // Playwright decodes the body: the same bytes as the plain file.
+      expect((await packed.body()).equals(body), `${path} ${encoding}`).toBe(true);
+    }
   }
+});
+
+test('a page without islands downloads no WASM; a lazy island fetches only its own chunks', async ({
+  page,
+  request,
+}) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+  });
+  await page.goto('/no-such-page');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+
+  // The sign-in page's islands are in the main bundle: no lazy chunk.
+  await page.goto('/sign-in');
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
+  expect(wasm.filter((p) => p.includes('split_'))).toEqual([]);
+  expect(wasm.filter((p) => /^\/pkg\/leptos-cognito\./.test(p))).toHaveLength(1);
+
+  // Home has the session keeper, a lazy island: its chunk comes when the page hydrates it.
+  await registerAndConfirm(page, request, newEmail('lazy'));
+  await page.goto('/');
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
+  expect(wasm.some((p) => p.includes('split_session_keeper'))).toBe(true);
+  expect(wasm.some((p) => p.includes('split_avatar_uploader'))).toBe(false);
 });
 
 test('the favicon comes from public/ and every page names it', async ({ page, request }) => {

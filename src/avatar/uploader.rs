@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// Steps shown by the progress bar (fetch cannot report upload progress by bytes).
 const STEPS: [&str; 4] = ["", "Resizing the picture…", "Uploading…", "Saving…"];
 
-#[island]
+#[island(lazy)]
 pub fn AvatarUploader() -> impl IntoView {
     let (step, set_step) = signal(0usize);
     let (error, set_error) = signal(String::new());

@@ -4,6 +4,7 @@
 //! render on the server only.
 
 pub mod checked;
+pub mod hydration;
 pub mod page;
 pub mod password;
 pub mod resend;
@@ -168,6 +169,8 @@ mod tests {
         let reviewed = [
             ("src/components/mod.rs", "<textarea"),
             ("src/mfa/pages.rs", "inner_html=svg"),
+            // The bundle loader: our script and our own file names, JSON-quoted.
+            ("src/components/hydration.rs", "<script type=\"module\" nonce=nonce>"),
             // FormPage's and ErrorPage's titles are `&'static str`: literals at their call sites.
             ("src/components/page.rs", "<Title text=title/>"),
         ];

@@ -17,7 +17,14 @@ pub fn PasswordInput(
     let (shown, set_shown) = signal(false);
     // The toggle needs WASM; it stays hidden until the island has hydrated.
     let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    // Whatever was typed before the island hydrated counts too.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        if let Some(el) = input.get() {
+            set_value.set(el.value());
+        }
+    });
 
     let id = format!("field-{name}");
     let rules_id = format!("{id}-rules");
@@ -52,6 +59,7 @@ pub fn PasswordInput(
             <label for=id.clone()>{label}</label>
             <div class="password-row">
                 <input
+                    node_ref=input
                     id=id.clone()
                     name=name
                     type=move || if shown.get() { "text" } else { "password" }

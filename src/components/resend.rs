@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-#[island]
+#[island(lazy)]
 pub fn ResendButton(seconds_left: u64) -> impl IntoView {
     let (left, set_left) = signal(seconds_left);
     // Disabled only once hydrated: without WASM nothing would ever re-enable it.

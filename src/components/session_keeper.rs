@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-#[island]
+#[island(lazy)]
 pub fn SessionKeeper(expires_at: u64) -> impl IntoView {
     let (expired, set_expired) = signal(false);
     #[cfg(feature = "hydrate")]

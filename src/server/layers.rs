@@ -43,6 +43,9 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         let mut res = next.run(req).await;
         if res.status().is_success() {
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            // The same name is served as brotli, gzip or plain (precompressed files, chosen
+            // by Accept-Encoding): caches between here and the browser must keep them apart.
+            res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         return res;
     }

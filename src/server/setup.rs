@@ -129,6 +129,11 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// `GET /healthz`: the process is up and serving (for load balancers and `make bench`).
+async fn healthz() -> impl axum::response::IntoResponse {
+    ([(header::CACHE_CONTROL, "no-store")], "ok")
+}
+
 /// The whole app as one router, so tests can drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -139,6 +144,7 @@ pub fn app(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .merge(crate::api::routes())
+        .route("/healthz", axum::routing::get(healthz))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), super::limits::rate_limit))
         .layer(middleware::from_fn_with_state(state.clone(), layers::server_fn_errors))
