@@ -12,7 +12,7 @@ export EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT" BENCH_SITE_URL="http://127
 export LC_COGNITO_ENDPOINT="$EMULATOR_URL" LC_S3_ENDPOINT="$EMULATOR_URL" LC_EMAIL_ENDPOINT="$EMULATOR_URL" LC_SITE_URL="$BENCH_SITE_URL"
 export LC_LOCAL_CONFIG="target/Leptos.bench.local.toml"
 # Load and repeated sign-ins from one address: limits would measure themselves.
-export LC_SITE_RATE_LIMIT_PER_MINUTE=1000000 LC_SITE_ACCOUNT_RATE_LIMIT_PER_MINUTE=1000000 LC_SITE_EQUAL_TIME_MS=0
+export LC_SITE_RATE_LIMIT_PER_MINUTE=1000000 LC_SITE_ACCOUNT_RATE_LIMIT_PER_MINUTE=1000000 LC_SITE_EQUAL_TIME_MS=1
 export LC_COOKIE_KEY
 LC_COOKIE_KEY=$(head -c 64 /dev/urandom | base64 -w0)
 
@@ -59,12 +59,7 @@ rss_log=$(mktemp)
 load() { # concurrency url [header]
   local out
   out=$(oha --no-tui --output-format json -z 10s -c "$1" ${3:+-H "$3"} "$2") || fail "oha $2"
-  echo "$out" | dev/.venv/bin/python -c '
-import json, sys
-s = json.load(sys.stdin)
-codes = s.get("statusCodeDistribution", {})
-lat = s["latencyPercentiles"]
-print(f"{s[\"summary\"][\"requestsPerSec\"]:.0f} {lat[\"p50\"]*1000:.2f} {lat[\"p99\"]*1000:.2f} {\",\".join(f\"{k}x{v}\" for k, v in codes.items())}")'
+  echo "$out" | dev/.venv/bin/python dev/bench/oha_summary.py
 }
 printf '\n3. Requests/s and latency (ms), 10 s per row\n'
 printf '%-12s %28s %28s %8s\n' concurrency "/api/random (Bearer): rps p50 p99" "/healthz: rps p50 p99" ratio

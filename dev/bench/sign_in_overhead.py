@@ -48,7 +48,7 @@ def main() -> None:
         r = app_http.post(
             f"{site}/api/sign_in",
             data={"email": email, "password": PASSWORD},
-            headers={"Sec-Fetch-Site": "same-origin"},
+            headers={"Sec-Fetch-Site": "same-origin", "Accept": "text/html"},
             allow_redirects=False,
         )
         elapsed = time.perf_counter() - t
