@@ -156,27 +156,42 @@ pub fn too_common(password: &str) -> bool {
     (zxcvbn::zxcvbn(password, &[]).score() as u8) < 2
 }
 
+/// Whether `password` meets the rule named `key` (see `PasswordPolicy::rules`); an unknown key
+/// is never met.
+pub fn rule_met(key: &str, password: &str) -> bool {
+    match key {
+        "upper" => password.chars().any(|c| c.is_ascii_uppercase()),
+        "lower" => password.chars().any(|c| c.is_ascii_lowercase()),
+        "number" => password.chars().any(|c| c.is_ascii_digit()),
+        "symbol" => password.chars().any(|c| SYMBOLS.contains(c)),
+        _ => key
+            .strip_prefix("min:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| password.chars().count() >= n),
+    }
+}
+
 /// Cognito's accepted symbols for the "special character" rule.
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
 
 impl PasswordPolicy {
+    /// Each rule as (key, label), in display order. The key names the rule for `rule_met`; the
+    /// browser checks the server-rendered checklist by it.
+    pub fn rules(&self) -> Vec<(String, String)> {
+        let mut rules = vec![(format!("min:{}", self.min_length), format!("At least {} characters", self.min_length))];
+        let optional = [
+            (self.require_uppercase, "upper", "An uppercase letter"),
+            (self.require_lowercase, "lower", "A lowercase letter"),
+            (self.require_numbers, "number", "A number"),
+            (self.require_symbols, "symbol", "A symbol, like ! or #"),
+        ];
+        rules.extend(optional.into_iter().filter(|(on, ..)| *on).map(|(_, k, l)| (k.to_string(), l.to_string())));
+        rules
+    }
+
     /// Each rule as (label, satisfied by `password`), in display order.
     pub fn check(&self, password: &str) -> Vec<(String, bool)> {
-        let mut rules =
-            vec![(format!("At least {} characters", self.min_length), password.chars().count() >= self.min_length)];
-        if self.require_uppercase {
-            rules.push(("An uppercase letter".into(), password.chars().any(|c| c.is_ascii_uppercase())));
-        }
-        if self.require_lowercase {
-            rules.push(("A lowercase letter".into(), password.chars().any(|c| c.is_ascii_lowercase())));
-        }
-        if self.require_numbers {
-            rules.push(("A number".into(), password.chars().any(|c| c.is_ascii_digit())));
-        }
-        if self.require_symbols {
-            rules.push(("A symbol, like ! or #".into(), password.chars().any(|c| SYMBOLS.contains(c))));
-        }
-        rules
+        self.rules().into_iter().map(|(key, label)| (label, rule_met(&key, password))).collect()
     }
 
     /// A new password: must meet every rule and the length bound.
@@ -280,5 +295,24 @@ mod tests {
         let checks = strict.check("abc");
         assert_eq!(checks.len(), 4);
         assert_eq!(checks.iter().filter(|(_, ok)| *ok).count(), 1);
+    }
+
+    #[test]
+    fn rule_keys_are_what_the_browser_checks_by() {
+        let all = PasswordPolicy {
+            min_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        };
+        let keys: Vec<String> = all.rules().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["min:8", "upper", "lower", "number", "symbol"]);
+        assert!(rule_met("min:8", "12345678") && !rule_met("min:8", "1234567"));
+        assert!(rule_met("upper", "aB") && !rule_met("upper", "ab"));
+        assert!(rule_met("lower", "Ab") && !rule_met("lower", "AB"));
+        assert!(rule_met("number", "a1") && !rule_met("number", "ab"));
+        assert!(rule_met("symbol", "a#") && !rule_met("symbol", "ab"));
+        assert!(!rule_met("min:x", "anything at all") && !rule_met("unknown", "anything"));
     }
 }

@@ -1,48 +1,23 @@
 //! The avatar uploader island: decode the picked image, centre-crop and downscale it to
 //! 256×256 in a canvas, re-encode it (WebP, or PNG where the browser cannot), ask the server
 //! for a presigned PUT, send the bytes straight to S3 with gloo-net, then have the server check
-//! and record it. Without WASM the page says that uploading needs JavaScript.
+//! and record it. Without WASM the page says that uploading needs JavaScript. A behaviour
+//! island (see `components::enhance`) on server-rendered markup.
 
+use crate::components::enhance::behaviour;
 use leptos::prelude::*;
 
 /// Steps shown by the progress bar (fetch cannot report upload progress by bytes).
+#[cfg(feature = "hydrate")]
 const STEPS: [&str; 4] = ["", "Resizing the picture…", "Uploading…", "Saving…"];
 
-#[island(lazy)]
+/// The uploader's markup, rendered on the server; the file input stays disabled until the
+/// behaviour below has attached.
+#[component]
 pub fn AvatarUploader() -> impl IntoView {
-    let (step, set_step) = signal(0usize);
-    let (error, set_error) = signal(String::new());
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-
-    let on_change = move |ev: leptos::ev::Event| {
-        set_error.set(String::new());
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let input: web_sys::HtmlInputElement = event_target(&ev);
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-            let _ = input.unchecked_ref::<web_sys::HtmlInputElement>();
-            leptos::task::spawn_local(async move {
-                match upload(file, set_step).await {
-                    // The header, home and this page all show the new picture after a reload.
-                    Ok(()) => {
-                        let _ = window().location().reload();
-                    }
-                    Err(message) => {
-                        set_step.set(0);
-                        set_error.set(message);
-                    }
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, set_step);
-    };
-
     view! {
         <div class="avatar-uploader">
-            <p class="needs-js" hidden=move || hydrated.get()>
+            <p class="needs-js">
                 "Uploading a picture needs JavaScript. Everything else on this page works without it."
             </p>
             <div class="field">
@@ -52,28 +27,101 @@ pub fn AvatarUploader() -> impl IntoView {
                     type="file"
                     accept="image/png,image/jpeg,image/webp"
                     aria-describedby="avatar-hint avatar-error"
-                    disabled=move || { !hydrated.get() || step.get() > 0 }
-                    on:change=on_change
+                    disabled
                 />
                 <small id="avatar-hint">"PNG, JPEG or WebP. It is cropped to a square and resized to 256×256."</small>
             </div>
-            <progress max="3" value=move || step.get() hidden=move || step.get() == 0 aria-label="Upload progress"></progress>
-            <p aria-live="polite">{move || STEPS[step.get()]}</p>
-            <p id="avatar-error" role="alert" class="message error" hidden=move || error.get().is_empty()>{move || error.get()}</p>
+            <progress max="3" value="0" hidden aria-label="Upload progress"></progress>
+            <p class="avatar-step" aria-live="polite"></p>
+            <p id="avatar-error" role="alert" class="message error" hidden></p>
+            <AvatarUploaderBehaviour/>
         </div>
     }
 }
 
+#[island(lazy)]
+pub fn AvatarUploaderBehaviour() -> impl IntoView {
+    behaviour(".avatar-uploader", attach)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn attach(_: leptos::web_sys::Element) {}
+
+/// The uploader's parts, found once in the server-rendered markup.
 #[cfg(feature = "hydrate")]
-async fn upload(file: web_sys::File, set_step: WriteSignal<usize>) -> Result<(), String> {
-    use super::{ALLOWED_TYPES, MAX_BYTES, confirm_avatar, presign_avatar_upload};
+#[derive(Clone)]
+struct Parts {
+    input: web_sys::HtmlInputElement,
+    progress: web_sys::Element,
+    step: web_sys::Element,
+    error: web_sys::Element,
+}
+
+#[cfg(feature = "hydrate")]
+impl Parts {
+    /// Shows step `n` of `STEPS` (0: idle, the input usable again).
+    fn show_step(&self, n: usize) {
+        use crate::components::enhance::dom::flag;
+        let _ = self.progress.set_attribute("value", &n.to_string());
+        flag(&self.progress, "hidden", n == 0);
+        self.step.set_text_content(Some(STEPS[n]));
+        self.input.set_disabled(n > 0);
+    }
+
+    fn show_error(&self, message: &str) {
+        crate::components::enhance::dom::flag(&self.error, "hidden", message.is_empty());
+        self.error.set_text_content(Some(message));
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn attach(root: web_sys::Element) {
+    use crate::components::enhance::dom;
+    use wasm_bindgen::JsCast;
+    let found = (
+        dom::find(&root, "input").and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok()),
+        dom::find(&root, "progress"),
+        dom::find(&root, ".avatar-step"),
+        dom::find(&root, "#avatar-error"),
+    );
+    let (Some(input), Some(progress), Some(step), Some(error)) = found else { return };
+    if let Some(note) = dom::find(&root, ".needs-js") {
+        dom::flag(&note, "hidden", true);
+    }
+    let parts = Parts { input, progress, step, error };
+    parts.input.set_disabled(false);
+    let input = parts.input.clone();
+    dom::on(&input, "change", move |_| {
+        parts.show_error("");
+        let Some(file) = parts.input.files().and_then(|f| f.get(0)) else { return };
+        let parts = parts.clone();
+        leptos::task::spawn_local(async move {
+            match upload(file, &parts).await {
+                // The header, home and this page all show the new picture after a reload.
+                Ok(()) => {
+                    let _ = window().location().reload();
+                }
+                Err(message) => {
+                    parts.show_step(0);
+                    parts.show_error(&message);
+                }
+            }
+        });
+    });
+}
+
+#[cfg(feature = "hydrate")]
+async fn upload(file: web_sys::File, parts: &Parts) -> Result<(), String> {
+    use super::api::{ConfirmAvatar, PresignAvatarUpload};
+    use super::{ALLOWED_TYPES, MAX_BYTES};
+    use leptos::server_fn::ServerFn;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
     if !ALLOWED_TYPES.contains(&file.type_().as_str()) {
         return Err("Choose a PNG, JPEG or WebP image.".into());
     }
-    set_step.set(1);
+    parts.show_step(1);
     let unreadable = || "That file is not an image this browser can read.".to_string();
     let url = web_sys::Url::create_object_url_with_blob(&file).map_err(|_| unreadable())?;
     let img = web_sys::HtmlImageElement::new().map_err(|_| unreadable())?;
@@ -112,10 +160,12 @@ async fn upload(file: web_sys::File, set_step: WriteSignal<usize>) -> Result<(),
         return Err(format!("The resized picture is still over {} KB.", MAX_BYTES / 1024));
     }
 
-    set_step.set(2);
-    let target = presign_avatar_upload(content_type.clone(), size).await.map_err(|e| e.message())?;
-    let failed = || "The upload failed. Check your connection and try again.".to_string();
-    let response = gloo_net::http::Request::put(&target.url)
+    parts.show_step(2);
+    let form = format!("content_type={}&content_length={size}", js_sys::encode_uri_component(&content_type));
+    let target = js_sys::JSON::parse(&call(PresignAvatarUpload::url(), form).await?).map_err(|_| failed())?;
+    let field = |name: &str| js_sys::Reflect::get(&target, &name.into()).ok().and_then(|v| v.as_string());
+    let (Some(url), Some(key)) = (field("url"), field("key")) else { return Err(failed()) };
+    let response = gloo_net::http::Request::put(&url)
         .header("Content-Type", &content_type)
         .body(blob)
         .map_err(|_| failed())?
@@ -126,8 +176,54 @@ async fn upload(file: web_sys::File, set_step: WriteSignal<usize>) -> Result<(),
         return Err(failed());
     }
 
-    set_step.set(3);
-    confirm_avatar(target.key).await.map_err(|e| e.message())
+    parts.show_step(3);
+    call(ConfirmAvatar::url(), format!("key={}", js_sys::encode_uri_component(&key))).await.map(|_| ())
+}
+
+#[cfg(feature = "hydrate")]
+fn failed() -> String {
+    "The upload failed. Check your connection and try again.".to_string()
+}
+
+/// Calls one of `avatar`'s server functions as its own client would (a form body, a JSON
+/// answer), without the server-function client and serde_json: the answer is parsed by the
+/// browser's `JSON.parse`, which keeps this island's chunk small. An error answer becomes the
+/// person's message (`error_message`).
+#[cfg(feature = "hydrate")]
+async fn call(url: &str, form: String) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    let response = gloo_net::http::Request::post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(form)
+        .map_err(|_| failed())?
+        .send()
+        .await
+        .map_err(|_| failed())?;
+    let body = response.text().await.map_err(|_| failed())?;
+    if response.ok() {
+        return Ok(body);
+    }
+    let error = js_sys::JSON::parse(&body).ok();
+    let variant = error.as_ref().and_then(|e| {
+        e.as_string().or_else(|| js_sys::Object::keys(e.unchecked_ref::<js_sys::Object>()).get(0).as_string())
+    });
+    let detail = |name: &str| error.as_ref().and_then(|e| js_sys::Reflect::get(e, &name.into()).ok()?.as_string());
+    Err(error_message(variant.as_deref().unwrap_or(""), detail("InvalidInput")).unwrap_or_else(failed))
+}
+
+/// The message for an `AppError` as its JSON names it (`"NotSignedIn"`, or `{"InvalidInput": text}`
+/// with `invalid` the text); `None` for the rest, which the uploader reports as a failed upload.
+#[cfg(any(feature = "hydrate", test))]
+fn error_message(variant: &str, invalid: Option<String>) -> Option<String> {
+    use crate::error::AppError;
+    match variant {
+        "InvalidInput" => invalid,
+        "NotSignedIn" | "SessionEnded" => Some(AppError::NotSignedIn.message()),
+        "TooManyRequests" | "TooManyRequestsFor" => Some(AppError::TooManyRequests.message()),
+        "Unavailable" => Some(AppError::Unavailable.message()),
+        _ => None,
+    }
 }
 
 /// `canvas.toBlob(type)` as a future.
@@ -148,4 +244,23 @@ async fn to_blob(canvas: &web_sys::HtmlCanvasElement, content_type: &str) -> Res
         .map_err(|_| failed())?
         .dyn_into::<web_sys::Blob>()
         .map_err(|_| failed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+    use crate::error::AppError;
+
+    /// The uploader reads errors by the names serde gives `AppError` in JSON.
+    #[test]
+    fn error_answers_are_read_by_their_json_names() {
+        let wire = |e: AppError| serde_json::to_value(e).unwrap();
+        assert_eq!(wire(AppError::NotSignedIn), "NotSignedIn");
+        assert_eq!(wire(AppError::InvalidInput("x".into())), serde_json::json!({ "InvalidInput": "x" }));
+        assert_eq!(wire(AppError::TooManyRequestsFor(3)), serde_json::json!({ "TooManyRequestsFor": 3 }));
+        assert_eq!(error_message("InvalidInput", Some("Choose a PNG.".into())).as_deref(), Some("Choose a PNG."));
+        assert_eq!(error_message("SessionEnded", None), Some(AppError::NotSignedIn.message()));
+        assert_eq!(error_message("TooManyRequestsFor", None), Some(AppError::TooManyRequests.message()));
+        assert_eq!(error_message("Internal", None), None);
+    }
 }

@@ -1,13 +1,14 @@
-//! An input checked in the browser when the person leaves it (an island), by the same rules
-//! in `auth::validate` that the server applies on submit. Without WASM it is a plain input
-//! and the server's answer is the only check.
+//! An input checked in the browser when the person leaves it, by the same rules in
+//! `auth::validate` that the server applies on submit. Rendered on the server; the check is a
+//! behaviour island added once the WASM has loaded. Without WASM it is a plain input and the
+//! server's answer is the only check.
 
+use super::enhance::behaviour;
 use crate::auth::validate;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// Which rule an input follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     None,
     Email,
@@ -18,6 +19,25 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The name the server-rendered input carries in `data-rule`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Rule::None => "none",
+            Rule::Email => "email",
+            Rule::Code => "code",
+            Rule::AuthenticatorCode => "totp",
+            Rule::Name => "name",
+        }
+    }
+
+    /// The rule named by `key` (`Rule::None` for anything else).
+    pub fn from_key(key: &str) -> Rule {
+        [Rule::Email, Rule::Code, Rule::AuthenticatorCode, Rule::Name]
+            .into_iter()
+            .find(|r| r.key() == key)
+            .unwrap_or(Rule::None)
+    }
+
     /// The message for `value`, or empty when it passes (an empty field is left to submit).
     pub fn message(self, value: &str, label: &str) -> String {
         if value.trim().is_empty() {
@@ -31,11 +51,16 @@ impl Rule {
             // ASCII: the labels are ours, and Unicode's case tables would add about 18 KB of WASM.
             Rule::Name => validate::name(value, &label.to_ascii_lowercase()),
         };
-        result.err().map(|e| e.message()).unwrap_or_default()
+        // Validation fails only with `InvalidInput`; matching it here, rather than calling
+        // `AppError::message`, keeps every other error's text out of the browser bundle.
+        match result {
+            Err(crate::error::AppError::InvalidInput(message)) => message,
+            _ => String::new(),
+        }
     }
 }
 
-#[island]
+#[component]
 pub fn CheckedInput(
     label: String,
     name: String,
@@ -48,13 +73,9 @@ pub fn CheckedInput(
     pattern: Option<String>,
     rule: Rule,
 ) -> impl IntoView {
-    let (error, set_error) = signal(String::new());
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let described = describedby.map(|d| format!("{d} {error_id}")).unwrap_or_else(|| error_id.clone());
-    let rule_label = label.clone();
-    let check = move |v: &str| rule.message(v, &rule_label);
-    let check_input = check.clone();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -66,22 +87,67 @@ pub fn CheckedInput(
                 value=value
                 required
                 aria-describedby=described
-                aria-invalid=move || (!error.get().is_empty()).then_some("true")
                 inputmode=inputmode
                 maxlength=maxlength
                 pattern=pattern
-                on:blur=move |ev| set_error.set(check(&event_target_value(&ev)))
-                on:input=move |ev| {
-                    // Once a message shows, it follows the typing until the value is right.
-                    if !error.get_untracked().is_empty() {
-                        set_error.set(check_input(&event_target_value(&ev)));
-                    }
-                }
+                data-rule=rule.key()
             />
-            <p id=error_id class="field-error" aria-live="polite">{move || error.get()}</p>
+            <p id=error_id class="field-error" aria-live="polite"></p>
+            {(rule != Rule::None).then(|| view! { <CheckedBehaviour/> })}
         </div>
     }
 }
+
+/// The check on leaving the field, added to the server-rendered field.
+#[island]
+pub fn CheckedBehaviour() -> impl IntoView {
+    behaviour(".field", attach)
+}
+
+#[cfg(feature = "hydrate")]
+fn attach(field: web_sys::Element) {
+    use super::enhance::dom;
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+    let (Some(input), Some(error), Some(label)) =
+        (dom::find(&field, "input"), dom::find(&field, ".field-error"), dom::find(&field, "label"))
+    else {
+        return;
+    };
+    let rule = Rule::from_key(&input.get_attribute("data-rule").unwrap_or_default());
+    let label = label.text_content().unwrap_or_default();
+    let check = {
+        let (input, error) = (input.clone(), error.clone());
+        Rc::new(move || {
+            let value = dom::as_input(&input).map(|i| i.value()).unwrap_or_default();
+            let message = rule.message(&value, &label);
+            dom::flag(&input, "aria-invalid", !message.is_empty());
+            error.set_text_content(Some(&message));
+        })
+    };
+    let on_leave = check.clone();
+    dom::on(&field, "focusout", move |ev| {
+        // Leaving for a submit button: the server answers for the whole form. A message shown
+        // now would move the button away from under the pointer and lose the click.
+        let to = ev.dyn_ref::<web_sys::FocusEvent>().and_then(|f| f.related_target());
+        let to_submit = to.and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+            el.get_attribute("type").as_deref() == Some("submit")
+                || el.closest("button[type=submit]").ok().flatten().is_some()
+        });
+        if !to_submit {
+            on_leave();
+        }
+    });
+    dom::on(&input, "input", move |_| {
+        // Once a message shows, it follows the typing until the value is right.
+        if !error.text_content().unwrap_or_default().is_empty() {
+            check();
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn attach(_: leptos::web_sys::Element) {}
 
 #[cfg(test)]
 mod tests {
@@ -99,5 +165,13 @@ mod tests {
         );
         assert_eq!(Rule::Email.message("   ", "Email"), "");
         assert_eq!(Rule::None.message("anything", "Bio"), "");
+    }
+
+    #[test]
+    fn every_rule_round_trips_through_its_key() {
+        for rule in [Rule::None, Rule::Email, Rule::Code, Rule::AuthenticatorCode, Rule::Name] {
+            assert_eq!(Rule::from_key(rule.key()), rule);
+        }
+        assert_eq!(Rule::from_key("made-up"), Rule::None);
     }
 }

@@ -1,9 +1,11 @@
-//! Widgets shared by pages. The islands (they ship to the browser) are `checked::CheckedInput`,
-//! `password::PasswordInput`, `resend::ResendButton`, `session_keeper::SessionKeeper` and
-//! `submit::SubmitButton` (and, outside this folder, `avatar::uploader::AvatarUploader`); the rest
-//! render on the server only.
+//! Widgets shared by pages, rendered on the server. What ships to the browser are the
+//! behaviour islands (see `enhance`): `checked::CheckedBehaviour`, `password::PasswordBehaviour`,
+//! `submit::SubmitBehaviour`, and the lazy `resend::ResendBehaviour` and
+//! `session_keeper::SessionKeeperBehaviour`; outside this folder, the lazy
+//! `avatar::uploader::AvatarUploader`.
 
 pub mod checked;
+pub mod enhance;
 pub mod hydration;
 pub mod page;
 pub mod password;

@@ -1,52 +1,44 @@
-//! Password input with a show/hide toggle and, for new passwords, a live checklist of the
-//! pool's rules. An island: without WASM it is a plain password input with the rules listed.
+//! Password input with a show/hide toggle and, for new passwords, a checklist of the pool's
+//! rules. Rendered on the server; with WASM the toggle appears and the checklist follows the
+//! typing. Without WASM it is a plain password input with the rules listed.
 
+use super::enhance::behaviour;
 use crate::auth::validate::PasswordPolicy;
 use leptos::prelude::*;
 
-#[island]
+/// A rule's mark and state, as the checklist shows them (visible mark, screen-reader state).
+pub fn rule_marks(met: bool) -> (&'static str, &'static str) {
+    if met { ("✓ ", " (met)") } else { ("○ ", " (not met)") }
+}
+
+#[component]
 pub fn PasswordInput(
     label: String,
     name: String,
     autocomplete: String,
-    /// The rules to show as a live checklist; `None` for a password being signed in with.
+    /// The rules to show as a checklist; `None` for a password being signed in with.
     policy: Option<PasswordPolicy>,
     describedby: Option<String>,
 ) -> impl IntoView {
-    let (value, set_value) = signal(String::new());
-    let (shown, set_shown) = signal(false);
-    // The toggle needs WASM; it stays hidden until the island has hydrated.
-    let (hydrated, set_hydrated) = signal(false);
-    // Whatever was typed before the island hydrated counts too.
-    let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        set_hydrated.set(true);
-        if let Some(el) = input.get() {
-            set_value.set(el.value());
-        }
-    });
-
     let id = format!("field-{name}");
     let rules_id = format!("{id}-rules");
     let described =
         [describedby, policy.as_ref().map(|_| rules_id.clone())].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let checklist = policy.map(|policy| {
-        let items = move || {
-            policy
-                .check(&value.get())
-                .into_iter()
-                .map(|(rule, met)| {
-                    let state = if met { "met" } else { "not met" };
-                    view! {
-                        <li class:met=met>
-                            <span aria-hidden="true">{if met { "✓ " } else { "○ " }}</span>
-                            {rule}
-                            <span class="visually-hidden">{format!(" ({state})")}</span>
-                        </li>
-                    }
-                })
-                .collect_view()
-        };
+        let (mark, state) = rule_marks(false);
+        let items = policy
+            .rules()
+            .into_iter()
+            .map(|(key, rule)| {
+                view! {
+                    <li data-rule=key>
+                        <span aria-hidden="true">{mark}</span>
+                        {rule}
+                        <span class="visually-hidden">{state}</span>
+                    </li>
+                }
+            })
+            .collect_view();
         view! {
             <ul id=rules_id class="rules" aria-live="polite">
                 {items}
@@ -59,31 +51,77 @@ pub fn PasswordInput(
             <label for=id.clone()>{label}</label>
             <div class="password-row">
                 <input
-                    node_ref=input
                     id=id.clone()
                     name=name
-                    type=move || if shown.get() { "text" } else { "password" }
+                    type="password"
                     autocomplete=autocomplete
                     required
                     maxlength=crate::auth::validate::PASSWORD_MAX
                     aria-describedby=(!described.is_empty()).then_some(described)
-                    on:input=move |ev| set_value.set(event_target_value(&ev))
                 />
-                <button
-                    type="button"
-                    class="toggle"
-                    aria-controls=id
-                    aria-pressed=move || shown.get().to_string()
-                    hidden=move || !hydrated.get()
-                    on:click=move |_| set_shown.update(|s| *s = !*s)
-                >
-                    {move || if shown.get() { "Hide password" } else { "Show password" }}
+                // The toggle needs WASM; it stays hidden until the behaviour has attached.
+                <button type="button" class="toggle" aria-controls=id aria-pressed="false" hidden>
+                    "Show password"
                 </button>
             </div>
             {checklist}
+            <PasswordBehaviour/>
         </div>
     }
 }
+
+/// The toggle and the live checklist, added to the server-rendered field.
+#[island]
+pub fn PasswordBehaviour() -> impl IntoView {
+    behaviour(".field", attach)
+}
+
+#[cfg(feature = "hydrate")]
+fn attach(field: web_sys::Element) {
+    use super::enhance::dom;
+    use std::rc::Rc;
+    let (Some(input), Some(toggle)) = (dom::find(&field, "input"), dom::find(&field, "button.toggle")) else {
+        return;
+    };
+    let items = field.query_selector_all("li[data-rule]").ok();
+    let input = Rc::new(input);
+    let update = {
+        let input = input.clone();
+        move || {
+            let value = dom::as_input(&input).map(|i| i.value()).unwrap_or_default();
+            let Some(items) = &items else { return };
+            for i in 0..items.length() {
+                let Some(li) = items.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+                else {
+                    continue;
+                };
+                let met = crate::auth::validate::rule_met(&li.get_attribute("data-rule").unwrap_or_default(), &value);
+                let (mark, state) = rule_marks(met);
+                let _ = li.set_attribute("class", if met { "met" } else { "" });
+                if let Some(m) = li.first_element_child() {
+                    m.set_text_content(Some(mark));
+                }
+                if let Some(s) = li.last_element_child() {
+                    s.set_text_content(Some(state));
+                }
+            }
+        }
+    };
+    // Whatever was typed before the WASM arrived counts too.
+    update();
+    dom::on(&input, "input", move |_| update());
+    dom::flag(&toggle, "hidden", false);
+    let button = toggle.clone();
+    dom::on(&toggle, "click", move |_| {
+        let shown = button.get_attribute("aria-pressed").as_deref() != Some("true");
+        let _ = button.set_attribute("aria-pressed", if shown { "true" } else { "false" });
+        button.set_text_content(Some(if shown { "Hide password" } else { "Show password" }));
+        let _ = input.set_attribute("type", if shown { "text" } else { "password" });
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn attach(_: leptos::web_sys::Element) {}
 
 /// A new password with the pool's rules as a live checklist, described by the form message.
 #[component]

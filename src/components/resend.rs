@@ -1,36 +1,47 @@
-//! The "resend code" button. An island: with WASM it counts down the seconds until the
-//! server will accept another resend; without WASM it is a plain submit button (the server
-//! still enforces the wait and says so).
+//! The "resend code" button. With WASM it counts down the seconds until the server will
+//! accept another resend; without WASM it is a plain submit button (the server still enforces
+//! the wait and says so).
 
+use super::enhance::behaviour;
 use leptos::prelude::*;
-use std::time::Duration;
 
-#[island(lazy)]
+#[component]
 pub fn ResendButton(seconds_left: u64) -> impl IntoView {
-    let (left, set_left) = signal(seconds_left);
-    // Disabled only once hydrated: without WASM nothing would ever re-enable it.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| {
-        set_hydrated.set(true);
-        if left.get_untracked() > 0 {
-            let handle =
-                set_interval_with_handle(move || set_left.update(|s| *s = s.saturating_sub(1)), Duration::from_secs(1));
-            if let Ok(handle) = handle {
-                // Stop ticking once the wait is over.
-                Effect::new(move |_| {
-                    if left.get() == 0 {
-                        handle.clear();
-                    }
-                });
-            }
-        }
-    });
     view! {
-        <button type="submit" class="secondary" disabled=move || { hydrated.get() && left.get() > 0 }>
-            {move || match left.get() {
-                n if n == 0 || !hydrated.get() => "Resend code".to_string(),
-                n => format!("Resend code in {n} s"),
-            }}
+        <button type="submit" class="secondary" data-seconds-left=seconds_left>
+            "Resend code"
+            <ResendBehaviour/>
         </button>
     }
 }
+
+/// What the button says with `left` seconds to wait.
+pub fn resend_label(left: u64) -> String {
+    if left == 0 { "Resend code".to_string() } else { format!("Resend code in {left} s") }
+}
+
+/// The countdown, added to the server-rendered button. Disabled only by the behaviour:
+/// without WASM nothing would ever enable it again.
+#[island(lazy)]
+pub fn ResendBehaviour() -> impl IntoView {
+    behaviour("button", attach)
+}
+
+#[cfg(feature = "hydrate")]
+fn attach(button: web_sys::Element) {
+    let left = button.get_attribute("data-seconds-left").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+    tick(button, left);
+}
+
+/// Shows `left`, then counts down once a second until the button can be used.
+#[cfg(feature = "hydrate")]
+fn tick(button: web_sys::Element, left: u64) {
+    super::enhance::dom::flag(&button, "disabled", left > 0);
+    button.set_text_content(Some(&resend_label(left)));
+    if left > 0 {
+        gloo_timers::callback::Timeout::new(1_000, move || tick(button, left - 1)).forget();
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn attach(_: leptos::web_sys::Element) {}

@@ -1,25 +1,47 @@
-//! A form's submit button. An island: with WASM it shows a pending state ("Please wait…",
-//! `aria-busy`) once pressed and ignores further presses, so a slow Cognito answer is not
-//! sent twice; without WASM it is a plain submit button.
+//! A form's submit button. With WASM it shows a pending state ("Please wait…", `aria-busy`)
+//! once pressed and ignores further presses, so a slow Cognito answer is not sent twice;
+//! without WASM it is a plain submit button.
 
+use super::enhance::behaviour;
 use leptos::prelude::*;
 
-#[island]
-pub fn SubmitButton(label: String) -> impl IntoView {
-    let (pending, set_pending) = signal(false);
+/// What the button says while the form is being sent.
+pub const PENDING: &str = "Please wait…";
+
+#[component]
+pub fn SubmitButton(#[prop(into)] label: String) -> impl IntoView {
     view! {
-        <button
-            type="submit"
-            aria-busy=move || pending.get().to_string()
-            on:click=move |ev| {
-                if pending.get_untracked() {
-                    ev.prevent_default();
-                } else {
-                    set_pending.set(true);
-                }
-            }
-        >
-            {move || if pending.get() { "Please wait…".to_string() } else { label.clone() }}
+        <button type="submit" aria-busy="false">
+            {label}
+            <SubmitBehaviour/>
         </button>
     }
 }
+
+/// The pending state, added to the server-rendered button.
+#[island]
+pub fn SubmitBehaviour() -> impl IntoView {
+    behaviour("button", attach)
+}
+
+#[cfg(feature = "hydrate")]
+fn attach(button: web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    let el = button.clone();
+    super::enhance::dom::on(&button, "click", move |ev| {
+        if el.get_attribute("aria-busy").as_deref() == Some("true") {
+            ev.prevent_default();
+            return;
+        }
+        // When the browser's own checks stop the form (an empty required field), it stays ready.
+        let form = el.dyn_ref::<web_sys::HtmlButtonElement>().and_then(|b| b.form());
+        if form.is_some_and(|f| !f.no_validate() && !f.check_validity()) {
+            return;
+        }
+        let _ = el.set_attribute("aria-busy", "true");
+        el.set_text_content(Some(PENDING));
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn attach(_: leptos::web_sys::Element) {}

@@ -1,0 +1,81 @@
+//! Behaviour islands: the markup is rendered on the server by an ordinary component, and a
+//! small island placed inside it only adds behaviour to that markup once the WASM has loaded.
+//!
+//! Why not islands that render the markup themselves: Leptos serialises an island's props
+//! into the page and decodes them in the browser with serde_json, which alone costs about
+//! 27 KB gzip of WASM (measured, see the README's Measurements). A behaviour island has no
+//! props; whatever it needs to know is already in the server-rendered markup (`data-`
+//! attributes, the label's text), so the browser bundle carries no JSON decoder.
+
+use leptos::prelude::*;
+
+/// The view of a behaviour island: a hidden marker. When the island hydrates, `attach` runs
+/// once with the closest ancestor of the marker that matches `root` (a CSS selector).
+pub fn behaviour(root: &'static str, attach: fn(leptos::web_sys::Element)) -> impl IntoView {
+    // A directive runs with the element as it hydrates (no effect or node ref needed).
+    let run = move |marker: leptos::web_sys::Element| {
+        if let Some(el) = marker.closest(root).ok().flatten() {
+            attach(el);
+        }
+    };
+    view! { <span hidden use:run></span> }
+}
+
+/// Small DOM helpers for the behaviours (browser only).
+#[cfg(feature = "hydrate")]
+pub mod dom {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    use web_sys::{Element, Event};
+
+    /// Calls `f` for every `event` that reaches `el` (bubbling up from its descendants).
+    pub fn on(el: &Element, event: &str, f: impl Fn(Event) + 'static) {
+        let f = Closure::<dyn Fn(Event)>::new(f);
+        let _ = el.add_event_listener_with_callback(event, f.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        f.forget();
+    }
+
+    /// The first descendant of `el` matching `selector`.
+    pub fn find(el: &Element, selector: &str) -> Option<Element> {
+        el.query_selector(selector).ok().flatten()
+    }
+
+    /// Sets or removes a boolean attribute (`hidden`, `disabled`, `aria-invalid="true"`).
+    pub fn flag(el: &Element, name: &str, on: bool) {
+        let _ = if on {
+            el.set_attribute(name, if name.starts_with("aria-") { "true" } else { "" })
+        } else {
+            el.remove_attribute(name)
+        };
+    }
+
+    /// `el` as an `<input>`, when it is one.
+    pub fn as_input(el: &Element) -> Option<&web_sys::HtmlInputElement> {
+        el.dyn_ref::<web_sys::HtmlInputElement>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// An island with props would bring serde_json back into the browser bundle (about 27 KB
+    /// gzip): every island is a behaviour island without props.
+    #[test]
+    fn no_island_takes_props() {
+        let mut islands = 0;
+        for (path, text) in crate::source_files() {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if line.trim_start().starts_with("#[island") {
+                    islands += 1;
+                    let signature = lines[i + 1].trim();
+                    assert!(
+                        signature.starts_with("pub fn ") && signature.contains("() -> impl IntoView"),
+                        "{path}:{}: an island with props: {signature}",
+                        i + 2
+                    );
+                }
+            }
+        }
+        assert!(islands >= 5, "found only {islands} islands: is the scan still reading the sources?");
+    }
+}
