@@ -196,7 +196,8 @@ fn email_from(l: &Layers) -> Result<String, ConfigError> {
     if !plain {
         return Err(err("email.from", format!("must be one plain email address, got {from:?}")));
     }
-    Ok(from.to_lowercase())
+    // Exactly as written: the address SES verified and any IAM condition on it must match.
+    Ok(from.to_string())
 }
 
 impl Config {
@@ -442,7 +443,7 @@ mod tests {
     #[test]
     fn the_sender_is_one_plain_address() {
         let c = Config::from_layers(&layers(&base()), "x".into(), true).unwrap();
-        assert_eq!(c.email_from, "no-reply@example.com");
+        assert_eq!(c.email_from, "No-Reply@Example.com", "kept as written");
         for bad in ["", "no-reply", "App <no-reply@example.com>", "a@b.c, d@e.f", "a@localhost"] {
             let mut l = base();
             l.retain(|(k, _)| *k != "email.from");

@@ -24,18 +24,51 @@ pub fn email_change_notice(app_name: &str, site_url: &str, old: &str, new: &str)
         text: format!(
             "Someone signed in to your {app_name} account asked to change its email address from \
              {old} to {new}.\n\n\
-             The change is made only when the code we sent to {new} is entered. Until then you \
-             sign in with {old}.\n\n\
+             The change takes effect only once the code sent to {new} is entered; until then you \
+             sign in with {old}, and if the request fails nothing changes.\n\n\
              If this was you, there is nothing more to do.\n\n\
-             If it was not you, someone knows your password. Reset it now at {site_url}/forgot-password \
-             (the code goes to this address), then sign out everywhere from the home page.\n"
+             If it was not you, someone knows your password. Act at once: reset it at \
+             {site_url}/forgot-password, then sign out everywhere from the home page. While the \
+             address is still {old}, the reset code comes here; once the code sent to {new} has \
+             been entered, codes go there instead.\n"
         ),
     }
 }
 
+/// `"App" <address>`; a name that is not plain ASCII is encoded as RFC 2047 words
+/// (`=?UTF-8?Q?...?=`), which mail clients show decoded.
+pub fn from_header(app_name: &str, address: &str) -> String {
+    let name: String = app_name.chars().filter(|c| !c.is_control()).collect();
+    if name.chars().all(|c| c.is_ascii() && !matches!(c, '"' | '\\')) {
+        return format!("\"{name}\" <{address}>");
+    }
+    let mut words = vec![];
+    let mut word = String::new();
+    for c in name.chars() {
+        let mut encoded = String::new();
+        if c.is_ascii_alphanumeric() || "!*+-/".contains(c) {
+            encoded.push(c);
+        } else if c == ' ' {
+            encoded.push('_');
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                encoded.push_str(&format!("={b:02X}"));
+            }
+        }
+        // An encoded word is at most 75 characters, "=?UTF-8?Q?" and "?=" included.
+        if word.len() + encoded.len() > 75 - 12 {
+            words.push(std::mem::take(&mut word));
+        }
+        word.push_str(&encoded);
+    }
+    words.push(word);
+    let phrase: Vec<String> = words.iter().map(|w| format!("=?UTF-8?Q?{w}?=")).collect();
+    format!("{} <{address}>", phrase.join(" "))
+}
+
 /// Sends `notice` from `email.from`, named after the app.
 pub async fn send(state: &AppState, notice: &Notice) -> Result<(), AppError> {
-    let name: String = state.config.app_name.chars().filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n')).collect();
     let text = |data: &str| Content::builder().data(data).charset("UTF-8").build().expect("data is set");
     let message = Message::builder()
         .subject(text(&notice.subject))
@@ -44,7 +77,7 @@ pub async fn send(state: &AppState, notice: &Notice) -> Result<(), AppError> {
     state
         .ses
         .send_email()
-        .from_email_address(format!("\"{name}\" <{}>", state.config.email_from))
+        .from_email_address(from_header(&state.config.app_name, &state.config.email_from))
         .destination(Destination::builder().to_addresses(&notice.to).build())
         .content(EmailContent::builder().simple(message).build())
         .send()
@@ -59,6 +92,16 @@ pub async fn send(state: &AppState, notice: &Notice) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sender_name_is_quoted_or_encoded_as_rfc_2047_words() {
+        assert_eq!(from_header("Acme", "no-reply@acme.example"), "\"Acme\" <no-reply@acme.example>");
+        assert_eq!(from_header("Café Ünd", "a@b.example"), "=?UTF-8?Q?Caf=C3=A9_=C3=9Cnd?= <a@b.example>");
+        assert_eq!(from_header("Say \"hi\"\r\n", "a@b.example"), "=?UTF-8?Q?Say_=22hi=22?= <a@b.example>");
+        let long = from_header(&"é".repeat(30), "a@b.example");
+        let words: Vec<&str> = long.trim_end_matches(" <a@b.example>").split(' ').collect();
+        assert!(words.len() > 1 && words.iter().all(|w| w.len() <= 75 && w.starts_with("=?UTF-8?Q?")), "{long}");
+    }
 
     #[test]
     fn the_change_notice_names_both_addresses_and_the_way_back() {

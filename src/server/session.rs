@@ -191,6 +191,7 @@ impl CookieCodec {
             CookieName::Pending,
             CookieName::Challenge,
             CookieName::MfaSetup,
+            CookieName::EmailChange,
         ]
         .into_iter()
         .map(|n| self.clear(n))
@@ -328,9 +329,12 @@ mod tests {
 
     #[test]
     fn end_session_expires_every_session_cookie() {
-        for v in codec(true).end_session() {
+        let cleared = codec(true).end_session();
+        for v in &cleared {
             let s = v.to_str().unwrap();
             assert!(s.starts_with("__Host-") && s.contains("Max-Age=0"), "{s}");
         }
+        // A pending email change belongs to the session that asked for it.
+        assert!(cleared.iter().any(|v| v.to_str().unwrap().starts_with("__Host-lc-email-change=")));
     }
 }

@@ -103,9 +103,10 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
             }
             _ => ctx.token_error("UpdateUserAttributes email", &e),
         })?;
-    ctx.renew_session().await?;
+    // Cognito has the new address now: remember it before anything else can fail.
     let change = EmailChange { sub: user.sub, email: email.clone() };
     ctx.set_cookie(ctx.state.cookies.seal(CookieName::EmailChange, &change, EMAIL_CHANGE_MAX_AGE));
+    renew_after_change(ctx).await;
     ctx.flash(&Flash::success(format!("We sent a code to {email}. Enter it below to confirm your new address.")));
     Ok(crate::routes::SETTINGS)
 }
@@ -121,11 +122,29 @@ pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppErro
         .code(code)
         .send()
         .await
-        .map_err(|e| ctx.token_error("VerifyUserAttribute", &e))?;
+        .map_err(|e| match error_code(&e) {
+            // Another account confirmed this address in the meantime: the change cannot be made.
+            Some("AliasExistsException") => {
+                log_sdk_error("VerifyUserAttribute", &e);
+                ctx.set_cookie(ctx.state.cookies.clear(CookieName::EmailChange));
+                AppError::InvalidInput(
+                    "That email address is now used by another account, so your address was not changed.".into(),
+                )
+            }
+            _ => ctx.token_error("VerifyUserAttribute", &e),
+        })?;
     ctx.set_cookie(ctx.state.cookies.clear(CookieName::EmailChange));
-    ctx.renew_session().await?;
+    renew_after_change(ctx).await;
     ctx.flash(&Flash::success("Your new email address is confirmed. Use it to sign in from now on."));
     Ok(crate::routes::SETTINGS)
+}
+
+/// New tokens after an attribute change, so the page shows it at once. The change itself is
+/// made: when Cognito cannot renew now, the session's next refresh picks it up.
+async fn renew_after_change(ctx: &Ctx) {
+    if let Err(e) = ctx.renew_session().await {
+        tracing::warn!(error = ?e, "could not renew the session after an attribute change");
+    }
 }
 
 pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
@@ -133,7 +152,8 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
     let user = ctx.user()?;
     // The code goes to the address waiting for it, not the one the account still has.
     let to = pending_change(&ctx.state, &ctx.parts.headers, &user).unwrap_or(user.email);
-    if let Err(wait) = ctx.state.resend_limiter.try_acquire(&to) {
+    // Keyed by the account: whichever address is pending, one account gets one code a wait.
+    if let Err(wait) = ctx.state.resend_limiter.try_acquire(&format!("account:{}", user.sub)) {
         return Err(AppError::InvalidInput(format!("Please wait {wait} seconds before asking for another code.")));
     }
     ctx.state
