@@ -3,6 +3,7 @@
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::RwLock;
 
@@ -62,6 +63,12 @@ pub struct AccessClaims {
     token_use: String,
 }
 
+/// Seconds of clock skew allowed on `exp`.
+const LEEWAY: u64 = 5;
+
+/// At most this many verified access tokens are remembered (see `Verifier::verified`).
+const VERIFIED_MAX: usize = 10_000;
+
 /// How long to refuse refetching after a refetch did not find an unknown kid.
 const PENALTY: Duration = Duration::from_secs(10);
 
@@ -85,6 +92,13 @@ pub struct Verifier {
     /// One fetch at a time; held while fetching instead of the cache's lock, so requests with
     /// known keys never wait for the network.
     fetching: tokio::sync::Mutex<()>,
+    /// Access tokens that passed every check but the client's, by the token itself, until
+    /// they expire. A caller sends the same token for up to an hour, and the RS256 signature
+    /// check is most of a verified request's cost (`make bench`, table 3). A token is the same
+    /// string or a different key here, so nothing unverified is ever answered from it; errors
+    /// are not remembered. A key removed from the JWKS no longer refuses tokens remembered
+    /// before (Cognito's tokens stay valid until they expire either way).
+    verified: std::sync::RwLock<HashMap<String, AccessClaims>>,
 }
 
 impl Verifier {
@@ -97,6 +111,7 @@ impl Verifier {
             http: reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("reqwest client builds"),
             cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None, failure: None }),
             fetching: tokio::sync::Mutex::new(()),
+            verified: std::sync::RwLock::new(HashMap::new()),
         }
     }
 
@@ -140,6 +155,10 @@ impl Verifier {
 
     /// An access token's verified claims; the caller checks `client_id`.
     async fn access_claims(&self, token: &str) -> Result<AccessClaims, VerifyError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(claims) = self.verified.read().ok().and_then(|m| m.get(token).cloned()) {
+            return if now <= claims.exp + LEEWAY { Ok(claims) } else { Err(VerifyError::Expired) };
+        }
         let mut v = self.validation();
         v.validate_aud = false;
         v.set_required_spec_claims(&["exp", "iss", "sub"]);
@@ -147,13 +166,16 @@ impl Verifier {
         if claims.token_use != "access" {
             return Err(VerifyError::WrongTokenUse(claims.token_use, "access"));
         }
+        if let Ok(mut map) = self.verified.write() {
+            remember(&mut map, token, &claims, now, VERIFIED_MAX);
+        }
         Ok(claims)
     }
 
     fn validation(&self) -> Validation {
         let mut v = Validation::new(Algorithm::RS256);
         v.set_issuer(&[&self.issuer]);
-        v.leeway = 5;
+        v.leeway = LEEWAY;
         v
     }
 
@@ -230,6 +252,18 @@ impl Verifier {
         tracing::info!(url = %self.jwks_url, keys = set.keys.len(), "fetched JWKS");
         Ok(set)
     }
+}
+
+/// Adds a verified token to `map`, first dropping expired ones when it holds `max`, and
+/// everything if that is not enough (the next requests verify again).
+fn remember(map: &mut HashMap<String, AccessClaims>, token: &str, claims: &AccessClaims, now: u64, max: usize) {
+    if map.len() >= max {
+        map.retain(|_, c| now <= c.exp + LEEWAY);
+        if map.len() >= max {
+            map.clear();
+        }
+    }
+    map.insert(token.to_string(), claims.clone());
 }
 
 /// Test keys, a local JWKS server and token builders, shared by the verifier's and the
@@ -412,6 +446,44 @@ mod tests {
         let other = sign(KEY_A, "a", with(access_claims(), "client_id", json!("someone-else")));
         assert_eq!(v.verify_bearer(&other).await, Err(VerifyError::WrongClient));
         assert!(v.verify_bearer(&sign(KEY_A, "a", access_claims())).await.is_ok(), "the web client's too");
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_is_answered_until_it_expires_and_no_other_token_is() {
+        let (v, _) = verifier().await;
+        let t = sign(KEY_A, "a", with(access_claims(), "exp", json!(now() + 1)));
+        assert!(v.verify_access(&t).await.is_ok());
+        assert!(v.verify_access(&t).await.is_ok(), "answered again");
+        assert_eq!(v.verified.read().unwrap().len(), 1);
+        // The same claims under another key's signature are a different string: verified anew.
+        let forged = sign(KEY_B, "a", with(access_claims(), "exp", json!(now() + 1)));
+        assert!(matches!(v.verify_access(&forged).await, Err(VerifyError::Invalid(_))));
+        // Remembered is still checked against the client.
+        let api = sign(KEY_A, "a", with(access_claims(), "client_id", json!("api-client")));
+        assert!(v.verify_bearer(&api).await.is_err() && v.verify_access(&api).await.is_err());
+        tokio::time::sleep(Duration::from_secs(LEEWAY + 2)).await;
+        assert_eq!(v.verify_access(&t).await, Err(VerifyError::Expired));
+    }
+
+    #[test]
+    fn the_remembered_tokens_are_bounded() {
+        let claims = |exp| AccessClaims {
+            sub: "s".into(),
+            username: None,
+            groups: vec![],
+            exp,
+            iat: None,
+            client_id: Some(CLIENT.into()),
+            token_use: "access".into(),
+        };
+        let mut map = HashMap::new();
+        remember(&mut map, "old", &claims(100), 1_000, 2);
+        remember(&mut map, "live", &claims(5_000), 1_000, 2);
+        remember(&mut map, "new", &claims(5_000), 1_000, 2);
+        assert_eq!(map.len(), 2, "the expired one made room");
+        assert!(map.contains_key("live") && map.contains_key("new"));
+        remember(&mut map, "newest", &claims(5_000), 1_000, 2);
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["newest"], "full of live tokens: start again");
     }
 
     #[tokio::test]
