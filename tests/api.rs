@@ -59,6 +59,21 @@ async fn healthz_answers_ok_without_a_session() {
 }
 
 #[tokio::test]
+async fn readyz_is_200_when_cognito_answers_and_503_when_it_cannot_be_reached() {
+    let ask = |state: AppState| async move {
+        let res = setup::app(state).oneshot(Request::get("/readyz").body(Body::empty()).unwrap()).await.unwrap();
+        let (status, cache) = (res.status(), res.headers()[header::CACHE_CONTROL].clone());
+        (status, cache, String::from_utf8(axum::body::to_bytes(res.into_body(), 1024).await.unwrap().to_vec()).unwrap())
+    };
+    assert_eq!(ask(state_with(config()).await).await, (StatusCode::OK, "no-store".parse().unwrap(), "ready".into()));
+    let mut down = config();
+    down.jwks_url = "http://127.0.0.1:9/jwks.json".into();
+    let (status, cache, body) = ask(state_with(down).await).await;
+    assert_eq!((status, cache.to_str().unwrap()), (StatusCode::SERVICE_UNAVAILABLE, "no-store"));
+    assert_eq!(body, "not ready: Cognito cannot be reached");
+}
+
+#[tokio::test]
 async fn a_token_signed_by_another_key_is_refused() {
     use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
     let cfg = config();

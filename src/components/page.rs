@@ -71,6 +71,9 @@ pub fn ErrorPage(
     link: (&'static str, &'static str),
 ) -> impl IntoView {
     set_status(status);
+    // A server error names its request, so a person can quote it and the log lines be found.
+    #[cfg(feature = "ssr")]
+    let message = if status >= 500 { crate::server::request_id::with_reference(message) } else { message };
     view! {
         <Title text=title/>
         <h1>{title}</h1>

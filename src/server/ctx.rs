@@ -53,7 +53,10 @@ impl Ctx {
             // The session is over (its cookies were cleared with the flash saying so).
             Err(AppError::SessionEnded) => leptos_axum::redirect(crate::routes::SIGN_IN),
             Err(e) => {
-                self.flash(&Flash { kind: FlashKind::Error, message: e.message(), ..keep });
+                // Errors that are ours to fix carry the request's reference for the person to quote.
+                let message =
+                    if e.status() >= 500 { super::request_id::with_reference(e.message()) } else { e.message() };
+                self.flash(&Flash { kind: FlashKind::Error, message, ..keep });
                 leptos_axum::redirect(back);
             }
         }

@@ -12,6 +12,7 @@ pub mod layers;
 pub mod limits;
 pub mod provision;
 pub mod rate_limit;
+pub mod request_id;
 pub mod session;
 pub mod setup;
 pub mod state;

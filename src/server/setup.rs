@@ -14,11 +14,36 @@ use base64::Engine;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// Logs to stdout, filtered by `RUST_LOG`: readable text, or one JSON object a line when
+/// `LC_LOG_FORMAT=json` (for CloudWatch and other collectors). A request's lines carry its id
+/// either way (`request{id=...}` in text, `"spans":[{"name":"request","id":...}, ...]` in JSON).
 pub fn init_tracing() {
-    use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn"));
-    let _ = fmt().with_env_filter(filter).try_init();
+    let json = std::env::var("LC_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        tracing::subscriber::set_global_default(json_logs(log_filter(), std::io::stdout))
+    } else {
+        tracing::subscriber::set_global_default(tracing_subscriber::fmt().with_env_filter(log_filter()).finish())
+    };
+}
+
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn"))
+}
+
+/// JSON lines to `writer`, each with the fields of every span it is in (`"spans"`, outermost
+/// first: the request's id, then e.g. the AWS SDK's own spans).
+fn json_logs<W>(filter: tracing_subscriber::EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(false)
+        .with_span_list(true)
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .finish()
 }
 
 /// The cookie key from the environment; on a local dev site a missing key is generated
@@ -134,6 +159,24 @@ async fn healthz() -> impl axum::response::IntoResponse {
     ([(header::CACHE_CONTROL, "no-store")], "ok")
 }
 
+/// `GET /readyz`: 200 when Cognito answers with the pool's keys (fetched at most every few
+/// seconds, see `Verifier::ready`), else 503; for load balancers and deploys.
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.verifier.ready().await {
+        Ok(_) => ([(header::CACHE_CONTROL, "no-store")], "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+                "not ready: Cognito cannot be reached",
+            )
+                .into_response()
+        }
+    }
+}
+
 /// The whole app as one router, so tests can drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -145,6 +188,7 @@ pub fn app(state: AppState) -> Router {
         })
         .merge(crate::api::routes())
         .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), super::limits::rate_limit))
         .layer(middleware::from_fn_with_state(state.clone(), layers::server_fn_errors))
@@ -170,7 +214,8 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         ));
     }
-    router.with_state(state)
+    // Outermost: every log line of a request, and its answer, carry the request's id.
+    router.layer(middleware::from_fn(super::request_id::layer)).with_state(state)
 }
 
 #[cfg(test)]
@@ -229,6 +274,45 @@ mod tests {
         assert!(!String::from_utf8_lossy(&rest).contains("200"), "{}", String::from_utf8_lossy(&rest));
     }
 
+    /// Shutdown (SIGTERM in `serve`) lets a request in flight finish, then stops listening.
+    #[tokio::test]
+    async fn shutdown_finishes_the_request_in_flight_and_accepts_no_more() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (started_tx, started) = tokio::sync::oneshot::channel::<()>();
+        let started_tx = std::sync::Arc::new(std::sync::Mutex::new(Some(started_tx)));
+        let router = Router::new().route(
+            "/slow",
+            axum::routing::get(move || {
+                if let Some(tx) = started_tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+                async {
+                    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+                    "finished"
+                }
+            }),
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_on(listener, router, std::time::Duration::from_secs(5), async {
+            let _ = stopped.await;
+        }));
+        let client = tokio::spawn(async move {
+            let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+            c.write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+            let mut answer = String::new();
+            c.read_to_string(&mut answer).await.unwrap();
+            answer
+        });
+        started.await.unwrap();
+        stop.send(()).unwrap();
+        let answer = client.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("finished"), "{answer}");
+        tokio::time::timeout(std::time::Duration::from_secs(5), server).await.expect("the server stopped").unwrap();
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still listening after shutdown");
+    }
+
     /// A reset whose "sign out everywhere" fails says so to the person, not only to the log.
     #[tokio::test]
     async fn a_failed_global_sign_out_after_a_reset_is_shown() {
@@ -263,5 +347,63 @@ mod tests {
         let flash: Flash = state.cookies.open(&cookies, CookieName::Flash).expect("a flash for the sign-in page");
         assert_eq!(flash.message, crate::auth::server::RESET_NOT_SIGNED_OUT);
         assert_eq!(flash.kind, crate::flash::FlashKind::Error);
+    }
+
+    /// A server error names its request: the flash the person sees quotes the id the answer
+    /// carries in `x-request-id`, and the JSON log lines of that request carry it too.
+    #[tokio::test]
+    async fn a_server_error_quotes_the_request_id_that_its_log_lines_carry() {
+        use std::sync::{Arc, Mutex};
+        let (jwks, _) = jwks_server().await;
+        let cognito_down = mock!(Client::initiate_auth).then_http_response(|| {
+            HttpResponse::new(
+                aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
+                SdkBody::from(r#"{"__type":"InternalErrorException","message":"boom"}"#),
+            )
+        });
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&cognito_down], |c| {
+            c.retry_config(RetryConfig::disabled())
+        });
+        let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
+        let req = Request::post("/api/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from("email=ada%40example.com&password=Correct-Horse-9"))
+            .unwrap();
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let logs = Buf::default();
+        let writer = logs.clone();
+        let subscriber = json_logs(tracing_subscriber::EnvFilter::new("warn"), move || writer.clone());
+        let res = {
+            let _guard = tracing::subscriber::set_default(subscriber);
+            app(state.clone()).oneshot(req).await.unwrap()
+        };
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(id.len(), 16);
+        let mut cookies = http::HeaderMap::new();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+            cookies.append(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
+        }
+        let flash: Flash = state.cookies.open(&cookies, CookieName::Flash).expect("a flash for the sign-in page");
+        assert_eq!(flash.message, format!("{} Reference: {id}.", crate::error::AppError::Unavailable.message()));
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(!lines.is_empty(), "the failure was logged");
+        for line in &lines {
+            assert_eq!(line["spans"][0]["name"], "request", "{line}");
+            assert_eq!(line["spans"][0]["id"], id.as_str(), "{line}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::RwLock;
 
 /// Why a token was refused. Never shown to a person; they just see "signed out" or a 401.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum VerifyError {
     #[error("token is malformed or its signature, issuer, audience or expiry is wrong: {0}")]
     Invalid(String),
@@ -99,7 +99,12 @@ pub struct Verifier {
     /// are not remembered. A key removed from the JWKS no longer refuses tokens remembered
     /// before (Cognito's tokens stay valid until they expire either way).
     verified: std::sync::RwLock<HashMap<String, AccessClaims>>,
+    /// The last readiness check (`ready`), reused for `READY_FOR`.
+    readiness: std::sync::Mutex<Option<(Instant, Result<usize, VerifyError>)>>,
 }
+
+/// How long a readiness answer is reused, so a flood of `/readyz` cannot flood Cognito.
+const READY_FOR: Duration = Duration::from_secs(5);
 
 impl Verifier {
     pub fn new(issuer: &str, client_id: &str, jwks_url: &str) -> Self {
@@ -112,6 +117,7 @@ impl Verifier {
             cache: RwLock::new(Cache { keys: JwkSet { keys: vec![] }, refused_until: None, failure: None }),
             fetching: tokio::sync::Mutex::new(()),
             verified: std::sync::RwLock::new(HashMap::new()),
+            readiness: std::sync::Mutex::new(None),
         }
     }
 
@@ -170,6 +176,35 @@ impl Verifier {
             remember(&mut map, token, &claims, now, VERIFIED_MAX);
         }
         Ok(claims)
+    }
+
+    /// Ready to verify: the pool's JWKS was fetched from Cognito just now (or within
+    /// `READY_FOR`) and has keys; their number, or why not. A successful fetch also refreshes
+    /// the cached keys.
+    pub async fn ready(&self) -> Result<usize, VerifyError> {
+        if let Some((at, answer)) = self.readiness.lock().ok().and_then(|r| r.clone())
+            && at.elapsed() < READY_FOR
+        {
+            return answer;
+        }
+        let answer = {
+            let _one_fetch = self.fetching.lock().await;
+            match self.fetch().await {
+                Ok(set) if set.keys.is_empty() => Err(VerifyError::JwksUnavailable("the JWKS has no keys".into())),
+                Ok(set) => {
+                    let n = set.keys.len();
+                    let mut cache = self.cache.write().await;
+                    cache.keys = set;
+                    cache.failure = None;
+                    Ok(n)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        if let Ok(mut r) = self.readiness.lock() {
+            *r = Some((Instant::now(), answer.clone()));
+        }
+        answer
     }
 
     fn validation(&self) -> Validation {
@@ -484,6 +519,17 @@ mod tests {
         assert!(map.contains_key("live") && map.contains_key("new"));
         remember(&mut map, "newest", &claims(5_000), 1_000, 2);
         assert_eq!(map.keys().collect::<Vec<_>>(), ["newest"], "full of live tokens: start again");
+    }
+
+    #[tokio::test]
+    async fn ready_means_the_jwks_was_fetched_and_the_answer_is_reused_briefly() {
+        let (v, fetches) = verifier().await;
+        let before = fetches.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(v.ready().await, Ok(1));
+        assert_eq!(v.ready().await, Ok(1));
+        assert_eq!(fetches.load(std::sync::atomic::Ordering::SeqCst), before + 1, "one fetch for both");
+        let down = Verifier::new(ISS, CLIENT, "http://127.0.0.1:9/jwks.json");
+        assert!(matches!(down.ready().await, Err(VerifyError::JwksUnavailable(_))));
     }
 
     #[tokio::test]
