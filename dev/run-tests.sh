@@ -54,8 +54,9 @@ second=$(./target/debug/leptos-cognito provision) || fail "second provision"
 echo "$second"
 if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
 
-step "integration tests: router + emulator (cargo test --test api --test hardening)"
-cargo test --no-default-features --features ssr --test api --test hardening || fail "cargo test --test api --test hardening"
+step "integration tests: router + emulator (cargo test --test api --test hardening --test operations)"
+cargo test --no-default-features --features ssr --test api --test hardening --test operations \
+  || fail "cargo test --test api --test hardening --test operations"
 
 step "browser tests (Playwright in Debian's Chromium)"
 (cd end2end && npx playwright test) || fail "playwright"

@@ -50,15 +50,15 @@ pub struct Clients {
 /// The Cognito user-pool client, the S3 client and the SES client.
 pub async fn clients(cfg: &Config) -> Clients {
     let shared = sdk_config(cfg).await;
-    let mut c = cognito::config::Builder::from(&shared).interceptor(BackOff::default());
+    let mut c = cognito::config::Builder::from(&shared).interceptor(BackOff::default()).interceptor(Timing);
     if let Some(ep) = &cfg.cognito_endpoint {
         c = c.endpoint_url(ep);
     }
-    let mut s = s3::config::Builder::from(&shared).interceptor(BackOff::default());
+    let mut s = s3::config::Builder::from(&shared).interceptor(BackOff::default()).interceptor(Timing);
     if let Some(ep) = &cfg.s3_endpoint {
         s = s.endpoint_url(ep).force_path_style(true);
     }
-    let mut e = sesv2::config::Builder::from(&shared).interceptor(BackOff::default());
+    let mut e = sesv2::config::Builder::from(&shared).interceptor(BackOff::default()).interceptor(Timing);
     if let Some(ep) = &cfg.email_endpoint {
         e = e.endpoint_url(ep);
     }
@@ -115,6 +115,47 @@ impl cognito::config::Intercept for BackOff {
             && (e.is_timeout_error() || e.is_connector_error())
         {
             *self.until.lock().expect("back-off lock") = Some(std::time::Instant::now() + BACK_OFF);
+        }
+        Ok(())
+    }
+}
+
+/// When a call started, kept in the call's own config bag.
+#[derive(Debug, Clone)]
+struct CallStarted(std::time::Instant);
+
+impl aws_smithy_types::config_bag::Storable for CallStarted {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+/// Records every AWS call's duration and failure by service and operation (`server::metrics`).
+#[derive(Debug)]
+struct Timing;
+
+impl cognito::config::Intercept for Timing {
+    fn name(&self) -> &'static str {
+        "Timing"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &cognito::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut cognito::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        cfg.interceptor_state().store_put(CallStarted(std::time::Instant::now()));
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &cognito::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &cognito::config::RuntimeComponents,
+        cfg: &mut cognito::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use aws_smithy_runtime_api::client::orchestrator::Metadata;
+        if let (Some(started), Some(op)) = (cfg.load::<CallStarted>(), cfg.load::<Metadata>()) {
+            let failed = matches!(context.output_or_error(), Some(Err(_)));
+            super::metrics::aws_call(op.service(), op.name(), started.0.elapsed().as_secs_f64(), failed);
         }
         Ok(())
     }

@@ -52,6 +52,8 @@ pub struct Config {
     pub account_rate_limit_per_minute: u32,
     /// The longest a request may take, body included (Cognito calls give up after 4 s each).
     pub request_timeout_seconds: u64,
+    /// Where Prometheus metrics are served (`GET /metrics`), apart from the site; none when unset.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// Sign-up, resend and forgot password answer no sooner than this (milliseconds).
     pub equal_time_ms: u64,
     /// `/api/*` asks Cognito (GetUser) whether a Bearer token was revoked, on every request.
@@ -96,6 +98,7 @@ const KEYS: &[&str] = &[
     "site.account_rate_limit_per_minute",
     "site.equal_time_ms",
     "site.request_timeout_seconds",
+    "site.metrics_addr",
     "session.revalidate_seconds",
     "api.check_revocation",
 ];
@@ -306,6 +309,12 @@ impl Config {
             api_check_revocation: l.flag("api.check_revocation")?,
             equal_time_ms: l.seconds("site.equal_time_ms", 1500)? as u64,
             request_timeout_seconds: l.seconds("site.request_timeout_seconds", 20)? as u64,
+            metrics_addr: match l.get("site.metrics_addr") {
+                None => None,
+                Some(a) => Some(a.parse().map_err(|_| {
+                    err("site.metrics_addr", format!("must be an address and port like 127.0.0.1:9100, got {a:?}"))
+                })?),
+            },
             trusted_proxies: super::client_ip::TrustedProxies::parse(
                 &l.get("site.trusted_proxies").unwrap_or_default(),
             )
@@ -416,6 +425,7 @@ impl Config {
             api_check_revocation: false,
             equal_time_ms: 0,
             request_timeout_seconds: 20,
+            metrics_addr: None,
             trusted_proxies: Default::default(),
         }
     }

@@ -110,6 +110,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     let ip = limit_key(client_ip(peer, forwarded, &state.config.trusted_proxies));
     if let Err(not_until) = state.rate_limiter.check_key(&ip) {
         tracing::warn!(%ip, path, "rate limit hit (client IP)");
+        super::metrics::limit_rejection("ip");
         let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
         return too_many(&state, same_person_get(&req), wait).await;
     }
@@ -136,6 +137,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         && let Err(not_until) = state.account_limiter.check_key(&key)
     {
         tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
+        super::metrics::limit_rejection("account");
         let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
         return too_many(&state, same_person_get(&req), wait).await;
     }

@@ -10,6 +10,7 @@ pub mod guard;
 mod iam;
 pub mod layers;
 pub mod limits;
+pub mod metrics;
 pub mod provision;
 pub mod rate_limit;
 pub mod request_id;

@@ -88,6 +88,14 @@ pub async fn serve() -> Result<(), String> {
     let state = AppState::new(options, config, &key).await;
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        match super::metrics::install() {
+            Some(handle) => {
+                tokio::spawn(serve_metrics(metrics_addr, handle));
+            }
+            None => tracing::error!("a metrics recorder was installed already; no metrics served"),
+        }
+    }
     serve_on(listener, app(state), HEADER_READ_TIMEOUT, shutdown()).await;
     Ok(())
 }
@@ -138,6 +146,17 @@ pub async fn serve_on(
     tracing::info!("shutting down: finishing requests in flight");
     if tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await.is_err() {
         tracing::warn!("requests still running after 10 s; stopping anyway");
+    }
+}
+
+/// `GET /metrics` on its own address until shutdown.
+async fn serve_metrics(addr: std::net::SocketAddr, handle: metrics_exporter_prometheus::PrometheusHandle) {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => {
+            tracing::info!("metrics on http://{addr}/metrics");
+            serve_on(listener, super::metrics::router(handle), HEADER_READ_TIMEOUT, shutdown()).await;
+        }
+        Err(e) => tracing::error!(%addr, error = %e, "cannot listen for metrics"),
     }
 }
 
@@ -215,7 +234,10 @@ pub fn app(state: AppState) -> Router {
         ));
     }
     // Outermost: every log line of a request, and its answer, carry the request's id.
-    router.layer(middleware::from_fn(super::request_id::layer)).with_state(state)
+    router
+        .layer(middleware::from_fn(super::metrics::count_requests))
+        .layer(middleware::from_fn(super::request_id::layer))
+        .with_state(state)
 }
 
 #[cfg(test)]

@@ -273,6 +273,12 @@ impl Verifier {
     }
 
     async fn fetch(&self) -> Result<JwkSet, VerifyError> {
+        let fetched = self.fetch_once().await;
+        super::metrics::jwks_fetch(fetched.is_ok());
+        fetched
+    }
+
+    async fn fetch_once(&self) -> Result<JwkSet, VerifyError> {
         let unavailable = |e: reqwest::Error| VerifyError::JwksUnavailable(e.to_string());
         let set: JwkSet = self
             .http
