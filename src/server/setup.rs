@@ -255,6 +255,34 @@ mod tests {
     use axum::extract::Request;
     use tower::ServiceExt;
 
+    /// Cognito's answer when it fails on its side.
+    fn cognito_internal_error() -> HttpResponse {
+        HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
+            SdkBody::from(r#"{"__type":"InternalErrorException","message":"boom"}"#),
+        )
+    }
+
+    /// A form POST as a browser without JavaScript sends it.
+    fn form_post(path: &str, form: &'static str) -> Request {
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form))
+            .unwrap()
+    }
+
+    /// The flash `res` set for the next page.
+    fn flash_of(state: &AppState, res: &axum::response::Response) -> Flash {
+        let mut cookies = http::HeaderMap::new();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+            cookies.append(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
+        }
+        state.cookies.open(&cookies, CookieName::Flash).expect("a flash for the next page")
+    }
+
     /// A request whose body never finishes is answered 408 after `site.request_timeout_seconds`.
     #[tokio::test]
     async fn a_request_that_takes_too_long_is_408() {
@@ -341,32 +369,17 @@ mod tests {
         let (jwks, _) = jwks_server().await;
         let confirmed =
             mock!(Client::confirm_forgot_password).then_output(|| ConfirmForgotPasswordOutput::builder().build());
-        let sign_out_fails = mock!(Client::admin_user_global_sign_out).then_http_response(|| {
-            HttpResponse::new(
-                aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
-                SdkBody::from(r#"{"__type":"InternalErrorException","message":"boom"}"#),
-            )
-        });
+        let sign_out_fails = mock!(Client::admin_user_global_sign_out).then_http_response(cognito_internal_error);
         let cognito =
             mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&confirmed, &sign_out_fails], |c| {
                 c.retry_config(RetryConfig::disabled())
             });
         let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
-        let req = Request::post("/api/reset_password")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from("email=ada%40example.com&code=123456&password=Correct-Horse-9"))
-            .unwrap();
+        let req = form_post("/api/reset_password", "email=ada%40example.com&code=123456&password=Correct-Horse-9");
         let res = app(state.clone()).oneshot(req).await.unwrap();
         assert_eq!(res.headers()[header::LOCATION], crate::routes::SIGN_IN);
         assert_eq!(sign_out_fails.num_calls(), 1);
-        let mut cookies = http::HeaderMap::new();
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-            cookies.append(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
-        }
-        let flash: Flash = state.cookies.open(&cookies, CookieName::Flash).expect("a flash for the sign-in page");
+        let flash = flash_of(&state, &res);
         assert_eq!(flash.message, crate::auth::server::RESET_NOT_SIGNED_OUT);
         assert_eq!(flash.kind, crate::flash::FlashKind::Error);
     }
@@ -377,22 +390,12 @@ mod tests {
     async fn a_server_error_quotes_the_request_id_that_its_log_lines_carry() {
         use std::sync::{Arc, Mutex};
         let (jwks, _) = jwks_server().await;
-        let cognito_down = mock!(Client::initiate_auth).then_http_response(|| {
-            HttpResponse::new(
-                aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
-                SdkBody::from(r#"{"__type":"InternalErrorException","message":"boom"}"#),
-            )
-        });
+        let cognito_down = mock!(Client::initiate_auth).then_http_response(cognito_internal_error);
         let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&cognito_down], |c| {
             c.retry_config(RetryConfig::disabled())
         });
         let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
-        let req = Request::post("/api/sign_in")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from("email=ada%40example.com&password=Correct-Horse-9"))
-            .unwrap();
+        let req = form_post("/api/sign_in", "email=ada%40example.com&password=Correct-Horse-9");
         #[derive(Clone, Default)]
         struct Buf(Arc<Mutex<Vec<u8>>>);
         impl std::io::Write for Buf {
@@ -413,12 +416,7 @@ mod tests {
         };
         let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
         assert_eq!(id.len(), 16);
-        let mut cookies = http::HeaderMap::new();
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-            cookies.append(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
-        }
-        let flash: Flash = state.cookies.open(&cookies, CookieName::Flash).expect("a flash for the sign-in page");
+        let flash = flash_of(&state, &res);
         assert_eq!(flash.message, format!("{} Reference: {id}.", crate::error::AppError::Unavailable.message()));
         let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
