@@ -7,7 +7,7 @@ source dev/lib.sh
 
 export EMULATOR_PORT=5078 TEST_SITE_PORT=3100
 export EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT"
-export LC_COGNITO_ENDPOINT="$EMULATOR_URL" LC_S3_ENDPOINT="$EMULATOR_URL" LC_EMAIL_ENDPOINT="$EMULATOR_URL"
+export LC_COGNITO_ENDPOINT="$EMULATOR_URL" LC_S3_ENDPOINT="$EMULATOR_URL" LC_EMAIL_ENDPOINT="$EMULATOR_URL" LC_LIMITS_ENDPOINT="$EMULATOR_URL"
 export LC_SITE_URL="http://127.0.0.1:$TEST_SITE_PORT"
 export LC_LOCAL_CONFIG="target/Leptos.test.local.toml"
 export LC_COOKIE_KEY
@@ -45,18 +45,22 @@ dev/.venv/bin/python dev/precompress.py target/site || fail "precompress target/
 start_emulator "$EMULATOR_PORT"
 step "provisioning the test emulator"
 rm -f "$LC_LOCAL_CONFIG"
+# With the shared limits' table too, which the two-instance test uses (limits.store = "dynamodb").
+export LC_LIMITS_STORE=dynamodb
 ./target/debug/leptos-cognito provision || fail "provision"
 # The web client is confidential: its secret goes into the environment, as in production.
 export LC_COGNITO_CLIENT_SECRET
 LC_COGNITO_CLIENT_SECRET=$(cat "${LC_LOCAL_CONFIG%.toml}.secret")
 step "provisioning again must change nothing"
 second=$(./target/debug/leptos-cognito provision) || fail "second provision"
+# Every other test uses the default store, in memory.
+unset LC_LIMITS_STORE
 echo "$second"
 if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
 
-step "integration tests: router + emulator (cargo test --test api --test hardening --test operations)"
-cargo test --no-default-features --features ssr --test api --test hardening --test operations \
-  || fail "cargo test --test api --test hardening --test operations"
+step "integration tests: router + emulator, two server instances (cargo test --test api --test hardening --test operations --test instances)"
+cargo test --no-default-features --features ssr --test api --test hardening --test operations --test instances \
+  || fail "cargo test --test api --test hardening --test operations --test instances"
 
 step "browser tests (Playwright in Debian's Chromium)"
 (cd end2end && npx playwright test) || fail "playwright"

@@ -6,44 +6,12 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use http::{HeaderMap, Request, StatusCode, header};
 use leptos_cognito::server::{client_ip::TrustedProxies, setup, state::AppState};
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower::ServiceExt;
 
 mod common;
 use common::*;
-
-/// What a browser holds: cookie name → value, updated by `Set-Cookie`s in order.
-#[derive(Clone, Default)]
-struct Jar(BTreeMap<String, String>);
-
-impl Jar {
-    fn from_header(cookie: &str) -> Jar {
-        Jar(cookie.split("; ").filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
-    }
-
-    fn apply(&mut self, headers: &HeaderMap) {
-        for v in headers.get_all(header::SET_COOKIE) {
-            let s = v.to_str().unwrap();
-            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_string(), value.to_string());
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.0.contains_key(name)
-    }
-}
 
 struct Answer {
     status: StatusCode,

@@ -38,7 +38,13 @@ pub fn ConfirmPage() -> impl IntoView {
     let flash = current_flash();
     let pending_email = pending_email();
     let email = flash.as_ref().and_then(|f| f.email.clone()).or(pending_email).unwrap_or_default();
-    let seconds_left = resend_seconds_left(&email);
+    let seconds_left = Resource::new_blocking(
+        {
+            let email = email.clone();
+            move || email.clone()
+        },
+        resend_seconds_left,
+    );
     let to = if email.is_empty() { "your email address" } else { email.as_str() };
     let intro = format!("We sent a 6-digit code to {to}. Enter it below to confirm your account.");
     view! {
@@ -50,7 +56,11 @@ pub fn ConfirmPage() -> impl IntoView {
             </form>
             <form method="post" action=ResendCode::url() class="inline">
                 <input type="hidden" name="email" value=email/>
-                <p>"Didn't get it? " <ResendButton seconds_left=seconds_left/></p>
+                <p>"Didn't get it? "
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move { view! { <ResendButton seconds_left=seconds_left.await/> } })}
+                    </Suspense>
+                </p>
             </form>
         </FormPage>
     }
@@ -73,10 +83,14 @@ fn pending_email() -> Option<String> {
     }
 }
 
-fn resend_seconds_left(email: &str) -> u64 {
+/// Seconds until `email` may ask for another code (server only; the resend itself is checked too).
+async fn resend_seconds_left(email: String) -> u64 {
     #[cfg(feature = "ssr")]
     {
-        use_context::<crate::server::state::AppState>().map(|s| s.resend_limiter.remaining(email)).unwrap_or(0)
+        match use_context::<crate::server::state::AppState>() {
+            Some(state) if !email.is_empty() => state.resend_seconds_left(&email).await,
+            _ => 0,
+        }
     }
     #[cfg(not(feature = "ssr"))]
     {

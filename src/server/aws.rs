@@ -5,6 +5,7 @@ use crate::error::AppError;
 use aws_config::{BehaviorVersion, Region, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb as dynamodb;
 use aws_sdk_s3 as s3;
 use aws_sdk_sesv2 as sesv2;
 use std::time::Duration;
@@ -29,7 +30,10 @@ async fn sdk_config(cfg: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(cfg.region.clone()))
         .timeout_config(timeouts);
-    let emulated = cfg.cognito_endpoint.is_some() || cfg.s3_endpoint.is_some() || cfg.email_endpoint.is_some();
+    let emulated = cfg.cognito_endpoint.is_some()
+        || cfg.s3_endpoint.is_some()
+        || cfg.email_endpoint.is_some()
+        || cfg.limits_endpoint.is_some();
     if emulated && std::env::var("AWS_ACCESS_KEY_ID").is_err() {
         // The emulator accepts any signature; real credentials are never sent to it.
         loader = loader.credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
@@ -45,9 +49,11 @@ pub struct Clients {
     pub s3: s3::Client,
     /// Sends the notices the app writes itself (Cognito sends the codes).
     pub ses: sesv2::Client,
+    /// The shared rate limits' table (`limits.store = "dynamodb"`).
+    pub dynamodb: dynamodb::Client,
 }
 
-/// The Cognito user-pool client, the S3 client and the SES client.
+/// The Cognito user-pool client, the S3 client, the SES client and the DynamoDB client.
 pub async fn clients(cfg: &Config) -> Clients {
     let shared = sdk_config(cfg).await;
     let mut c = cognito::config::Builder::from(&shared).interceptor(BackOff::default()).interceptor(Timing);
@@ -62,10 +68,15 @@ pub async fn clients(cfg: &Config) -> Clients {
     if let Some(ep) = &cfg.email_endpoint {
         e = e.endpoint_url(ep);
     }
+    let mut d = dynamodb::config::Builder::from(&shared).interceptor(BackOff::default()).interceptor(Timing);
+    if let Some(ep) = &cfg.limits_endpoint {
+        d = d.endpoint_url(ep);
+    }
     Clients {
         cognito: cognito::Client::from_conf(c.build()),
         s3: s3::Client::from_conf(s.build()),
         ses: sesv2::Client::from_conf(e.build()),
+        dynamodb: dynamodb::Client::from_conf(d.build()),
     }
 }
 

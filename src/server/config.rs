@@ -61,6 +61,21 @@ pub struct Config {
     pub api_check_revocation: bool,
     /// Proxies whose `X-Forwarded-For` entries are believed (none by default).
     pub trusted_proxies: super::client_ip::TrustedProxies,
+    /// Where the rate limits count: this process, or a DynamoDB table every instance shares.
+    pub limits_store: LimitsStore,
+    /// The DynamoDB table of the shared limits (`provision` makes it when the store is DynamoDB).
+    pub limits_table: String,
+    /// Endpoint override for DynamoDB (the local emulator); `None` means real AWS.
+    pub limits_endpoint: Option<String>,
+}
+
+/// `limits.store`: where the rate limits count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitsStore {
+    /// In this process: right for one instance (the default).
+    Memory,
+    /// In a DynamoDB table, shared by every instance.
+    DynamoDb,
 }
 
 /// A setting that is missing or invalid, named the way a person sets it.
@@ -101,6 +116,9 @@ const KEYS: &[&str] = &[
     "site.metrics_addr",
     "session.revalidate_seconds",
     "api.check_revocation",
+    "limits.store",
+    "limits.table",
+    "limits.endpoint",
 ];
 
 fn env_name(key: &str) -> String {
@@ -319,6 +337,13 @@ impl Config {
                 &l.get("site.trusted_proxies").unwrap_or_default(),
             )
             .map_err(|e| err("site.trusted_proxies", e))?,
+            limits_store: match l.get("limits.store").as_deref() {
+                None | Some("memory") => LimitsStore::Memory,
+                Some("dynamodb") => LimitsStore::DynamoDb,
+                Some(v) => return Err(err("limits.store", format!("must be \"memory\" or \"dynamodb\", got {v:?}"))),
+            },
+            limits_table: l.get("limits.table").unwrap_or_else(|| "leptos-cognito-limits".into()),
+            limits_endpoint: l.url("limits.endpoint")?,
         })
     }
 
@@ -427,6 +452,9 @@ impl Config {
             request_timeout_seconds: 20,
             metrics_addr: None,
             trusted_proxies: Default::default(),
+            limits_store: LimitsStore::Memory,
+            limits_table: "limits".into(),
+            limits_endpoint: Some("http://127.0.0.1:9".into()),
         }
     }
 }
@@ -534,6 +562,20 @@ mod tests {
         assert_eq!(p["SECRET_HASH"], SECRET_HASH_OF_USER);
         assert_eq!(p["USERNAME"], "user");
         assert_eq!(p["PASSWORD"], "pw");
+    }
+
+    #[test]
+    fn the_limits_store_is_memory_unless_dynamodb_is_named() {
+        let c = Config::from_layers(&layers(&base()), "x".into(), true).unwrap();
+        assert_eq!((c.limits_store, c.limits_table.as_str()), (LimitsStore::Memory, "leptos-cognito-limits"));
+        let mut pairs = base();
+        pairs.extend([("limits.store", "dynamodb"), ("limits.table", "limits-prod")]);
+        let c = Config::from_layers(&layers(&pairs), "x".into(), true).unwrap();
+        assert_eq!((c.limits_store, c.limits_table.as_str()), (LimitsStore::DynamoDb, "limits-prod"));
+        let mut pairs = base();
+        pairs.push(("limits.store", "redis"));
+        let e = Config::from_layers(&layers(&pairs), "x".into(), true).unwrap_err().to_string();
+        assert!(e.contains("limits.store") && e.contains("LC_LIMITS_STORE"), "{e}");
     }
 
     #[test]

@@ -50,11 +50,22 @@ mod tests {
         }
     }
 
+    /// The IAM actions a DynamoDB SDK operation needs (the shared limits' table).
+    fn dynamodb_actions(op: &str) -> &'static [&'static str] {
+        match op {
+            "get_item" => &["dynamodb:GetItem"],
+            "put_item" => &["dynamodb:PutItem"],
+            "update_item" => &["dynamodb:UpdateItem"],
+            other => panic!("map the DynamoDB operation {other} to its IAM actions here"),
+        }
+    }
+
     fn pascal(op: &str) -> String {
         op.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
     }
 
-    /// (client, operation) for every `cognito.op(` / `s3.op(` / `ses.op(` in the server's source.
+    /// (client, operation) for every `cognito.op(` / `s3.op(` / `ses.op(` / `dynamodb.op(` in the
+    /// server's source.
     fn sdk_calls() -> BTreeSet<(String, String)> {
         let mut calls = BTreeSet::new();
         for (rel, text) in crate::source_files() {
@@ -62,7 +73,7 @@ mod tests {
                 continue;
             }
             let text: String = text.split_whitespace().collect();
-            for client in ["cognito", "s3", "ses"] {
+            for client in ["cognito", "s3", "ses", "dynamodb"] {
                 let needle = format!("{client}.");
                 let mut rest = text.as_str();
                 while let Some(i) = rest.find(&needle) {
@@ -75,7 +86,8 @@ mod tests {
                         .chars()
                         .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
                         .collect();
-                    if !op.is_empty() && rest[op.len()..].starts_with('(') {
+                    // `clone` copies the client; no AWS operation has that name.
+                    if !op.is_empty() && op != "clone" && rest[op.len()..].starts_with('(') {
                         calls.insert((client.to_string(), op));
                     }
                 }
@@ -100,6 +112,7 @@ mod tests {
             "the scan finds calls: {calls:?}"
         );
         assert!(calls.contains(&("ses".into(), "send_email".into())), "the scan finds SES calls: {calls:?}");
+        assert!(calls.contains(&("dynamodb".into(), "update_item".into())), "the scan finds DynamoDB calls: {calls:?}");
         let mut needed = BTreeSet::new();
         for (client, op) in &calls {
             match client.as_str() {
@@ -108,6 +121,7 @@ mod tests {
                     needed.insert(format!("cognito-idp:{}", pascal(op)));
                 }
                 "ses" => needed.extend(ses_actions(op).iter().map(|a| a.to_string())),
+                "dynamodb" => needed.extend(dynamodb_actions(op).iter().map(|a| a.to_string())),
                 _ => needed.extend(s3_actions(op).iter().map(|a| a.to_string())),
             }
         }

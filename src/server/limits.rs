@@ -7,8 +7,10 @@
 //! page whose wait agrees with `Retry-After`.
 
 use super::client_ip::{client_ip, limit_key};
+use super::rate_limit::{StoreUnavailable, wait_seconds};
 use super::state::AppState;
 use crate::auth::Auth;
+use crate::error::AppError;
 use axum::{
     body::Body,
     extract::{ConnectInfo, Request, State},
@@ -16,9 +18,9 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use governor::clock::Clock;
 use leptos::server_fn::ServerFn;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 /// Request bodies above this are refused (every form here is far smaller).
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
@@ -108,11 +110,14 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
     let ip = limit_key(client_ip(peer, forwarded, &state.config.trusted_proxies));
-    if let Err(not_until) = state.rate_limiter.check_key(&ip) {
-        tracing::warn!(%ip, path, "rate limit hit (client IP)");
-        super::metrics::limit_rejection("ip");
-        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-        return too_many(&state, same_person_get(&req), wait).await;
+    match state.limits.hit(&format!("ip:{ip}"), state.config.rate_limit_per_minute).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => {
+            tracing::warn!(%ip, path, "rate limit hit (client IP)");
+            super::metrics::limit_rejection("ip");
+            return too_many(&state, same_person_get(&req), wait).await;
+        }
+        Err(StoreUnavailable) => return store_unavailable(&state, same_person_get(&req)).await,
     }
     let (req, account) = match scope {
         Scope::IpAndEmail => {
@@ -133,13 +138,16 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         }
         _ => (req, None),
     };
-    if let Some(key) = account
-        && let Err(not_until) = state.account_limiter.check_key(&key)
-    {
-        tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
-        super::metrics::limit_rejection("account");
-        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-        return too_many(&state, same_person_get(&req), wait).await;
+    if let Some(key) = account {
+        match state.limits.hit(&key, state.config.account_rate_limit_per_minute).await {
+            Ok(Ok(())) => {}
+            Ok(Err(wait)) => {
+                tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");
+                super::metrics::limit_rejection("account");
+                return too_many(&state, same_person_get(&req), wait).await;
+            }
+            Err(StoreUnavailable) => return store_unavailable(&state, same_person_get(&req)).await,
+        }
     }
     next.run(req).await
 }
@@ -171,17 +179,37 @@ fn same_person_get(req: &Request) -> Request {
 
 /// The 429 page (the app's error page, in the same document and header as every page): its
 /// text and `Retry-After` name the same wait.
-async fn too_many(state: &AppState, page: Request, wait: std::time::Duration) -> Response {
-    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-    let message = crate::error::AppError::TooManyRequestsFor(seconds).message();
+async fn too_many(state: &AppState, page: Request, wait: Duration) -> Response {
+    let seconds = wait_seconds(wait);
+    let message = AppError::TooManyRequestsFor(seconds).message();
+    let mut res = error_page(state, page, StatusCode::TOO_MANY_REQUESTS, "Too many attempts", message).await;
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    res
+}
+
+/// The shared limits' store did not answer: nothing limited is let through unchecked (503).
+async fn store_unavailable(state: &AppState, page: Request) -> Response {
+    tracing::error!(path = %page.uri().path(), "the rate limits' store cannot be reached: refusing the request");
+    let (status, message) = (StatusCode::SERVICE_UNAVAILABLE, AppError::Unavailable.message());
+    error_page(state, page, status, "Service unavailable", message).await
+}
+
+/// The app's error page for `page`'s request, answered with `status`.
+async fn error_page(
+    state: &AppState,
+    page: Request,
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+) -> Response {
     let (options, app_state) = (state.leptos_options.clone(), state.clone());
+    let code = status.as_u16();
     let render = leptos_axum::render_app_async_with_context(
         move || leptos::prelude::provide_context(app_state.clone()),
-        move || crate::app::error_document(options.clone(), 429, "Too many attempts", message.clone()),
+        move || crate::app::error_document(options.clone(), code, title, message.clone()),
     );
     let mut res = render(page).await;
-    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    *res.status_mut() = status;
     res
 }
 

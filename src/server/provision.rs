@@ -64,7 +64,7 @@ fn fail<E: std::fmt::Debug>(step: &str) -> impl FnOnce(E) -> String + '_ {
 
 pub async fn run() -> Result<(), String> {
     let cfg = Config::load(false).map_err(|e| e.to_string())?;
-    let aws::Clients { cognito, s3, ses } = aws::clients(&cfg).await;
+    let aws::Clients { cognito, s3, ses, dynamodb } = aws::clients(&cfg).await;
     println!(
         "provisioning {} (cognito: {}, s3: {})",
         cfg.region,
@@ -79,8 +79,27 @@ pub async fn run() -> Result<(), String> {
     }
     ensure_bucket(&s3, &cfg).await?;
     ensure_sender(&ses, &cfg).await?;
+    if cfg.limits_store == super::config::LimitsStore::DynamoDb {
+        ensure_limits_table(&dynamodb, &cfg.limits_table).await?;
+    }
     write_ids(&cfg, &pool_id, &client_id, &api_client_id)?;
     write_secret(&cfg, secret.as_deref().unwrap_or_default())
+}
+
+/// The pool's settings, the same for CreateUserPool and the template's `AWS::Cognito::UserPool`
+/// (the fluent and the input builder have the same setters).
+macro_rules! pool_settings {
+    ($builder:expr, $cfg:expr) => {
+        $builder
+            .pool_name(&$cfg.pool_name)
+            .username_attributes(UsernameAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .policies(pool_policies())
+            .set_user_attribute_update_settings(attribute_update_settings())
+            .set_schema(Some(CUSTOM_ATTRIBUTES.iter().map(|(n, m)| custom_attribute(n, m)).collect()))
+            .account_recovery_setting(account_recovery())
+            .verification_message_template(verification_message($cfg))
+    };
 }
 
 async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
@@ -106,40 +125,37 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
             break;
         }
     }
-    let out = c
-        .create_user_pool()
-        .pool_name(&cfg.pool_name)
-        .username_attributes(UsernameAttributeType::Email)
-        .auto_verified_attributes(VerifiedAttributeType::Email)
-        .policies(pool_policies())
-        .set_user_attribute_update_settings(attribute_update_settings())
-        .set_schema(Some(CUSTOM_ATTRIBUTES.iter().map(|(n, m)| custom_attribute(n, m)).collect()))
-        .account_recovery_setting(
-            AccountRecoverySettingType::builder()
-                .recovery_mechanisms(
-                    RecoveryOptionType::builder()
-                        .name(RecoveryOptionNameType::VerifiedEmail)
-                        .priority(1)
-                        .build()
-                        .map_err(fail("recovery option"))?,
-                )
-                .build(),
-        )
-        .verification_message_template(
-            VerificationMessageTemplateType::builder()
-                .default_email_option(DefaultEmailOptionType::ConfirmWithCode)
-                .email_subject(format!("Your {} code", cfg.app_name))
-                .email_message(format!("Your {} code is {{####}}", cfg.app_name))
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(fail("CreateUserPool"))?;
+    let out = pool_settings!(c.create_user_pool(), cfg).send().await.map_err(fail("CreateUserPool"))?;
     let id = out.user_pool().and_then(|p| p.id()).ok_or("CreateUserPool returned no id")?.to_string();
     say("user pool", &format!("{} ({id})", cfg.pool_name), "created");
     ensure_mfa(c, &id).await?;
     Ok(id)
 }
+
+/// Accounts are recovered through their verified email only.
+fn account_recovery() -> AccountRecoverySettingType {
+    AccountRecoverySettingType::builder()
+        .recovery_mechanisms(
+            RecoveryOptionType::builder()
+                .name(RecoveryOptionNameType::VerifiedEmail)
+                .priority(1)
+                .build()
+                .expect("name and priority are set"),
+        )
+        .build()
+}
+
+/// The email with the sign-up code.
+fn verification_message(cfg: &Config) -> VerificationMessageTemplateType {
+    VerificationMessageTemplateType::builder()
+        .default_email_option(DefaultEmailOptionType::ConfirmWithCode)
+        .email_subject(format!("Your {} code", cfg.app_name))
+        .email_message(format!("Your {} code is {{####}}", cfg.app_name))
+        .build()
+}
+
+/// Two-factor authentication: optional, TOTP only (no SMS).
+const MFA: UserPoolMfaType = UserPoolMfaType::Optional;
 
 /// The pool's password policy (`PasswordPolicy::default()`: ASVS 5.0, length only).
 fn pool_policies() -> UserPoolPolicyType {
@@ -256,12 +272,12 @@ async fn ensure_mfa(c: &Cognito, pool_id: &str) -> Result<(), String> {
     let current =
         c.get_user_pool_mfa_config().user_pool_id(pool_id).send().await.map_err(fail("GetUserPoolMfaConfig"))?;
     let totp_on = current.software_token_mfa_configuration().is_some_and(|t| t.enabled());
-    if current.mfa_configuration() == Some(&UserPoolMfaType::Optional) && totp_on {
+    if current.mfa_configuration() == Some(&MFA) && totp_on {
         return Ok(());
     }
     c.set_user_pool_mfa_config()
         .user_pool_id(pool_id)
-        .mfa_configuration(UserPoolMfaType::Optional)
+        .mfa_configuration(MFA)
         .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
         .send()
         .await
@@ -454,14 +470,7 @@ async fn ensure_bucket(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), Stri
             say("bucket", &cfg.bucket, "created");
         }
     }
-    let rule = CorsRule::builder()
-        .allowed_origins(cfg.site_origin())
-        .allowed_methods("PUT")
-        .allowed_methods("GET")
-        .allowed_headers("content-type")
-        .max_age_seconds(300)
-        .build()
-        .map_err(fail("CORS rule"))?;
+    let rule = cors_rule(cfg);
     let current = s3.get_bucket_cors().bucket(&cfg.bucket).send().await.ok();
     if current.as_ref().map(|c| c.cors_rules()) == Some(std::slice::from_ref(&rule)) {
         say("bucket CORS", cfg.site_origin(), "unchanged");
@@ -477,18 +486,33 @@ async fn ensure_bucket(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), Stri
     ensure_pending_expiry(s3, cfg).await
 }
 
+/// The browser PUTs avatars to and GETs them from the bucket, from the site only.
+fn cors_rule(cfg: &Config) -> CorsRule {
+    CorsRule::builder()
+        .allowed_origins(cfg.site_origin())
+        .allowed_methods("PUT")
+        .allowed_methods("GET")
+        .allowed_headers("content-type")
+        .max_age_seconds(300)
+        .build()
+        .expect("origins and methods are set")
+}
+
 /// Uploads not confirmed within a day (abandoned, or refused by the checks) are deleted by S3.
-async fn ensure_pending_expiry(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), String> {
-    use aws_sdk_s3::types::{
-        BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
-    };
-    let rule = LifecycleRule::builder()
+fn pending_expiry_rule() -> aws_sdk_s3::types::LifecycleRule {
+    use aws_sdk_s3::types::{ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter};
+    LifecycleRule::builder()
         .id("expire-pending-avatars")
         .filter(LifecycleRuleFilter::builder().prefix(crate::avatar::server::PENDING).build())
         .status(ExpirationStatus::Enabled)
         .expiration(LifecycleExpiration::builder().days(1).build())
         .build()
-        .map_err(fail("lifecycle rule"))?;
+        .expect("status is set")
+}
+
+async fn ensure_pending_expiry(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<(), String> {
+    use aws_sdk_s3::types::BucketLifecycleConfiguration;
+    let rule = pending_expiry_rule();
     let current = s3.get_bucket_lifecycle_configuration().bucket(&cfg.bucket).send().await.ok();
     let has = current.as_ref().is_some_and(|c| {
         c.rules().iter().any(|r| {
@@ -511,6 +535,73 @@ async fn ensure_pending_expiry(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<
         .await
         .map_err(fail("PutBucketLifecycleConfiguration"))?;
     say("bucket lifecycle", "pending/ expires after 1 day", "updated");
+    Ok(())
+}
+
+/// The shared rate limits' table (`limits.store = "dynamodb"`): one string key, billed per
+/// request, items deleted by TTL once `expires` has passed.
+async fn ensure_limits_table(dynamodb: &aws_sdk_dynamodb::Client, table: &str) -> Result<(), String> {
+    use super::rate_limit::dynamodb::{EXPIRES, KEY};
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+        TimeToLiveStatus,
+    };
+    match dynamodb.describe_table().table_name(table).send().await {
+        Ok(_) => say("limits table", table, "unchanged"),
+        Err(e) if aws::error_code(&e) == Some("ResourceNotFoundException") => {
+            dynamodb
+                .create_table()
+                .table_name(table)
+                .billing_mode(BillingMode::PayPerRequest)
+                .attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name(KEY)
+                        .attribute_type(ScalarAttributeType::S)
+                        .build()
+                        .map_err(fail("limits table key"))?,
+                )
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name(KEY)
+                        .key_type(KeyType::Hash)
+                        .build()
+                        .map_err(fail("limits table key"))?,
+                )
+                .send()
+                .await
+                .map_err(fail("CreateTable"))?;
+            say("limits table", table, "created");
+            // On AWS a new table takes a few seconds to become ACTIVE; TTL needs it active.
+            for _ in 0..60 {
+                let out = dynamodb.describe_table().table_name(table).send().await.map_err(fail("DescribeTable"))?;
+                let status = out.table().and_then(|t| t.table_status().cloned());
+                if status == Some(aws_sdk_dynamodb::types::TableStatus::Active) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+        Err(e) => return Err(fail("DescribeTable")(e)),
+    }
+    let ttl = dynamodb.describe_time_to_live().table_name(table).send().await.map_err(fail("DescribeTimeToLive"))?;
+    let on = ttl.time_to_live_description().is_some_and(|d| {
+        d.attribute_name() == Some(EXPIRES)
+            && matches!(d.time_to_live_status(), Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling))
+    });
+    if on {
+        say("limits table TTL", EXPIRES, "unchanged");
+        return Ok(());
+    }
+    dynamodb
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder().attribute_name(EXPIRES).enabled(true).build().map_err(fail("TTL"))?,
+        )
+        .send()
+        .await
+        .map_err(fail("UpdateTimeToLive"))?;
+    say("limits table TTL", EXPIRES, "updated");
     Ok(())
 }
 

@@ -301,6 +301,26 @@ mod tests {
         assert_eq!(res.expect("answered").unwrap().status(), StatusCode::REQUEST_TIMEOUT);
     }
 
+    /// When the shared limits' table cannot be reached, nothing limited goes through unchecked:
+    /// the person gets the app's 503 page; what is not limited still works.
+    #[tokio::test]
+    async fn an_unreachable_limits_store_refuses_limited_requests_with_a_503_page() {
+        let (jwks, _) = jwks_server().await;
+        let config = Config::for_test();
+        let clients = crate::server::aws::clients(&config).await;
+        let mut state = AppState::for_test(config.clone(), clients.cognito, Verifier::new(ISS, CLIENT, &jwks));
+        state.limits =
+            std::sync::Arc::new(crate::server::rate_limit::dynamodb::DynamoStore::new(clients.dynamodb, "limits"));
+        let res =
+            app(state.clone()).oneshot(form_post("/api/sign_in", "email=a%40example.com&password=x")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("reached right now. Please try again shortly."), "{body}");
+        let res = app(state).oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
     /// A client that never finishes its request headers is disconnected after the timeout.
     #[tokio::test]
     async fn slow_headers_are_cut_off() {

@@ -1,8 +1,10 @@
 //! `AppState`: everything a request may need, built once at start-up.
 
-use super::rate_limit::{self, PerKeyLimiter, RESEND_INTERVAL_SECONDS};
+use super::config::LimitsStore;
+use super::rate_limit::{self, LimitStore, RESEND_INTERVAL_SECONDS, StoreUnavailable, wait_seconds};
 use super::{aws, config::Config, session::CookieCodec, verifier::Verifier};
 use crate::auth::validate::PasswordPolicy;
+use crate::error::AppError;
 use aws_sdk_cognitoidentityprovider as cognito;
 use leptos::config::LeptosOptions;
 use std::sync::{Arc, RwLock};
@@ -17,13 +19,8 @@ pub struct AppState {
     pub ses: aws_sdk_sesv2::Client,
     pub verifier: Arc<Verifier>,
     pub cookies: CookieCodec,
-    pub resend_limiter: Arc<PerKeyLimiter>,
-    /// Codes sent because an unconfirmed account tried to sign in. Separate from
-    /// `resend_limiter`, whose wait pages show: sharing it would tell who is unconfirmed.
-    #[from_ref(skip)]
-    pub quiet_resend_limiter: Arc<PerKeyLimiter>,
-    pub rate_limiter: Arc<rate_limit::Limiter>,
-    pub account_limiter: Arc<rate_limit::AccountLimiter>,
+    /// Every rate limit and resend wait (`limits` says which request gets which).
+    pub limits: Arc<dyn LimitStore>,
     policy: Arc<RwLock<PasswordPolicy>>,
 }
 
@@ -32,9 +29,18 @@ impl AppState {
         let clients = aws::clients(&config).await;
         let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url)
             .with_bearer_clients(config.api_client_id.clone());
-        let state = Self::assemble(leptos_options, config, cookie_key, clients, verifier);
+        let limits: Arc<dyn LimitStore> = match config.limits_store {
+            LimitsStore::Memory => {
+                let memory = Arc::new(rate_limit::Memory::default());
+                memory.spawn_pruner();
+                memory
+            }
+            LimitsStore::DynamoDb => {
+                Arc::new(rate_limit::dynamodb::DynamoStore::new(clients.dynamodb.clone(), &config.limits_table))
+            }
+        };
+        let state = Self::assemble(leptos_options, config, cookie_key, clients, verifier, limits);
         state.spawn_policy_loader();
-        rate_limit::spawn_pruner(state.rate_limiter.clone(), state.account_limiter.clone());
         state
     }
 
@@ -53,8 +59,15 @@ impl AppState {
                 .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
                 .build(),
         );
+        let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::Config::builder()
+                .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+                .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+                .build(),
+        );
         let options = LeptosOptions::builder().output_name("test").build();
-        Self::assemble(options, config, &[5u8; 64], aws::Clients { cognito, s3, ses }, verifier)
+        let limits = Arc::new(rate_limit::Memory::default());
+        Self::assemble(options, config, &[5u8; 64], aws::Clients { cognito, s3, ses, dynamodb }, verifier, limits)
     }
 
     fn assemble(
@@ -63,22 +76,47 @@ impl AppState {
         cookie_key: &[u8],
         clients: aws::Clients,
         verifier: Verifier,
+        limits: Arc<dyn LimitStore>,
     ) -> Self {
-        let aws::Clients { cognito, s3, ses } = clients;
+        let aws::Clients { cognito, s3, ses, .. } = clients;
         AppState {
             leptos_options,
-            rate_limiter: Arc::new(rate_limit::limiter(config.rate_limit_per_minute)),
-            account_limiter: Arc::new(rate_limit::limiter(config.account_rate_limit_per_minute)),
+            limits,
             cookies: CookieCodec::new(cookie_key, config.secure_cookies()).accepting(&config.previous_cookie_keys),
             config: Arc::new(config),
             cognito,
             s3,
             ses,
             verifier: Arc::new(verifier),
-            resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
-            quiet_resend_limiter: Arc::new(PerKeyLimiter::new(Duration::from_secs(RESEND_INTERVAL_SECONDS))),
             policy: Arc::new(RwLock::new(PasswordPolicy::default())),
         }
+    }
+
+    /// One code a resend wait (`RESEND_INTERVAL_SECONDS`) per `who` (an email address or
+    /// `account:<sub>`); the refusal says how many seconds are left.
+    pub async fn resend_allowed(&self, who: &str) -> Result<(), AppError> {
+        match self.limits.once_per(&format!("resend:{who}"), Duration::from_secs(RESEND_INTERVAL_SECONDS)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(wait)) => Err(AppError::InvalidInput(format!(
+                "Please wait {} seconds before asking for another code.",
+                wait_seconds(wait)
+            ))),
+            Err(StoreUnavailable) => Err(AppError::Unavailable),
+        }
+    }
+
+    /// Seconds left of `who`'s resend wait (0 when a code may be asked for now, or when the
+    /// store cannot tell: the resend itself is checked all the same).
+    pub async fn resend_seconds_left(&self, who: &str) -> u64 {
+        self.limits.remaining(&format!("resend:{who}")).await.map(|w| w.as_secs()).unwrap_or(0)
+    }
+
+    /// Codes sent because an unconfirmed account tried to sign in have a wait of their own,
+    /// apart from the visible one (sharing it would tell who is unconfirmed). True when one
+    /// may go now.
+    pub async fn quiet_resend_allowed(&self, email: &str) -> bool {
+        let wait = Duration::from_secs(RESEND_INTERVAL_SECONDS);
+        matches!(self.limits.once_per(&format!("quiet-resend:{email}"), wait).await, Ok(Ok(())))
     }
 
     /// The pool's password policy (the provisioned default until Cognito has answered).

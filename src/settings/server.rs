@@ -153,9 +153,7 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
     // The code goes to the address waiting for it, not the one the account still has.
     let to = pending_change(&ctx.state, &ctx.parts.headers, &user).unwrap_or(user.email);
     // Keyed by the account: whichever address is pending, one account gets one code a wait.
-    if let Err(wait) = ctx.state.resend_limiter.try_acquire(&format!("account:{}", user.sub)) {
-        return Err(AppError::InvalidInput(format!("Please wait {wait} seconds before asking for another code.")));
-    }
+    ctx.state.resend_allowed(&format!("account:{}", user.sub)).await?;
     ctx.state
         .cognito
         .get_user_attribute_verification_code()

@@ -108,3 +108,34 @@ pub fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// What a browser holds: cookie name → value, updated by `Set-Cookie`s in order.
+#[derive(Clone, Default)]
+pub struct Jar(std::collections::BTreeMap<String, String>);
+
+impl Jar {
+    pub fn from_header(cookie: &str) -> Jar {
+        Jar(cookie.split("; ").filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    pub fn apply(&mut self, headers: &http::HeaderMap) {
+        for v in headers.get_all(http::header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    pub fn header(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}

@@ -34,7 +34,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             // wait for the email); the owner gets a fresh code, at most once per resend
             // interval per address, and the sign-in page links to the confirm page.
             log_sdk_error("InitiateAuth", &e);
-            if s.quiet_resend_limiter.try_acquire(&email).is_ok() {
+            if s.quiet_resend_allowed(&email).await {
                 let (state, email) = (s.clone(), email.clone());
                 tokio::spawn(async move {
                     let sent = state

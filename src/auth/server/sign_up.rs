@@ -205,9 +205,7 @@ async fn sign_in_after_confirmation(ctx: &Ctx, email: &str, session: String) -> 
 pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let s = &ctx.state;
-    if let Err(wait) = s.resend_limiter.try_acquire(&email) {
-        return Err(AppError::InvalidInput(format!("Please wait {wait} seconds before asking for another code.")));
-    }
+    s.resend_allowed(&email).await?;
     match s
         .cognito
         .resend_confirmation_code()
