@@ -58,9 +58,17 @@ unset LC_LIMITS_STORE
 echo "$second"
 if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
 
-step "integration tests: router + emulator, two server instances (cargo test --test api --test hardening --test operations --test instances)"
-cargo test --no-default-features --features ssr --test api --test hardening --test operations --test instances \
-  || fail "cargo test --test api --test hardening --test operations --test instances"
+step "integration tests: router + emulator, two server instances, the template against provision (cargo test --test api --test hardening --test operations --test instances --test template)"
+cargo test --no-default-features --features ssr --test api --test hardening --test operations --test instances --test template \
+  || fail "cargo test --test api --test hardening --test operations --test instances --test template"
+
+step "CloudFormation template: leptos-cognito template | cfn-lint (with the default Leptos.toml, as on AWS)"
+template=target/template.json
+env -u LC_LOCAL_CONFIG -u LC_COGNITO_ACCESS_TOKEN_SECONDS -u LC_COGNITO_ID_TOKEN_SECONDS -u LC_SITE_RATE_LIMIT_PER_MINUTE \
+  LC_SITE_URL=https://app.example.com LC_EMAIL_FROM=no-reply@app.example.com LC_COGNITO_CLIENT_SECRET= \
+  ./target/debug/leptos-cognito template > "$template" || fail "leptos-cognito template"
+dev/.venv/bin/cfn-lint --regions us-east-1 -- "$template" || fail "cfn-lint $template"
+echo "cfn-lint: $template ($(wc -c < "$template") bytes) has no errors or warnings"
 
 step "browser tests (Playwright in Debian's Chromium)"
 (cd end2end && npx playwright test) || fail "playwright"

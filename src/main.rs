@@ -1,5 +1,6 @@
 //! The server binary: `leptos-cognito` serves the app; `leptos-cognito provision` creates or
-//! updates the user pool, app client, groups and avatar bucket.
+//! updates the user pool, app client, groups and avatar bucket; `leptos-cognito template` prints
+//! a CloudFormation template of the same resources and the serving stack.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
@@ -7,13 +8,14 @@ async fn main() {
     leptos_cognito::server::setup::init_tracing();
     let result = match std::env::args().nth(1).as_deref() {
         Some("provision") => leptos_cognito::server::provision::run().await,
+        Some("template") => leptos_cognito::server::provision::template::run(),
         Some("add-to-group") => {
             leptos_cognito::server::provision::add_to_group(std::env::args().skip(2).collect()).await
         }
         Some("invite") => leptos_cognito::server::provision::invite(std::env::args().skip(2).collect()).await,
         None | Some("serve") => leptos_cognito::server::setup::serve().await,
         Some(other) => Err(format!(
-            "unknown command {other:?}; use `serve` (default), `provision`, `add-to-group <email> <group>` or `invite <email> <temporary password>`"
+            "unknown command {other:?}; use `serve` (default), `provision`, `template`, `add-to-group <email> <group>` or `invite <email> <temporary password>`"
         )),
     };
     if let Err(e) = result {

@@ -538,38 +538,43 @@ async fn ensure_pending_expiry(s3: &aws_sdk_s3::Client, cfg: &Config) -> Result<
     Ok(())
 }
 
-/// The shared rate limits' table (`limits.store = "dynamodb"`): one string key, billed per
-/// request, items deleted by TTL once `expires` has passed.
+/// The shared limits' table, the same for CreateTable and the template's `AWS::DynamoDB::Table`:
+/// one string key, billed per request.
+macro_rules! limits_table_settings {
+    ($builder:expr, $table:expr) => {{
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        use $crate::server::rate_limit::dynamodb::KEY;
+        $builder
+            .table_name($table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(KEY)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .expect("name and type are set"),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(KEY)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .expect("name and type are set"),
+            )
+    }};
+}
+
+/// The shared rate limits' table (`limits.store = "dynamodb"`), its items deleted by TTL once
+/// `expires` has passed.
 async fn ensure_limits_table(dynamodb: &aws_sdk_dynamodb::Client, table: &str) -> Result<(), String> {
-    use super::rate_limit::dynamodb::{EXPIRES, KEY};
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
-        TimeToLiveStatus,
-    };
+    use super::rate_limit::dynamodb::EXPIRES;
+    use aws_sdk_dynamodb::types::{TimeToLiveSpecification, TimeToLiveStatus};
     match dynamodb.describe_table().table_name(table).send().await {
         Ok(_) => say("limits table", table, "unchanged"),
         Err(e) if aws::error_code(&e) == Some("ResourceNotFoundException") => {
-            dynamodb
-                .create_table()
-                .table_name(table)
-                .billing_mode(BillingMode::PayPerRequest)
-                .attribute_definitions(
-                    AttributeDefinition::builder()
-                        .attribute_name(KEY)
-                        .attribute_type(ScalarAttributeType::S)
-                        .build()
-                        .map_err(fail("limits table key"))?,
-                )
-                .key_schema(
-                    KeySchemaElement::builder()
-                        .attribute_name(KEY)
-                        .key_type(KeyType::Hash)
-                        .build()
-                        .map_err(fail("limits table key"))?,
-                )
-                .send()
-                .await
-                .map_err(fail("CreateTable"))?;
+            limits_table_settings!(dynamodb.create_table(), table).send().await.map_err(fail("CreateTable"))?;
             say("limits table", table, "created");
             // On AWS a new table takes a few seconds to become ACTIVE; TTL needs it active.
             for _ in 0..60 {
@@ -708,6 +713,8 @@ pub async fn invite(args: Vec<String>) -> Result<(), String> {
     println!("invited {email}; they sign in with the temporary password and then choose their own");
     Ok(())
 }
+
+pub mod template;
 
 #[cfg(test)]
 mod settings_tests {
