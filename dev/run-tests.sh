@@ -30,8 +30,9 @@ dev/.venv/bin/ruff check dev || fail "ruff check dev"
 dev/.venv/bin/ruff format --check dev || fail "ruff format --check dev (run \`dev/.venv/bin/ruff format dev\`)"
 (cd end2end && npx tsc --noEmit -p .) || fail "tsc (end2end)"
 
-step "Rust unit tests (cargo test --features ssr --lib)"
+step "Rust unit tests (cargo test --features ssr --lib; the Lambda adapter's with --features lambda)"
 cargo test --no-default-features --features ssr --lib || fail "cargo test --lib"
+cargo test --no-default-features --features lambda --lib server::lambda || fail "cargo test --features lambda --lib"
 cargo test --no-default-features --features ssr --no-run -q || fail "build integration tests"
 
 step "emulator tests (pytest dev/emulator)"
@@ -61,6 +62,29 @@ if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second 
 step "integration tests: router + emulator, two server instances, the template against provision (cargo test --test api --test hardening --test operations --test instances --test template)"
 cargo test --no-default-features --features ssr --test api --test hardening --test operations --test instances --test template \
   || fail "cargo test --test api --test hardening --test operations --test instances --test template"
+
+step "AWS Lambda: the function under cargo-lambda's local runtime (cargo lambda watch --features lambda), driven over HTTP (cargo test --test lambda)"
+export LC_LAMBDA_LOG=target/lambda-watch.log LC_LAMBDA_RATE_LIMIT=12 LAMBDA_PORT=9178
+export LC_LAMBDA_URL="http://127.0.0.1:$LAMBDA_PORT/lambda-url/leptos-cognito"
+# JSON logs, so the test can read the client address the limit counted.
+LC_LOG_FORMAT=json LC_SITE_RATE_LIMIT_PER_MINUTE=$LC_LAMBDA_RATE_LIMIT RUST_LOG=warn,leptos_cognito=info \
+  LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_HASH_FILES=true \
+  setsid dev/.venv/bin/cargo-lambda lambda watch --no-reload --quiet -A 127.0.0.1 -P "$LAMBDA_PORT" \
+  --no-default-features --features lambda >"$LC_LAMBDA_LOG" 2>&1 &
+LAMBDA_PID=$!
+stop_lambda() { kill -- -"$LAMBDA_PID" 2>/dev/null || true; wait "$LAMBDA_PID" 2>/dev/null || true; }
+trap 'stop_lambda; stop_emulator' EXIT
+# It builds the function first (the `lambda` feature: a few minutes on a cold target dir).
+for _ in $(seq 1 600); do
+  if curl -fsS "$LC_LAMBDA_URL/healthz" >/dev/null 2>&1; then break; fi
+  kill -0 "$LAMBDA_PID" 2>/dev/null || { tail -50 "$LC_LAMBDA_LOG" >&2; fail "cargo lambda watch exited"; }
+  sleep 1
+done
+curl -fsS "$LC_LAMBDA_URL/healthz" >/dev/null || { tail -50 "$LC_LAMBDA_LOG" >&2; fail "the function did not answer /healthz within 10 min"; }
+# One at a time: the sign-up flow first, then the limit test spends the client's allowance.
+cargo test --no-default-features --features ssr --test lambda -- --test-threads=1 || { tail -30 "$LC_LAMBDA_LOG" >&2; fail "cargo test --test lambda"; }
+stop_lambda
+trap stop_emulator EXIT
 
 step "CloudFormation template: leptos-cognito template | cfn-lint (with the default Leptos.toml, as on AWS)"
 template=target/template.json

@@ -13,6 +13,11 @@ async fn main() {
             leptos_cognito::server::provision::add_to_group(std::env::args().skip(2).collect()).await
         }
         Some("invite") => leptos_cognito::server::provision::invite(std::env::args().skip(2).collect()).await,
+        // Started by AWS Lambda (or `cargo lambda watch`): events in, responses out.
+        #[cfg(feature = "lambda")]
+        None | Some("serve") if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
+            leptos_cognito::server::lambda::serve().await
+        }
         None | Some("serve") => leptos_cognito::server::setup::serve().await,
         Some(other) => Err(format!(
             "unknown command {other:?}; use `serve` (default), `provision`, `template`, `add-to-group <email> <group>` or `invite <email> <temporary password>`"

@@ -8,6 +8,8 @@ pub mod ctx;
 pub mod email;
 pub mod guard;
 mod iam;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod layers;
 pub mod limits;
 pub mod metrics;

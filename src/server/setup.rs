@@ -70,6 +70,24 @@ fn cookie_key(config: &Config) -> Result<Vec<u8>, String> {
 
 /// Loads configuration and serves until Ctrl-C / SIGTERM.
 pub async fn serve() -> Result<(), String> {
+    let state = state().await?;
+    let addr = state.leptos_options.site_addr;
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        match super::metrics::install() {
+            Some(handle) => {
+                tokio::spawn(serve_metrics(metrics_addr, handle));
+            }
+            None => tracing::error!("a metrics recorder was installed already; no metrics served"),
+        }
+    }
+    serve_on(listener, app(state), HEADER_READ_TIMEOUT, shutdown()).await;
+    Ok(())
+}
+
+/// The app's state from the configuration, the cookie key and cargo-leptos's settings.
+pub async fn state() -> Result<AppState, String> {
     let config = Config::load(true).map_err(|e| e.to_string())?;
     let key = cookie_key(&config)?;
     let mut options =
@@ -84,20 +102,7 @@ pub async fn serve() -> Result<(), String> {
         // after the package, as `output-name` in Cargo.toml says.
         options.output_name = env!("CARGO_PKG_NAME").into();
     }
-    let addr = options.site_addr;
-    let state = AppState::new(options, config, &key).await;
-    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    tracing::info!("listening on http://{addr}");
-    if let Some(metrics_addr) = state.config.metrics_addr {
-        match super::metrics::install() {
-            Some(handle) => {
-                tokio::spawn(serve_metrics(metrics_addr, handle));
-            }
-            None => tracing::error!("a metrics recorder was installed already; no metrics served"),
-        }
-    }
-    serve_on(listener, app(state), HEADER_READ_TIMEOUT, shutdown()).await;
-    Ok(())
+    Ok(AppState::new(options, config, &key).await)
 }
 
 /// A client must send its request line and headers within this (a slow-headers client would
