@@ -7,7 +7,7 @@
 //! (dev/run-tests.sh).
 #![cfg(feature = "ssr")]
 
-use http::{StatusCode, header};
+use http::StatusCode;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -72,38 +72,13 @@ async fn pair(store: &str, per_ip: &str, per_email: &str) -> (Instance, Instance
     (start(&settings).await, start(&settings).await)
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-async fn answer(res: reqwest::Response, jar: &mut Jar) -> Answer {
-    jar.apply(res.headers());
-    let status = res.status();
-    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    Answer { status, location, body: res.text().await.unwrap() }
-}
-
 /// A form POST as a browser without JavaScript sends it, from `client` (behind the proxy).
 async fn post(to: &Instance, path: &str, form: &str, jar: &mut Jar, client: &str) -> Answer {
-    let res = http()
-        .post(format!("{}{path}", to.url))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header("x-forwarded-for", client)
-        .header(header::COOKIE, jar.header())
-        .body(form.to_string())
-        .send()
-        .await
-        .unwrap();
-    answer(res, jar).await
+    form_post(&format!("{}{path}", to.url), form, jar, Some(client)).await
 }
 
 async fn get(to: &Instance, path: &str, jar: &mut Jar) -> Answer {
-    let res = http().get(format!("{}{path}", to.url)).header(header::COOKIE, jar.header()).send().await.unwrap();
-    answer(res, jar).await
+    get_page(&format!("{}{path}", to.url), jar).await
 }
 
 fn sign_in_form(email: &str, password: &str) -> String {

@@ -5,7 +5,7 @@
 //! the rate limit keyed by the client address from the request context, never `0.0.0.0`.
 #![cfg(feature = "ssr")]
 
-use http::{StatusCode, header};
+use http::StatusCode;
 
 mod common;
 use common::*;
@@ -14,41 +14,13 @@ fn base() -> String {
     std::env::var("LC_LAMBDA_URL").expect("run through dev/run-tests.sh, which starts `cargo lambda watch`")
 }
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-async fn answer(res: reqwest::Response, jar: &mut Jar) -> Answer {
-    jar.apply(res.headers());
-    let status = res.status();
-    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    Answer { status, location, body: res.text().await.unwrap() }
-}
-
 /// A form POST as a browser without JavaScript sends it.
 async fn post(path: &str, form: &str, jar: &mut Jar) -> Answer {
-    let res = http()
-        .post(format!("{}{path}", base()))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header(header::COOKIE, jar.header())
-        .body(form.to_string())
-        .send()
-        .await
-        .unwrap();
-    answer(res, jar).await
+    form_post(&format!("{}{path}", base()), form, jar, None).await
 }
 
 async fn get(path: &str, jar: &mut Jar) -> Answer {
-    let res = http().get(format!("{}{path}", base())).header(header::COOKIE, jar.header()).send().await.unwrap();
-    answer(res, jar).await
+    get_page(&format!("{}{path}", base()), jar).await
 }
 
 fn enc(s: &str) -> String {

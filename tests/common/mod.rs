@@ -139,3 +139,43 @@ impl Jar {
         self.0.contains_key(name)
     }
 }
+
+/// An HTTP answer as a browser sees it, redirects not followed.
+pub struct Answer {
+    pub status: http::StatusCode,
+    pub location: String,
+    pub body: String,
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn answer(res: reqwest::Response, jar: &mut Jar) -> Answer {
+    jar.apply(res.headers());
+    let status = res.status();
+    let location =
+        res.headers().get(http::header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    Answer { status, location, body: res.text().await.unwrap() }
+}
+
+/// A form POST to `url` as a browser without JavaScript sends it; `client` names the client
+/// in `X-Forwarded-For` for a server that trusts this machine as its proxy.
+pub async fn form_post(url: &str, form: &str, jar: &mut Jar, client: Option<&str>) -> Answer {
+    let mut req = no_redirects()
+        .post(url)
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(http::header::COOKIE, jar.header())
+        .body(form.to_string());
+    if let Some(client) = client {
+        req = req.header("x-forwarded-for", client);
+    }
+    answer(req.send().await.unwrap(), jar).await
+}
+
+/// A page GET with the jar's cookies.
+pub async fn get_page(url: &str, jar: &mut Jar) -> Answer {
+    answer(no_redirects().get(url).header(http::header::COOKIE, jar.header()).send().await.unwrap(), jar).await
+}
