@@ -71,6 +71,23 @@ impl DynamoStore {
         Ok(out.item().map(|i| (number(i, "until").unwrap_or(0), number(i, "hits").unwrap_or(0))).unwrap_or((0, 0)))
     }
 
+    /// A conditional write to `key`'s window, with the names and values both writes use:
+    /// `#hits`, `#until`, `:one` and `:now`.
+    fn window_update(
+        &self,
+        key: &str,
+        now: u64,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .key(KEY, AttributeValue::S(key.to_string()))
+            .expression_attribute_names("#hits", "hits")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", n(now))
+    }
+
     async fn count(&self, key: &str, per_minute: u32) -> Checked {
         let limit = u64::from(per_minute.max(1));
         // Another instance may start a window between two of these steps: then look again.
@@ -78,16 +95,9 @@ impl DynamoStore {
             let now = now_ms();
             // One more attempt in a live window that has room.
             let more = self
-                .dynamodb
-                .update_item()
-                .table_name(&self.table)
-                .key(KEY, AttributeValue::S(key.to_string()))
+                .window_update(key, now)
                 .update_expression("SET #hits = #hits + :one")
                 .condition_expression("#until > :now AND #hits < :limit")
-                .expression_attribute_names("#hits", "hits")
-                .expression_attribute_names("#until", "until")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":now", n(now))
                 .expression_attribute_values(":limit", n(limit))
                 .send()
                 .await;
@@ -99,17 +109,10 @@ impl DynamoStore {
             // The first attempt of a new window, when none is live.
             let until = now + WINDOW.as_millis() as u64;
             let first = self
-                .dynamodb
-                .update_item()
-                .table_name(&self.table)
-                .key(KEY, AttributeValue::S(key.to_string()))
+                .window_update(key, now)
                 .update_expression("SET #hits = :one, #until = :until, #expires = :expires")
                 .condition_expression("attribute_not_exists(#until) OR #until <= :now")
-                .expression_attribute_names("#hits", "hits")
-                .expression_attribute_names("#until", "until")
                 .expression_attribute_names("#expires", EXPIRES)
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":now", n(now))
                 .expression_attribute_values(":until", n(until))
                 .expression_attribute_values(":expires", n(until / 1000 + 60))
                 .send()
