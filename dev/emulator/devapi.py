@@ -3,7 +3,7 @@
 GET    /_dev/health            -> 200 "ok"
 GET    /_dev/mailbox[?to=addr] -> JSON array of messages, oldest first (`to` compared lower-case).
                                   A message: {"to", "purpose", "code", "sent_at", "pool_id"};
-                                  purpose "sign-up" | "resend" | "forgot-password" | "verify-email"
+                                  purpose "sign-up" | "resend" | "forgot-password" | "verify-email" | "sign-in"
                                   (a Cognito code), or "notice": a message sent through SES
                                   SendEmail (v2 or v1), one per recipient, code "" and pool_id "",
                                   with "from", "subject", "text" (the text body) and, when the

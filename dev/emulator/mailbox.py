@@ -9,7 +9,7 @@ import sys
 import threading
 from datetime import datetime, UTC
 
-PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email", "notice")
+PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email", "sign-in", "notice")
 
 
 def iso_utc(ts: float) -> str:

@@ -54,15 +54,19 @@ class Pool:
         "RequireSymbols": False,
     }
 
-    def __init__(self, idp, url, password_policy=None, **settings):
-        """`settings`: more CreateUserPool parameters, e.g. UserAttributeUpdateSettings."""
+    def __init__(self, idp, url, password_policy=None, first_factors=None, **settings):
+        """`settings`: more CreateUserPool parameters, e.g. UserAttributeUpdateSettings;
+        `first_factors`: the sign-in policy's AllowedFirstAuthFactors (Cognito's default: PASSWORD)."""
+        policies = {"PasswordPolicy": password_policy or self.DEFAULT_PASSWORD_POLICY}
+        if first_factors:
+            policies["SignInPolicy"] = {"AllowedFirstAuthFactors": first_factors}
         self.idp = idp
         self.url = url
         self.id = idp.create_user_pool(
             PoolName=f"test-{uuid.uuid4().hex[:10]}",
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
-            Policies={"PasswordPolicy": password_policy or self.DEFAULT_PASSWORD_POLICY},
+            Policies=policies,
             MfaConfiguration="OPTIONAL",
             **settings,
         )["UserPool"]["Id"]

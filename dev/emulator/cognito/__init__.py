@@ -3,6 +3,7 @@ module per area (the numbers are the patches in ../README.md):
 
 * `sign_up.py`: SignUp, ConfirmSignUp, ResendConfirmationCode (1-3)
 * `sign_in.py`: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge (3, 11, 12)
+* `passwordless.py`: choice-based sign-in (USER_AUTH: SELECT_CHALLENGE, PASSWORD, EMAIL_OTP) (15)
 * `tokens.py`: token lifetimes and claims, refresh tokens, RevokeToken, GlobalSignOut, DeleteUser (4-6)
 * `attributes.py`: GetUser, UpdateUserAttributes, e-mail verification, UpdateUserPool (7, 13)
 * `totp.py`: AssociateSoftwareToken, VerifySoftwareToken, the SOFTWARE_TOKEN_MFA challenge (8)

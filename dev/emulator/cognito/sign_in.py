@@ -1,6 +1,7 @@
-"""Sign-in (patches 3, 11, 12): InitiateAuth (USER_AUTH with ConfirmSignUp's Session,
-ExplicitAuthFlows, unknown and unconfirmed users, SECRET_HASH, refresh-token checks),
-AdminInitiateAuth's refresh-token checks, and RespondToAuthChallenge's SECRET_HASH."""
+"""Sign-in (patches 3, 11, 12, 15): InitiateAuth (USER_AUTH with ConfirmSignUp's Session, or
+choice-based through passwordless.py, ExplicitAuthFlows, unknown and unconfirmed users,
+SECRET_HASH, refresh-token checks), AdminInitiateAuth's refresh-token checks, and
+RespondToAuthChallenge's SECRET_HASH."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from moto.cognitoidp.exceptions import (
 from moto.core.responses import ActionResult
 
 from .. import clock, config
+from . import passwordless
 from .common import Resp, _find_client, _install_operations, _prevents_existence_errors, _pstate
 from .secret_hash import _check_secret_hash, _require_secret_hash
 from .tokens import _check_refresh_token
@@ -79,7 +81,7 @@ def _user_auth(client_id: str, params: dict[str, str], session: str | None) -> d
         raise InvalidParameterException("Missing required parameter USERNAME")
     _check_secret_hash(client, username, params.get("SECRET_HASH"))
     if not session:
-        raise InvalidParameterException("The emulator supports USER_AUTH only with the Session that ConfirmSignUp returned")
+        return passwordless.start(client_id, params)
     entry = _pstate(pool).auth_sessions.pop(session, None)  # single use, even when it fails
     user = pool._get_user(username)
     if (
@@ -105,11 +107,15 @@ def admin_initiate_auth(self: Resp) -> ActionResult:
 
 # RespondToAuthChallenge (wraps moto's): for a client with a secret, ChallengeResponses must carry
 # SECRET_HASH of the USERNAME sent with it, for every challenge (moto checks only the MFA ones,
-# with the hash as the message).
+# with the hash as the message). SELECT_CHALLENGE and EMAIL_OTP are answered by passwordless.py.
 def respond_to_auth_challenge(self: Resp) -> Any:
-    _, _, client = _find_client(self._get_param("ClientId"))
+    client_id = self._get_param("ClientId")
+    _, _, client = _find_client(client_id)
     responses = self._get_param("ChallengeResponses") or {}
     _check_secret_hash(client, responses.get("USERNAME"), responses.get("SECRET_HASH"))
+    choice = passwordless.respond(client_id, self._get_param("ChallengeName"), self._get_param("Session"), responses)
+    if choice is not None:
+        return ActionResult(choice)
     return _orig_respond_to_auth_challenge_op(self)
 
 
