@@ -2,7 +2,9 @@
 
 use crate::admin::AdminPage;
 use crate::auth::api::SignOut;
-use crate::auth::challenge_pages::{ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, VerifyMfaPage};
+use crate::auth::challenge_pages::{
+    ForgotPasswordPage, NewPasswordPage, ResetPasswordPage, SignInCodePage, VerifyMfaPage,
+};
 use crate::auth::pages::{ConfirmPage, SignInPage, SignUpPage};
 use crate::auth::{Auth, current_auth};
 use crate::components::hydration::Hydration;
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment(routes::segment(routes::SIGN_IN)) view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::ADMIN)) view=AdminPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::VERIFY_MFA)) view=VerifyMfaPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::SIGN_IN_CODE)) view=SignInCodePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::NEW_PASSWORD)) view=NewPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::FORGOT_PASSWORD)) view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::RESET_PASSWORD)) view=ResetPasswordPage ssr=SsrMode::Async/>

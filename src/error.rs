@@ -30,6 +30,8 @@ pub enum AppError {
     TooManyRequestsFor(u64),
     /// The short-lived sign-in step (e.g. after confirming) has expired.
     SignInStepExpired,
+    /// A code by email cannot sign in an account that has turned on an authenticator app.
+    AuthenticatorRequired,
     /// The person must be signed in to do this.
     NotSignedIn,
     /// Cognito said the session's token is revoked or the user is gone: the session was ended.
@@ -65,6 +67,9 @@ impl AppError {
             AppError::SignInStepExpired => {
                 "Your sign-in step expired. Please sign in with your email and password.".into()
             }
+            AppError::AuthenticatorRequired => "This account uses an authenticator app, so a code by email is not \
+                                                enough. Sign in with your password and your authenticator code."
+                .into(),
             AppError::NotSignedIn => "Please sign in to continue.".into(),
             AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),
             AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
@@ -89,6 +94,7 @@ impl AppError {
             AppError::WrongCredentials
             | AppError::NotSignedIn
             | AppError::SessionEnded
+            | AppError::AuthenticatorRequired
             | AppError::SignInStepExpired => 401,
             AppError::NotConfirmed => 403,
             AppError::CrossSite | AppError::Forbidden => 403,

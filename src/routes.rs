@@ -4,6 +4,7 @@ pub const HOME: &str = "/";
 pub const SIGN_UP: &str = "/sign-up";
 pub const CONFIRM: &str = "/confirm";
 pub const SIGN_IN: &str = "/sign-in";
+pub const SIGN_IN_CODE: &str = "/sign-in-code";
 pub const VERIFY_MFA: &str = "/verify-mfa";
 pub const NEW_PASSWORD: &str = "/new-password";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";

@@ -8,7 +8,7 @@ async function expectNoViolations(page: Page) {
 }
 
 test('signed-out pages have no axe violations', async ({ page }) => {
-  for (const path of ['/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/confirm', '/verify-mfa', '/new-password', '/no-such-page']) {
+  for (const path of ['/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/confirm', '/verify-mfa', '/sign-in-code', '/new-password', '/no-such-page']) {
     await page.goto(path);
     await expectNoViolations(page);
   }

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
+  askForCode,
   emulatorURL,
   PASSWORD,
   cli,
@@ -9,6 +10,7 @@ import {
   newEmail,
   registerAndConfirm,
   signIn,
+  signInCode,
   signOut,
   wrongCode,
 } from './helpers';
@@ -50,6 +52,14 @@ for (const javaScriptEnabled of [true, false]) {
       await registerAndConfirm(page, request, email);
       const secret = await setUpMfa(page);
       await signOut(page);
+      // A code by email alone does not get past the authenticator app.
+      await askForCode(page, email);
+      await page.getByLabel('Sign-in code').fill(await signInCode(request, email));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page).toHaveURL(/\/sign-in$/);
+      await expect(page.getByRole('alert')).toHaveText(
+        'This account uses an authenticator app, so a code by email is not enough. Sign in with your password and your authenticator code.',
+      );
       await signIn(page, email);
       await expect(page).toHaveURL(/\/verify-mfa$/);
       const codeField = page.getByLabel('Authenticator code');

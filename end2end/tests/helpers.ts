@@ -78,6 +78,28 @@ export async function registerAndConfirm(page: Page, request: APIRequestContext,
   await expectSignedInHome(page, email);
 }
 
+/** Asks for a sign-in code on the sign-in page; lands on the code page. */
+export async function askForCode(page: Page, email: string) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Email me a sign-in code' }).click();
+  await expect(page).toHaveURL(/\/sign-in-code$/);
+  await expect(page.getByRole('heading', { name: 'Enter your sign-in code' })).toBeVisible();
+  await expect(page.getByText(`We sent a 6-digit sign-in code to ${email}.`, { exact: false })).toBeVisible();
+}
+
+/** The newest sign-in code mailed to `email`. */
+export async function signInCode(request: APIRequestContext, email: string): Promise<string> {
+  let codes: string[] = [];
+  await expect
+    .poll(async () => {
+      codes = (await mailbox(request, email)).filter((m) => m.purpose === 'sign-in').map((m) => m.code);
+      return codes.length;
+    })
+    .toBeGreaterThan(0);
+  return codes[codes.length - 1];
+}
+
 /** Runs the server binary's admin commands against the test emulator (same env as the server). */
 export function cli(...args: string[]): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

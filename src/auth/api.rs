@@ -43,6 +43,25 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     ctx.finish(result, crate::routes::SIGN_IN, keep(&email, None, None))
 }
 
+/// "Email me a code" on the sign-in page: Cognito mails a sign-in code (USER_AUTH, EMAIL_OTP).
+#[server(endpoint = "email_sign_in_code")]
+pub async fn email_sign_in_code(email: String) -> Result<(), AppError> {
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
+    let ctx = Ctx::get()?;
+    let result = crate::server::ctx::in_equal_time(&ctx, flow::send_sign_in_code(&ctx, &email)).await;
+    ctx.finish(result, crate::routes::SIGN_IN, keep(&email, None, None))
+}
+
+#[server(endpoint = "answer_sign_in_code")]
+pub async fn answer_sign_in_code(code: String) -> Result<(), AppError> {
+    use super::server as flow;
+    use crate::server::ctx::Ctx;
+    let ctx = Ctx::get()?;
+    let result = flow::answer_email_code(&ctx, &code).await;
+    ctx.finish(result, crate::routes::SIGN_IN_CODE, Default::default())
+}
+
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use super::server as flow;

@@ -1,7 +1,7 @@
 //! Pages for the second steps of signing in (TOTP code, forced new password) and for a
 //! forgotten password.
 
-use super::api::{AnswerMfa, CompleteNewPassword, ForgotPassword, ResetPassword};
+use super::api::{AnswerMfa, AnswerSignInCode, CompleteNewPassword, EmailSignInCode, ForgotPassword, ResetPassword};
 use crate::components::page::{FormPage, MESSAGE_ID};
 use crate::components::password::NewPasswordInput;
 use crate::components::submit::SubmitButton;
@@ -10,20 +10,54 @@ use crate::flash::current_flash;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+/// The pending challenge (server only).
+#[cfg(feature = "ssr")]
+fn pending_challenge() -> Option<super::server::Challenge> {
+    let state = use_context::<crate::server::state::AppState>()?;
+    let parts = use_context::<http::request::Parts>()?;
+    state.cookies.open::<super::server::Challenge>(&parts.headers, crate::server::session::CookieName::Challenge)
+}
+
+/// The email a sign-in code was sent to (server only).
+fn code_email() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        pending_challenge()
+            .filter(|c| c.kind == super::server::ChallengeKind::EmailCode)
+            .map(|c| c.email)
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
+#[component]
+pub fn SignInCodePage() -> impl IntoView {
+    let email = code_email();
+    let to = if email.is_empty() { "your email address".to_string() } else { email.clone() };
+    let intro = format!("We sent a 6-digit sign-in code to {to}. Enter it below; it works for 3 minutes.");
+    view! {
+        <FormPage title="Enter your sign-in code" flash=current_flash() intro=intro>
+            <form method="post" action=AnswerSignInCode::url() novalidate>
+                <CodeField label="Sign-in code" describedby=MESSAGE_ID/>
+                <SubmitButton label="Sign in".to_string()/>
+            </form>
+            <form method="post" action=EmailSignInCode::url() class="inline">
+                <input type="hidden" name="email" value=email/>
+                <p>"Didn't get it? " <button type="submit" class="link">"Send a new code"</button></p>
+            </form>
+            <p><a href=crate::routes::SIGN_IN>"Sign in with your password instead"</a></p>
+        </FormPage>
+    }
+}
+
 /// Attributes the pending new-password challenge requires (server only).
 fn required_attributes() -> Vec<String> {
     #[cfg(feature = "ssr")]
     {
-        let (Some(state), Some(parts)) =
-            (use_context::<crate::server::state::AppState>(), use_context::<http::request::Parts>())
-        else {
-            return vec![];
-        };
-        state
-            .cookies
-            .open::<super::server::Challenge>(&parts.headers, crate::server::session::CookieName::Challenge)
-            .map(|c| c.required)
-            .unwrap_or_default()
+        pending_challenge().map(|c| c.required).unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -1,7 +1,7 @@
 //! The auth pages. Each form posts to its server function; the answer is a redirect, and
 //! failures come back as a flash message in a `role="alert"` region.
 
-use super::api::{ConfirmSignUp, ResendCode, SignIn, SignUp};
+use super::api::{ConfirmSignUp, EmailSignInCode, ResendCode, SignIn, SignUp};
 use super::{Auth, current_auth};
 use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
@@ -83,6 +83,18 @@ fn pending_email() -> Option<String> {
     }
 }
 
+/// Whether the pool lets a person sign in with a code by email (server only).
+fn email_code_offered() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::server::state::AppState>().is_some_and(|s| s.email_code_sign_in())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
 /// Seconds until `email` may ask for another code (server only; the resend itself is checked too).
 async fn resend_seconds_left(email: String) -> u64 {
     #[cfg(feature = "ssr")]
@@ -106,12 +118,20 @@ pub fn SignInPage() -> impl IntoView {
     }
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
+    // The same form, sent to another server function: only the email is needed for a code.
+    let email_code = email_code_offered().then(|| {
+        view! {
+            <p class="or">"Or, without your password:"</p>
+            <button type="submit" class="secondary" formaction=EmailSignInCode::url()>"Email me a sign-in code"</button>
+        }
+    });
     view! {
         <FormPage title="Sign in" flash=flash>
             <form method="post" action=SignIn::url() novalidate>
                 <EmailField value=email/>
                 <CurrentPasswordInput label="Password" name="password"/>
                 <SubmitButton label="Sign in".to_string()/>
+                {email_code}
             </form>
             <p><a href=crate::routes::FORGOT_PASSWORD>"Forgot your password?"</a></p>
             <p>"Signed up but not confirmed yet? " <a href=crate::routes::CONFIRM>"Enter your confirmation code"</a>

@@ -63,6 +63,8 @@ pub fn table() -> Vec<(&'static str, Scope)> {
     use Scope::*;
     vec![
         (a::SignIn::PATH, IpAndEmail),
+        (a::EmailSignInCode::PATH, IpAndEmail),
+        (a::AnswerSignInCode::PATH, Ip),
         (a::SignUp::PATH, IpAndEmail),
         (a::ConfirmSignUp::PATH, IpAndEmail),
         (a::ResendCode::PATH, IpAndEmail),

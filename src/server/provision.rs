@@ -7,11 +7,11 @@ use crate::auth::validate::PasswordPolicy;
 use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     types::{
-        AccountRecoverySettingType, AttributeDataType, DefaultEmailOptionType, ExplicitAuthFlowsType,
+        AccountRecoverySettingType, AttributeDataType, AuthFactorType, DefaultEmailOptionType, ExplicitAuthFlowsType,
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
-        SchemaAttributeType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
-        TokenValidityUnitsType, UserAttributeUpdateSettingsType, UserPoolMfaType, UserPoolPolicyType,
-        UsernameAttributeType, VerificationMessageTemplateType, VerifiedAttributeType,
+        SchemaAttributeType, SignInPolicyType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType,
+        TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType, UserPoolMfaType, UserPoolPolicyType,
+        UserPoolTierType, UsernameAttributeType, VerificationMessageTemplateType, VerifiedAttributeType,
     },
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
@@ -99,6 +99,8 @@ macro_rules! pool_settings {
             .set_schema(Some(CUSTOM_ATTRIBUTES.iter().map(|(n, m)| custom_attribute(n, m)).collect()))
             .account_recovery_setting(account_recovery())
             .verification_message_template(verification_message($cfg))
+            // Choice-based sign-in with an emailed code needs the Essentials tier on AWS.
+            .user_pool_tier(UserPoolTierType::Essentials)
     };
 }
 
@@ -171,7 +173,15 @@ fn pool_policies() -> UserPoolPolicyType {
                 .temporary_password_validity_days(7)
                 .build(),
         )
+        .sign_in_policy(sign_in_policy())
         .build()
+}
+
+/// What a person may sign in with first (USER_AUTH): the password, or a code sent by email.
+pub const FIRST_FACTORS: [AuthFactorType; 2] = [AuthFactorType::Password, AuthFactorType::EmailOtp];
+
+fn sign_in_policy() -> SignInPolicyType {
+    SignInPolicyType::builder().set_allowed_first_auth_factors(Some(FIRST_FACTORS.to_vec())).build()
 }
 
 /// A changed email only replaces the old one once its code is entered
@@ -210,13 +220,17 @@ async fn ensure_pool_settings(c: &Cognito, pool_id: &str) -> Result<(), String> 
         .as_ref()
         .map(|u| u.attributes_require_verification_before_update().iter().collect())
         .unwrap_or_default();
+    let have_factors = pool.policies().and_then(|p| p.sign_in_policy()).map(|p| p.allowed_first_auth_factors());
     let same = same_password_policy(pool.policies().and_then(|p| p.password_policy()), want_policies.password_policy())
+        && have_factors == want_policies.sign_in_policy().map(|p| p.allowed_first_auth_factors())
+        && pool.user_pool_tier() == Some(&UserPoolTierType::Essentials)
         && have_update == want_update_list;
     if same {
         return Ok(());
     }
     let mut policies = pool.policies().cloned().unwrap_or_else(|| UserPoolPolicyType::builder().build());
     policies.password_policy = want_policies.password_policy;
+    policies.sign_in_policy = want_policies.sign_in_policy;
     c.update_user_pool()
         .user_pool_id(pool_id)
         .policies(policies)
@@ -233,11 +247,11 @@ async fn ensure_pool_settings(c: &Cognito, pool_id: &str) -> Result<(), String> 
         .set_admin_create_user_config(pool.admin_create_user_config().cloned())
         .set_user_pool_add_ons(pool.user_pool_add_ons().cloned())
         .set_account_recovery_setting(pool.account_recovery_setting().cloned())
-        .set_user_pool_tier(pool.user_pool_tier().cloned())
+        .user_pool_tier(UserPoolTierType::Essentials)
         .send()
         .await
         .map_err(fail("UpdateUserPool"))?;
-    say("user pool settings", "password policy, email update verification", "updated");
+    say("user pool settings", "password policy, sign-in factors, tier, email update verification", "updated");
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use crate::auth::validate::PasswordPolicy;
 use crate::error::AppError;
 use aws_sdk_cognitoidentityprovider as cognito;
 use leptos::config::LeptosOptions;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     /// Every rate limit and resend wait (`limits` says which request gets which).
     pub limits: Arc<dyn LimitStore>,
     policy: Arc<RwLock<PasswordPolicy>>,
+    /// Whether the pool lets a person sign in with a code sent by email (its sign-in policy).
+    email_code: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ impl AppState {
             ses,
             verifier: Arc::new(verifier),
             policy: Arc::new(RwLock::new(PasswordPolicy::default())),
+            email_code: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -124,14 +128,30 @@ impl AppState {
         self.policy.read().expect("policy lock").clone()
     }
 
-    /// Reads the pool's password policy, retrying every 30 s until Cognito answers.
+    /// Whether the sign-in page offers a code by email: the pool allows EMAIL_OTP as a first
+    /// factor (false until Cognito has answered).
+    pub fn email_code_sign_in(&self) -> bool {
+        self.email_code.load(Ordering::Relaxed)
+    }
+
+    #[cfg(test)]
+    pub fn allow_email_code(&self) {
+        self.email_code.store(true, Ordering::Relaxed);
+    }
+
+    /// Reads the pool's password policy and sign-in factors, retrying every 30 s until Cognito answers.
     fn spawn_policy_loader(&self) {
         let state = self.clone();
         tokio::spawn(async move {
             loop {
                 match state.cognito.describe_user_pool().user_pool_id(&state.config.user_pool_id).send().await {
                     Ok(out) => {
-                        if let Some(p) = out.user_pool.and_then(|p| p.policies).and_then(|p| p.password_policy) {
+                        let policies = out.user_pool.and_then(|p| p.policies);
+                        let email_code = policies.as_ref().and_then(|p| p.sign_in_policy()).is_some_and(|p| {
+                            p.allowed_first_auth_factors().contains(&cognito::types::AuthFactorType::EmailOtp)
+                        });
+                        state.email_code.store(email_code, Ordering::Relaxed);
+                        if let Some(p) = policies.and_then(|p| p.password_policy) {
                             *state.policy.write().expect("policy lock") = PasswordPolicy {
                                 min_length: p.minimum_length.unwrap_or(8).max(6) as usize,
                                 require_uppercase: p.require_uppercase,

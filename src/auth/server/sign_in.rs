@@ -11,7 +11,7 @@ use crate::server::session::{CookieName, Flash, FlashKind};
 use crate::server::state::AppState;
 use aws_sdk_cognitoidentityprovider::config::http as http_resp;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, AuthenticationResultType, ChallengeNameType};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -34,26 +34,120 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             // wait for the email); the owner gets a fresh code, at most once per resend
             // interval per address, and the sign-in page links to the confirm page.
             log_sdk_error("InitiateAuth", &e);
-            if s.quiet_resend_allowed(&email).await {
-                let (state, email) = (s.clone(), email.clone());
-                tokio::spawn(async move {
-                    let sent = state
-                        .cognito
-                        .resend_confirmation_code()
-                        .client_id(&state.config.client_id)
-                        .set_secret_hash(state.config.secret_hash(&email))
-                        .username(&email)
-                        .send()
-                        .await;
-                    if let Err(e) = sent {
-                        log_sdk_error("ResendConfirmationCode (from sign-in)", &e);
-                    }
-                });
-            }
+            quiet_resend(s, &email).await;
             Err(AppError::WrongCredentials)
         }
         Err(e) => Err(map_sdk_error("InitiateAuth", &e)),
     }
+}
+
+/// A fresh confirmation code for an unconfirmed account that tried to sign in, at most once per
+/// resend interval per address, sent in the background so the answer does not wait for it.
+async fn quiet_resend(s: &AppState, email: &str) {
+    if s.quiet_resend_allowed(email).await {
+        let (state, email) = (s.clone(), email.to_string());
+        tokio::spawn(async move {
+            let sent = state
+                .cognito
+                .resend_confirmation_code()
+                .client_id(&state.config.client_id)
+                .set_secret_hash(state.config.secret_hash(&email))
+                .username(&email)
+                .send()
+                .await;
+            if let Err(e) = sent {
+                log_sdk_error("ResendConfirmationCode (from sign-in)", &e);
+            }
+        });
+    }
+}
+
+/// Sign-in with a code by email (USER_AUTH, EMAIL_OTP preferred): Cognito mails a code and the
+/// next page takes it. Unknown addresses get the same page (Cognito answers with a session that
+/// never succeeds); an unconfirmed account gets the same page too, and a new confirmation code.
+pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
+    let email = validate::email(email)?;
+    let s = &ctx.state;
+    if !s.email_code_sign_in() {
+        return Err(AppError::InvalidInput(
+            "Signing in with a code by email is not available. Sign in with your password.".into(),
+        ));
+    }
+    // One code per resend interval per address, whoever asks: a person is not flooded with
+    // codes, and the wait is the same whether the account exists or not.
+    s.resend_allowed(&format!("sign-in-code:{email}")).await?;
+    let out = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .set_auth_parameters(Some(s.config.auth_parameters(&email, &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])))
+        .send()
+        .await;
+    match out {
+        Ok(out) if out.challenge_name == Some(ChallengeNameType::EmailOtp) => {
+            start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)
+        }
+        Ok(out) => {
+            // The account has no email code to offer (e.g. the pool's policy changed).
+            tracing::warn!(challenge = ?out.challenge_name, "USER_AUTH did not offer EMAIL_OTP");
+            Err(AppError::InvalidInput(
+                "We could not send a sign-in code to this account. Sign in with your password.".into(),
+            ))
+        }
+        Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
+            log_sdk_error("InitiateAuth (email code)", &e);
+            quiet_resend(s, &email).await;
+            start_challenge(
+                ctx,
+                &email,
+                Some(ChallengeNameType::EmailOtp),
+                Some(format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())),
+                None,
+            )
+        }
+        Err(e) => Err(map_sdk_error("InitiateAuth (email code)", &e)),
+    }
+}
+
+/// The code from the sign-in email. A wrong code may be tried again (Cognito allows a few
+/// answers per code); an expired or used-up one sends the person back to ask for a new code.
+pub async fn answer_email_code(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
+    let c = match challenge(ctx, ChallengeKind::EmailCode) {
+        Ok(c) => c,
+        Err(_) => return challenge_failed(ctx, "", AppError::CodeExpired),
+    };
+    let code = validate::code(code)?;
+    match respond(ctx, &c, ChallengeNameType::EmailOtp, vec![("EMAIL_OTP_CODE", code)]).await {
+        Ok(to) => Ok(to),
+        Err(AppError::CodeMismatch) => Err(AppError::CodeMismatch),
+        Err(AppError::SignInStepExpired | AppError::WrongCredentials | AppError::CodeExpired) => {
+            challenge_failed(ctx, &c.email, AppError::CodeExpired)
+        }
+        Err(e) => challenge_failed(ctx, &c.email, e),
+    }
+}
+
+/// After a code by email: an account that has turned on an authenticator app must not get in
+/// with the email alone (Cognito does not ask for TOTP after EMAIL_OTP), so its new session is
+/// revoked unused and the person is told to sign in with the password and the app.
+async fn refuse_without_totp(ctx: &Ctx, result: &AuthenticationResultType) -> Result<bool, AppError> {
+    let s = &ctx.state;
+    let access = result.access_token().ok_or(AppError::Internal)?;
+    let user = s
+        .cognito
+        .get_user()
+        .access_token(access)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("GetUser (email code)", &e))?;
+    if !user.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
+        return Ok(false);
+    }
+    if let Some(refresh) = result.refresh_token() {
+        revoke_refresh(s, refresh.to_string(), "email code on an account with an authenticator").await;
+    }
+    Ok(true)
 }
 
 /// USER_PASSWORD_AUTH for `email` (with SECRET_HASH when the client has a secret): sign-in,
@@ -116,6 +210,8 @@ pub struct Challenge {
 pub enum ChallengeKind {
     Mfa,
     NewPassword,
+    /// The code Cognito sent by email (USER_AUTH, EMAIL_OTP).
+    EmailCode,
 }
 
 /// Cognito's challenge sessions last 3 minutes.
@@ -133,6 +229,7 @@ pub fn start_challenge(
     let (kind, page) = match name {
         Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, crate::routes::VERIFY_MFA),
         Some(ChallengeNameType::NewPasswordRequired) => (ChallengeKind::NewPassword, crate::routes::NEW_PASSWORD),
+        Some(ChallengeNameType::EmailOtp) => (ChallengeKind::EmailCode, crate::routes::SIGN_IN_CODE),
         other => {
             tracing::error!(challenge = ?other, "unsupported sign-in challenge");
             return Err(AppError::Internal);
@@ -202,6 +299,9 @@ async fn respond(
         _ => map_sdk_error("RespondToAuthChallenge", &e),
     })?;
     match out.authentication_result {
+        Some(result) if c.kind == ChallengeKind::EmailCode && refuse_without_totp(ctx, &result).await? => {
+            challenge_failed(ctx, &c.email, AppError::AuthenticatorRequired)
+        }
         Some(result) => {
             ctx.start_session(&result)?;
             Ok(crate::routes::HOME)
@@ -212,7 +312,7 @@ async fn respond(
 
 /// Ends a challenge that can no longer be answered and says so on the sign-in page.
 fn challenge_failed(ctx: &Ctx, email: &str, e: AppError) -> Result<&'static str, AppError> {
-    if e == AppError::SignInStepExpired {
+    if matches!(e, AppError::SignInStepExpired | AppError::CodeExpired | AppError::AuthenticatorRequired) {
         ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
         ctx.flash(&Flash {
             kind: FlashKind::Error,

@@ -65,6 +65,7 @@ fn limits_table_input(cfg: &Config) -> CreateTableInput {
 pub fn user_pool(cfg: &Config) -> Value {
     let p = pool_input(cfg);
     let pw = p.policies().and_then(|p| p.password_policy()).expect("a password policy");
+    let first = p.policies().and_then(|p| p.sign_in_policy()).expect("a sign-in policy");
     let message = p.verification_message_template().expect("a verification message");
     let recovery = p.account_recovery_setting().expect("account recovery");
     json!({
@@ -78,7 +79,10 @@ pub fn user_pool(cfg: &Config) -> Value {
             "RequireNumbers": pw.require_numbers(),
             "RequireSymbols": pw.require_symbols(),
             "TemporaryPasswordValidityDays": pw.temporary_password_validity_days(),
+        }, "SignInPolicy": {
+            "AllowedFirstAuthFactors": names(first.allowed_first_auth_factors(), |f| f.as_str()),
         }},
+        "UserPoolTier": p.user_pool_tier().map(|t| t.as_str()),
         "UserAttributeUpdateSettings": {
             "AttributesRequireVerificationBeforeUpdate": names(
                 p.user_attribute_update_settings().map(|u| u.attributes_require_verification_before_update()).unwrap_or_default(),
@@ -635,6 +639,7 @@ mod tests {
         rest.schema = None;
         rest.account_recovery_setting = None;
         rest.verification_message_template = None;
+        rest.user_pool_tier = None;
         assert_eq!(rest, CreateUserPoolInput::builder().build().unwrap());
     }
 

@@ -1,0 +1,66 @@
+import { expect, test, type Page } from '@playwright/test';
+import { askForCode, expectSignedInHome, mailbox, newEmail, registerAndConfirm, signInCode, signOut, wrongCode } from './helpers';
+
+const EXPIRED = 'That code has expired. Ask for a new code.';
+const WRONG = 'That code is not right. Check the latest email we sent and try again.';
+
+async function enterSignInCode(page: Page, code: string) {
+  await page.getByLabel('Sign-in code').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(`with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
+    test.use({ javaScriptEnabled });
+
+    test('sign in with a code by email; a wrong code says so and may be retried', async ({ page, request }) => {
+      const email = newEmail('emailcode');
+      await registerAndConfirm(page, request, email);
+      await signOut(page);
+      await askForCode(page, email);
+      const code = await signInCode(request, email);
+      await enterSignInCode(page, wrongCode([code]));
+      await expect(page).toHaveURL(/\/sign-in-code$/);
+      await expect(page.getByRole('alert')).toHaveText(WRONG);
+      await enterSignInCode(page, code);
+      await expectSignedInHome(page, email);
+    });
+
+    test('a code tried too often, or after its step expired, sends the person back with a plain message', async ({ page, request, context }) => {
+      const email = newEmail('emailcodeused');
+      await registerAndConfirm(page, request, email);
+      await signOut(page);
+      await askForCode(page, email);
+      const code = await signInCode(request, email);
+      for (let i = 0; i < 3; i++) {
+        await enterSignInCode(page, wrongCode([code]));
+        await expect(page.getByRole('alert')).toHaveText(WRONG);
+      }
+      // Cognito allows three answers per code: the right one now comes too late.
+      await enterSignInCode(page, code);
+      await expect(page).toHaveURL(/\/sign-in$/);
+      await expect(page.getByRole('alert')).toHaveText(EXPIRED);
+      await expect(page.getByLabel('Email')).toHaveValue(email);
+
+      // The step's own cookie lasts as long as Cognito's session (3 minutes); without it the
+      // code page cannot go on either.
+      const other = newEmail('emailcodeexpired');
+      await registerAndConfirm(page, request, other);
+      await signOut(page);
+      await askForCode(page, other);
+      const otherCode = await signInCode(request, other);
+      await context.clearCookies({ name: 'lc-challenge' });
+      await enterSignInCode(page, otherCode);
+      await expect(page).toHaveURL(/\/sign-in$/);
+      await expect(page.getByRole('alert')).toHaveText(EXPIRED);
+    });
+
+    test('an unknown address gets the same code page and no mail', async ({ page, request }) => {
+      const email = newEmail('emailcodenobody');
+      await askForCode(page, email);
+      expect(await mailbox(request, email)).toEqual([]);
+      await enterSignInCode(page, '123456');
+      await expect(page.getByRole('alert')).toHaveText(WRONG);
+    });
+  });
+}
