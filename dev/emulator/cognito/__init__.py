@@ -3,7 +3,8 @@ module per area (the numbers are the patches in ../README.md):
 
 * `sign_up.py`: SignUp, ConfirmSignUp, ResendConfirmationCode (1-3)
 * `sign_in.py`: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge (3, 11, 12)
-* `passwordless.py`: choice-based sign-in (USER_AUTH: SELECT_CHALLENGE, PASSWORD, EMAIL_OTP) (15)
+* `passwordless.py`: choice-based sign-in (USER_AUTH: SELECT_CHALLENGE, PASSWORD, EMAIL_OTP, WEB_AUTHN) (15)
+* `webauthn.py`: passkeys: the pool's WebAuthn configuration, registration, list, delete, assertion (16)
 * `tokens.py`: token lifetimes and claims, refresh tokens, RevokeToken, GlobalSignOut, DeleteUser (4-6)
 * `attributes.py`: GetUser, UpdateUserAttributes, e-mail verification, UpdateUserPool (7, 13)
 * `totp.py`: AssociateSoftwareToken, VerifySoftwareToken, the SOFTWARE_TOKEN_MFA challenge (8)
@@ -22,9 +23,9 @@ Importing this package only records moto's originals; `apply()` installs the pat
 called once, by `emulator.patches.apply()`.
 """
 
-from . import attributes, password, sign_in, sign_up, tokens, totp
+from . import attributes, password, sign_in, sign_up, tokens, totp, webauthn
 
-AREAS = (tokens, totp, attributes, sign_up, sign_in, password)
+AREAS = (tokens, totp, attributes, sign_up, sign_in, password, webauthn)
 
 
 def apply() -> None:

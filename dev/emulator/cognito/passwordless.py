@@ -1,5 +1,6 @@
 """Choice-based sign-in (patch 15): InitiateAuth USER_AUTH without ConfirmSignUp's Session, the
-SELECT_CHALLENGE step, and the EMAIL_OTP first factor. moto rejects USER_AUTH altogether.
+SELECT_CHALLENGE step, and the EMAIL_OTP and WEB_AUTHN (webauthn.py, patch 16) first factors.
+moto rejects USER_AUTH altogether.
 
 What Cognito does, and the emulator with it:
 
@@ -38,12 +39,13 @@ from .. import clock
 from ..mailbox import MAILBOX
 from .common import _delivery, _fake_delivery, _find_client, _prevents_existence_errors, _pstate
 from .secret_hash import _check_secret_hash
+from . import webauthn
 from .sign_up import auth_session_seconds
 
 BAD_SESSION = "Invalid session for the user."
 WRONG_OTP = "Invalid code or auth state for the user."
 EMAIL_OTP_ATTEMPTS = 3
-CHALLENGES = ("PASSWORD", "EMAIL_OTP")
+CHALLENGES = ("PASSWORD", "EMAIL_OTP", "WEB_AUTHN")
 
 
 @dataclass
@@ -53,8 +55,9 @@ class _Choice:
     username: str | None
     client_id: str
     expires_at: float
-    step: str  # "SELECT_CHALLENGE" | "EMAIL_OTP"
+    step: str  # "SELECT_CHALLENGE" | "EMAIL_OTP" | "WEB_AUTHN"
     code: str | None = None
+    assertion: Any = None  # fido2's state for the WEB_AUTHN step
     attempts_left: int = EMAIL_OTP_ATTEMPTS
 
 
@@ -69,8 +72,13 @@ def allowed_first_factors(pool: m.CognitoIdpUserPool) -> list[str]:
 
 def _available(pool: m.CognitoIdpUserPool, user: m.CognitoIdpUser | None) -> list[str]:
     allowed = allowed_first_factors(pool)
-    has_email = user is None or bool(user.attribute_lookup.get("email"))
-    return [c for c in CHALLENGES if c in allowed and (c != "EMAIL_OTP" or has_email)]
+    has = {
+        "PASSWORD": True,
+        "EMAIL_OTP": user is None or bool(user.attribute_lookup.get("email")),
+        # Only a user with a passkey is offered one, as in Cognito.
+        "WEB_AUTHN": user is not None and bool(webauthn.passkeys(user)) and webauthn.config(pool) is not None,
+    }
+    return [c for c in CHALLENGES if c in allowed and has[c]]
 
 
 def _new_session(pool: m.CognitoIdpUserPool, choice: _Choice) -> str:
@@ -142,9 +150,17 @@ def start(client_id: str, params: dict[str, str]) -> dict[str, Any]:
     return _select(pool, user, client)
 
 
+def _web_authn(pool, user, client) -> dict[str, Any]:
+    params, state = webauthn.begin_assertion(pool, user)
+    choice = _Choice(user.username, client.id, clock.now() + auth_session_seconds(), "WEB_AUTHN", assertion=state)
+    return {"ChallengeName": "WEB_AUTHN", "ChallengeParameters": params, "Session": _new_session(pool, choice)}
+
+
 def _answer(backend, pool, client, user, username: str, challenge: str, params: dict[str, str]) -> dict[str, Any]:
     if challenge == "EMAIL_OTP":
         return _email_otp(pool, user, client, username)
+    if challenge == "WEB_AUTHN":
+        return _web_authn(pool, user, client)
     return _password(backend, pool, client, user, username, params.get("PASSWORD"))
 
 
@@ -157,8 +173,8 @@ def _take(pool, client, session: str | None, step: str) -> _Choice:
 
 
 def respond(client_id: str, name: str, session: str | None, responses: dict[str, str]) -> dict[str, Any] | None:
-    """RespondToAuthChallenge for SELECT_CHALLENGE and EMAIL_OTP; None for every other challenge."""
-    if name not in ("SELECT_CHALLENGE", "EMAIL_OTP"):
+    """RespondToAuthChallenge for SELECT_CHALLENGE, EMAIL_OTP and WEB_AUTHN; None for the others."""
+    if name not in ("SELECT_CHALLENGE", "EMAIL_OTP", "WEB_AUTHN"):
         return None
     backend, pool, client = _find_client(client_id)
     _check_secret_hash(client, responses.get("USERNAME"), responses.get("SECRET_HASH"))
@@ -173,6 +189,10 @@ def respond(client_id: str, name: str, session: str | None, responses: dict[str,
         if answer not in _available(pool, user):
             raise InvalidParameterException(f"{answer} is not an available challenge for this user")
         return _answer(backend, pool, client, user, responses.get("USERNAME") or "", answer, responses)
+    if name == "WEB_AUTHN":
+        del _choices(pool)[session]  # one assertion per challenge, right or wrong
+        webauthn.finish_assertion(pool, user, choice.assertion, responses.get("CREDENTIAL"))
+        return backend._log_user_in(pool, client, user.username)
     # EMAIL_OTP
     choice.attempts_left -= 1
     if user is None or choice.code is None or responses.get("EMAIL_OTP_CODE") != choice.code:
