@@ -81,6 +81,8 @@ async fn the_templates_pool_settings_are_the_ones_provision_made() {
                 assert!(mfa.get("SmsMfaConfiguration").is_none_or(Value::is_null), "{mfa}");
             }
             "MfaConfiguration" => assert_eq!(mfa["MfaConfiguration"], *value),
+            "WebAuthnRelyingPartyID" => assert_eq!(mfa["WebAuthnConfiguration"]["RelyingPartyId"], *value),
+            "WebAuthnUserVerification" => assert_eq!(mfa["WebAuthnConfiguration"]["UserVerification"], *value),
             _ => holds(&pool[key], value, key),
         }
         checked.push(key.clone());

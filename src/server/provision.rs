@@ -11,7 +11,8 @@ use aws_sdk_cognitoidentityprovider::{
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
         SchemaAttributeType, SignInPolicyType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType,
         TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType, UserPoolMfaType, UserPoolPolicyType,
-        UserPoolTierType, UsernameAttributeType, VerificationMessageTemplateType, VerifiedAttributeType,
+        UserPoolTierType, UserVerificationType, UsernameAttributeType, VerificationMessageTemplateType,
+        VerifiedAttributeType, WebAuthnConfigurationType,
     },
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
@@ -119,7 +120,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
             say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
             ensure_pool_settings(c, &id).await?;
             ensure_custom_attributes(c, &id).await?;
-            ensure_mfa(c, &id).await?;
+            ensure_mfa(c, &id, cfg).await?;
             return Ok(id);
         }
         next = page.next_token().map(str::to_string);
@@ -130,7 +131,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
     let out = pool_settings!(c.create_user_pool(), cfg).send().await.map_err(fail("CreateUserPool"))?;
     let id = out.user_pool().and_then(|p| p.id()).ok_or("CreateUserPool returned no id")?.to_string();
     say("user pool", &format!("{} ({id})", cfg.pool_name), "created");
-    ensure_mfa(c, &id).await?;
+    ensure_mfa(c, &id, cfg).await?;
     Ok(id)
 }
 
@@ -177,8 +178,25 @@ fn pool_policies() -> UserPoolPolicyType {
         .build()
 }
 
-/// What a person may sign in with first (USER_AUTH): the password, or a code sent by email.
-pub const FIRST_FACTORS: [AuthFactorType; 2] = [AuthFactorType::Password, AuthFactorType::EmailOtp];
+/// What a person may sign in with first (USER_AUTH): the password, a code sent by email, or a
+/// passkey.
+pub const FIRST_FACTORS: [AuthFactorType; 3] =
+    [AuthFactorType::Password, AuthFactorType::EmailOtp, AuthFactorType::WebAuthn];
+
+/// The host of a URL (`https://a.example.com:8443/x` → `a.example.com`).
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', ':']).next().unwrap_or(rest)
+}
+
+/// Passkeys belong to the site's host (the WebAuthn relying party) and need user verification
+/// (a PIN or biometric), so that a passkey sign-in is as strong as a password plus a second factor.
+fn webauthn_configuration(cfg: &Config) -> WebAuthnConfigurationType {
+    WebAuthnConfigurationType::builder()
+        .relying_party_id(host_of(&cfg.site_url))
+        .user_verification(UserVerificationType::Required)
+        .build()
+}
 
 fn sign_in_policy() -> SignInPolicyType {
     SignInPolicyType::builder().set_allowed_first_auth_factors(Some(FIRST_FACTORS.to_vec())).build()
@@ -282,21 +300,24 @@ async fn ensure_custom_attributes(c: &Cognito, pool_id: &str) -> Result<(), Stri
 }
 
 /// Optional TOTP MFA (no SMS).
-async fn ensure_mfa(c: &Cognito, pool_id: &str) -> Result<(), String> {
+async fn ensure_mfa(c: &Cognito, pool_id: &str, cfg: &Config) -> Result<(), String> {
     let current =
         c.get_user_pool_mfa_config().user_pool_id(pool_id).send().await.map_err(fail("GetUserPoolMfaConfig"))?;
     let totp_on = current.software_token_mfa_configuration().is_some_and(|t| t.enabled());
-    if current.mfa_configuration() == Some(&MFA) && totp_on {
+    let webauthn = webauthn_configuration(cfg);
+    if current.mfa_configuration() == Some(&MFA) && totp_on && current.web_authn_configuration() == Some(&webauthn) {
         return Ok(());
     }
     c.set_user_pool_mfa_config()
         .user_pool_id(pool_id)
         .mfa_configuration(MFA)
         .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .web_authn_configuration(webauthn.clone())
         .send()
         .await
         .map_err(fail("SetUserPoolMfaConfig"))?;
-    say("MFA", "optional TOTP", "updated");
+    let rp = webauthn.relying_party_id().unwrap_or_default();
+    say("MFA", &format!("optional TOTP; passkeys for {rp}, user verification required"), "updated");
     Ok(())
 }
 

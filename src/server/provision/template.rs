@@ -66,6 +66,7 @@ pub fn user_pool(cfg: &Config) -> Value {
     let p = pool_input(cfg);
     let pw = p.policies().and_then(|p| p.password_policy()).expect("a password policy");
     let first = p.policies().and_then(|p| p.sign_in_policy()).expect("a sign-in policy");
+    let webauthn = webauthn_configuration(cfg);
     let message = p.verification_message_template().expect("a verification message");
     let recovery = p.account_recovery_setting().expect("account recovery");
     json!({
@@ -110,6 +111,8 @@ pub fn user_pool(cfg: &Config) -> Value {
         },
         "MfaConfiguration": MFA.as_str(),
         "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+        "WebAuthnRelyingPartyID": webauthn.relying_party_id(),
+        "WebAuthnUserVerification": webauthn.user_verification().map(|v| v.as_str()),
     })
 }
 
@@ -236,11 +239,6 @@ fn waf_rule(cfg: &Config) -> Value {
             "SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "sign-in-sign-up-codes",
         },
     })
-}
-
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', ':']).next().unwrap_or(rest)
 }
 
 /// What every instance runs at boot: fetch the release, write its settings, start it.
