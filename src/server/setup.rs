@@ -451,4 +451,115 @@ mod tests {
             assert_eq!(line["spans"][0]["id"], id.as_str(), "{line}");
         }
     }
+
+    /// The cookies a response set, as the browser sends them back.
+    fn cookies_of(res: &axum::response::Response) -> String {
+        res.headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn email_code_state(rules: &[&aws_smithy_mocks::Rule], allowed: bool) -> AppState {
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, rules, |c| {
+            c.retry_config(RetryConfig::disabled())
+        });
+        let mut config = Config::for_test();
+        config.equal_time_ms = 0;
+        let state = AppState::for_test(config, cognito, Verifier::new(ISS, CLIENT, "http://127.0.0.1:9/jwks"));
+        if allowed {
+            state.allow_email_code();
+        }
+        state
+    }
+
+    /// "Email me a sign-in code" asks Cognito nothing when the pool's policy has no EMAIL_OTP,
+    /// and says so when Cognito offers no code for the account.
+    #[tokio::test]
+    async fn an_email_code_is_only_asked_for_when_the_pool_offers_one() {
+        use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+        use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+        let select = mock!(Client::initiate_auth).then_output(|| {
+            InitiateAuthOutput::builder()
+                .challenge_name(ChallengeNameType::SelectChallenge)
+                .session("s".repeat(40))
+                .available_challenges(ChallengeNameType::Password)
+                .build()
+        });
+        let state = email_code_state(&[&select], false);
+        let res =
+            app(state.clone()).oneshot(form_post("/api/email_sign_in_code", "email=ada%40example.com")).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SIGN_IN);
+        assert_eq!(
+            flash_of(&state, &res).message,
+            "Signing in with a code by email is not available. Sign in with your password."
+        );
+        assert_eq!(select.num_calls(), 0);
+
+        let state = email_code_state(&[&select], true);
+        let res =
+            app(state.clone()).oneshot(form_post("/api/email_sign_in_code", "email=ada%40example.com")).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SIGN_IN);
+        assert_eq!(
+            flash_of(&state, &res).message,
+            "We could not send a sign-in code to this account. Sign in with your password."
+        );
+        assert_eq!(select.num_calls(), 1);
+    }
+
+    /// Cognito asks for no TOTP code after an emailed one; the app does not let an account with
+    /// an authenticator app in on the email alone, and revokes the session Cognito minted.
+    #[tokio::test]
+    async fn an_email_code_does_not_sign_in_an_account_with_an_authenticator() {
+        use aws_sdk_cognitoidentityprovider::operation::{
+            get_user::GetUserOutput, initiate_auth::InitiateAuthOutput,
+            respond_to_auth_challenge::RespondToAuthChallengeOutput, revoke_token::RevokeTokenOutput,
+        };
+        use aws_sdk_cognitoidentityprovider::types::{AuthenticationResultType, ChallengeNameType};
+        let otp = mock!(Client::initiate_auth).then_output(|| {
+            InitiateAuthOutput::builder().challenge_name(ChallengeNameType::EmailOtp).session("s".repeat(40)).build()
+        });
+        let tokens = mock!(Client::respond_to_auth_challenge)
+            .match_requests(|r| {
+                r.challenge_responses().and_then(|c| c.get("EMAIL_OTP_CODE")).map(String::as_str) == Some("123456")
+            })
+            .then_output(|| {
+                RespondToAuthChallengeOutput::builder()
+                    .authentication_result(
+                        AuthenticationResultType::builder()
+                            .access_token("access")
+                            .id_token("id")
+                            .refresh_token("refresh")
+                            .build(),
+                    )
+                    .build()
+            });
+        let totp_on = mock!(Client::get_user).then_output(|| {
+            GetUserOutput::builder()
+                .username("u")
+                .set_user_attributes(Some(vec![]))
+                .user_mfa_setting_list("SOFTWARE_TOKEN_MFA")
+                .build()
+                .unwrap()
+        });
+        let revoke = mock!(Client::revoke_token)
+            .match_requests(|r| r.token() == Some("refresh"))
+            .then_output(|| RevokeTokenOutput::builder().build());
+        let state = email_code_state(&[&otp, &tokens, &totp_on, &revoke], true);
+        let res =
+            app(state.clone()).oneshot(form_post("/api/email_sign_in_code", "email=ada%40example.com")).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SIGN_IN_CODE);
+        let mut req = form_post("/api/answer_sign_in_code", "code=123456");
+        req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&cookies_of(&res)).unwrap());
+        let res = app(state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SIGN_IN);
+        assert_eq!(flash_of(&state, &res).message, crate::error::AppError::AuthenticatorRequired.message());
+        let set = cookies_of(&res);
+        for name in [CookieName::Access, CookieName::Refresh] {
+            assert!(!set.contains(&format!("{}=", state.cookies.name(name))), "no session: {set}");
+        }
+        assert_eq!((tokens.num_calls(), totp_on.num_calls(), revoke.num_calls()), (1, 1, 1));
+    }
 }
