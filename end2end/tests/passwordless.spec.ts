@@ -22,6 +22,12 @@ for (const javaScriptEnabled of [true, false]) {
       await enterSignInCode(page, wrongCode([code]));
       await expect(page).toHaveURL(/\/sign-in-code$/);
       await expect(page.getByRole('alert')).toHaveText(WRONG);
+      // Another code only after the resend wait, whoever asks.
+      await page.getByRole('button', { name: 'Send a new code' }).click();
+      await expect(page).toHaveURL(/\/sign-in$/);
+      await expect(page.getByRole('alert')).toHaveText(/^Please wait \d+ seconds before asking for another code\.$/);
+      await page.goBack();
+      await expect(page).toHaveURL(/\/sign-in-code$/);
       await enterSignInCode(page, code);
       await expectSignedInHome(page, email);
     });
