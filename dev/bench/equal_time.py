@@ -3,7 +3,8 @@ running leptos-cognito and prints the status, the page it lands on and the media
 Not a test: timings depend on the machine. `make bench-equal-time` starts everything it needs.
 
 Pairs: sign-up with a new vs an existing (confirmed) vs an existing unconfirmed email; forgot
-password for an unknown vs a known email; resend for an unknown vs a known unconfirmed email.
+password for an unknown vs a known email; resend for an unknown vs a known unconfirmed email;
+"Email me a sign-in code" for an unknown vs a known vs an unconfirmed email.
 """
 
 from __future__ import annotations
@@ -98,6 +99,14 @@ PAIRS = [
         [
             run("unknown email", lambda: email("unknown"), "/api/resend_code", lambda e: {"email": e}),
             run("known, unconfirmed", unconfirmed_user, "/api/resend_code", lambda e: {"email": e}),
+        ],
+    ),
+    (
+        "email me a sign-in code",
+        [
+            run("unknown email", lambda: email("unknown"), "/api/email_sign_in_code", lambda e: {"email": e}),
+            run("known email", confirmed_user, "/api/email_sign_in_code", lambda e: {"email": e}),
+            run("known, unconfirmed", unconfirmed_user, "/api/email_sign_in_code", lambda e: {"email": e}),
         ],
     ),
 ]
