@@ -61,6 +61,8 @@ class _UserState:
     # The new address UpdateUserAttributes asked for while the pool holds e-mail changes back until
     # they are verified (AttributesRequireVerificationBeforeUpdate); VerifyUserAttribute applies it.
     pending_email: str | None = None
+    passkeys: list[Any] = field(default_factory=list)  # webauthn.Passkey, oldest first
+    registration: tuple[Any, float] | None = None  # fido2's registration state, and when it expires
 
 
 @dataclass
@@ -76,6 +78,8 @@ class _PoolState:
     auth_sessions: dict[str, _Session] = field(default_factory=dict)
     refresh_expires_at: dict[str, float] = field(default_factory=dict)
     revoked_access_tokens: set[str] = field(default_factory=set)
+    choice_sessions: dict[str, Any] = field(default_factory=dict)  # passwordless._Choice by Session
+    webauthn: dict[str, str] | None = None  # the pool's WebAuthnConfiguration
 
 
 def _ustate(user: m.CognitoIdpUser) -> _UserState:
@@ -152,13 +156,18 @@ def _fake_delivery(username: str) -> dict[str, str]:
     return _delivery(username if "@" in (username or "") else f"{(username or 'u')[:1]}@example.com")
 
 
+def _mail_code(pool: m.CognitoIdpUserPool, to: str, purpose: str) -> str:
+    """A fresh random 6-digit code, "sent" to the dev mailbox."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    MAILBOX.add(to=to, purpose=purpose, code=code, pool_id=pool.id, sent_at=clock.now())
+    return code
+
+
 def _issue_code(pool: m.CognitoIdpUserPool, user: m.CognitoIdpUser, kind: str, purpose: str, to: str | None = None) -> str:
     """A fresh 6-digit code of this kind; replaces the previous one and lands in the mailbox."""
-    code = f"{secrets.randbelow(1_000_000):06d}"
     to = to or user.attribute_lookup.get("email") or user.username
-    now = clock.now()
-    _ustate(user).codes[kind] = _Code(code, now, to)
-    MAILBOX.add(to=to, purpose=purpose, code=code, pool_id=pool.id, sent_at=now)
+    code = _mail_code(pool, to, purpose)
+    _ustate(user).codes[kind] = _Code(code, clock.now(), to)
     return code
 
 

@@ -36,9 +36,7 @@ from moto.cognitoidp.exceptions import (
 )
 
 from .. import clock
-from ..mailbox import MAILBOX
-from .common import _delivery, _fake_delivery, _find_client, _prevents_existence_errors, _pstate
-from .secret_hash import _check_secret_hash
+from .common import _delivery, _fake_delivery, _find_client, _mail_code, _prevents_existence_errors, _pstate
 from . import webauthn
 from .sign_up import auth_session_seconds
 
@@ -62,7 +60,7 @@ class _Choice:
 
 
 def _choices(pool: m.CognitoIdpUserPool) -> dict[str, _Choice]:
-    return _pstate(pool).__dict__.setdefault("choice_sessions", {})
+    return _pstate(pool).choice_sessions
 
 
 def allowed_first_factors(pool: m.CognitoIdpUserPool) -> list[str]:
@@ -103,8 +101,7 @@ def _email_otp(pool, user, client, email: str) -> dict[str, Any]:
     choice = _Choice(user.username if user else None, client.id, clock.now() + auth_session_seconds(), "EMAIL_OTP")
     if user is not None:
         to = user.attribute_lookup.get("email")
-        choice.code = f"{secrets.randbelow(1_000_000):06d}"
-        MAILBOX.add(to=to, purpose="sign-in", code=choice.code, pool_id=pool.id, sent_at=clock.now())
+        choice.code = _mail_code(pool, to, "sign-in")
         delivery = _delivery(to)
     else:
         delivery = _fake_delivery(email)
@@ -176,8 +173,7 @@ def respond(client_id: str, name: str, session: str | None, responses: dict[str,
     """RespondToAuthChallenge for SELECT_CHALLENGE, EMAIL_OTP and WEB_AUTHN; None for the others."""
     if name not in ("SELECT_CHALLENGE", "EMAIL_OTP", "WEB_AUTHN"):
         return None
-    backend, pool, client = _find_client(client_id)
-    _check_secret_hash(client, responses.get("USERNAME"), responses.get("SECRET_HASH"))
+    backend, pool, client = _find_client(client_id)  # sign_in.py has checked SECRET_HASH
     choice = _take(pool, client, session, name)
     user = pool._get_user(choice.username) if choice.username else None
     asked = pool._get_user(responses.get("USERNAME") or "")

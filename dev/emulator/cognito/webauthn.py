@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from fido2.server import Fido2Server
 from fido2.webauthn import (
     AttestedCredentialData,
+    AuthenticationResponse,
     PublicKeyCredentialRpEntity,
     PublicKeyCredentialUserEntity,
     ResidentKeyRequirement,
@@ -72,12 +73,12 @@ def b64url(raw: bytes) -> str:
 
 
 def passkeys(user: m.CognitoIdpUser) -> list[Passkey]:
-    return _ustate(user).__dict__.setdefault("passkeys", [])
+    return _ustate(user).passkeys
 
 
 def config(pool: m.CognitoIdpUserPool) -> dict[str, str] | None:
     """The pool's WebAuthnConfiguration ({"RelyingPartyId", "UserVerification"}), if set."""
-    return _pstate(pool).__dict__.get("webauthn")
+    return _pstate(pool).webauthn
 
 
 def origin_allowed(rp_id: str, origin: str) -> bool:
@@ -116,7 +117,7 @@ def set_user_pool_mfa_config(self: Resp) -> ActionResult:
     wanted = self._get_param("WebAuthnConfiguration")
     result = _orig_set_mfa_config(self)
     if wanted is not None:
-        _pstate(pool).__dict__["webauthn"] = {
+        _pstate(pool).webauthn = {
             "RelyingPartyId": wanted.get("RelyingPartyId", ""),
             "UserVerification": wanted.get("UserVerification", "preferred"),
         }
@@ -151,14 +152,14 @@ def start_web_authn_registration(self: Resp) -> ActionResult:
         user_verification=uv,
         resident_key_requirement=ResidentKeyRequirement.REQUIRED,
     )
-    _ustate(user).__dict__["registration"] = (state, clock.now() + REGISTRATION_SECONDS)
+    _ustate(user).registration = (state, clock.now() + REGISTRATION_SECONDS)
     return ActionResult({"CredentialCreationOptions": dict(options)["publicKey"]})
 
 
 def complete_web_authn_registration(self: Resp) -> ActionResult:
     _, pool, user = _find_by_access_token(self._get_param("AccessToken"))
     server, _ = _server(pool)
-    pending = _ustate(user).__dict__.pop("registration", None)
+    pending, _ustate(user).registration = _ustate(user).registration, None
     if pending is None or pending[1] <= clock.now():
         raise WebAuthnError("WebAuthnChallengeNotFoundException", "No registration is waiting for this user.")
     credential = self._get_param("Credential")
@@ -251,8 +252,6 @@ def finish_assertion(pool: m.CognitoIdpUserPool, user: m.CognitoIdpUser | None, 
 
 
 def _counter(response: dict[str, Any]) -> int:
-    from fido2.webauthn import AuthenticationResponse
-
     return AuthenticationResponse.from_dict(response).response.authenticator_data.counter
 
 

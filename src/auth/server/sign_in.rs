@@ -120,7 +120,7 @@ pub async fn answer_email_code(ctx: &Ctx, code: &str) -> Result<&'static str, Ap
     let code = validate::code(code)?;
     match respond(ctx, &c, ChallengeNameType::EmailOtp, vec![("EMAIL_OTP_CODE", code)]).await {
         Ok(to) => Ok(to),
-        Err(AppError::CodeMismatch) => Err(AppError::CodeMismatch),
+        // A wrong code (CodeMismatch) passes through challenge_failed unchanged: try again.
         Err(AppError::SignInStepExpired | AppError::WrongCredentials | AppError::CodeExpired) => {
             challenge_failed(ctx, &c.email, AppError::CodeExpired)
         }
