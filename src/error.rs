@@ -32,6 +32,12 @@ pub enum AppError {
     SignInStepExpired,
     /// A code by email cannot sign in an account that has turned on an authenticator app.
     AuthenticatorRequired,
+    /// Cognito did not accept the passkey (a forged, foreign or stale answer, or another site's).
+    PasskeyRefused,
+    /// The account has no passkey (or the address has no account: the two look the same).
+    NoPasskey,
+    /// The pool has passkeys turned off (the pages do not offer them then).
+    PasskeysOff,
     /// The person must be signed in to do this.
     NotSignedIn,
     /// Cognito said the session's token is revoked or the user is gone: the session was ended.
@@ -70,6 +76,13 @@ impl AppError {
             AppError::AuthenticatorRequired => "This account uses an authenticator app, so a code by email is not \
                                                 enough. Sign in with your password and your authenticator code."
                 .into(),
+            AppError::PasskeyRefused => {
+                "That passkey was not accepted. Try again, or sign in with your password or a code by email.".into()
+            }
+            AppError::NoPasskey => "There is no passkey for this email address. Sign in with your password or a \
+                                    code by email, then add a passkey in Settings."
+                .into(),
+            AppError::PasskeysOff => "Passkeys are not available on this site right now.".into(),
             AppError::NotSignedIn => "Please sign in to continue.".into(),
             AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),
             AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
@@ -90,18 +103,52 @@ impl AppError {
             | AppError::CodeMismatch
             | AppError::WrongAuthenticatorCode
             | AppError::CodeExpired
+            | AppError::NoPasskey
             | AppError::PasswordRejected => 400,
             AppError::WrongCredentials
             | AppError::NotSignedIn
             | AppError::SessionEnded
             | AppError::AuthenticatorRequired
+            | AppError::PasskeyRefused
             | AppError::SignInStepExpired => 401,
             AppError::NotConfirmed => 403,
             AppError::CrossSite | AppError::Forbidden => 403,
             AppError::TooManyRequests | AppError::TooManyRequestsFor(_) => 429,
-            AppError::Unavailable | AppError::NoticeNotSent => 503,
+            AppError::Unavailable | AppError::NoticeNotSent | AppError::PasskeysOff => 503,
             AppError::Internal => 500,
         }
+    }
+
+    /// The error a server function's JSON answer names, read in the browser without a JSON
+    /// library: `variant` is the answer itself (`"NotSignedIn"`) or its one key
+    /// (`{"InvalidInput": text}`, `text` being the value when it is a string). `None` for a name
+    /// this build does not know.
+    pub fn from_wire(variant: &str, text: Option<String>) -> Option<AppError> {
+        use AppError::*;
+        Some(match variant {
+            "InvalidInput" => InvalidInput(text?),
+            "TooManyRequestsFor" => TooManyRequests,
+            "WrongCredentials" => WrongCredentials,
+            "NotConfirmed" => NotConfirmed,
+            "CodeMismatch" => CodeMismatch,
+            "WrongAuthenticatorCode" => WrongAuthenticatorCode,
+            "CodeExpired" => CodeExpired,
+            "PasswordRejected" => PasswordRejected,
+            "TooManyRequests" => TooManyRequests,
+            "SignInStepExpired" => SignInStepExpired,
+            "AuthenticatorRequired" => AuthenticatorRequired,
+            "PasskeyRefused" => PasskeyRefused,
+            "NoPasskey" => NoPasskey,
+            "PasskeysOff" => PasskeysOff,
+            "NotSignedIn" => NotSignedIn,
+            "SessionEnded" => SessionEnded,
+            "Forbidden" => Forbidden,
+            "CrossSite" => CrossSite,
+            "Unavailable" => Unavailable,
+            "NoticeNotSent" => NoticeNotSent,
+            "Internal" => Internal,
+            _ => return None,
+        })
     }
 }
 
@@ -128,6 +175,96 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
                 tracing::error!(error = %other, "server function failure");
                 AppError::Internal
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    /// One of each variant. The match has no wildcard: a new variant does not compile until it
+    /// is listed here, and so until `from_wire` is checked for it.
+    fn every_variant() -> Vec<AppError> {
+        use AppError::*;
+        let all = vec![
+            InvalidInput("Choose a PNG.".into()),
+            WrongCredentials,
+            NotConfirmed,
+            CodeMismatch,
+            WrongAuthenticatorCode,
+            CodeExpired,
+            PasswordRejected,
+            TooManyRequests,
+            TooManyRequestsFor(3),
+            SignInStepExpired,
+            AuthenticatorRequired,
+            PasskeyRefused,
+            NoPasskey,
+            PasskeysOff,
+            NotSignedIn,
+            SessionEnded,
+            Forbidden,
+            CrossSite,
+            Unavailable,
+            NoticeNotSent,
+            Internal,
+        ];
+        for e in &all {
+            match e {
+                InvalidInput(_)
+                | WrongCredentials
+                | NotConfirmed
+                | CodeMismatch
+                | WrongAuthenticatorCode
+                | CodeExpired
+                | PasswordRejected
+                | TooManyRequests
+                | TooManyRequestsFor(_)
+                | SignInStepExpired
+                | AuthenticatorRequired
+                | PasskeyRefused
+                | NoPasskey
+                | PasskeysOff
+                | NotSignedIn
+                | SessionEnded
+                | Forbidden
+                | CrossSite
+                | Unavailable
+                | NoticeNotSent
+                | Internal => {}
+            }
+        }
+        all
+    }
+
+    /// The islands read a server function's error by the name serde gives it in JSON.
+    #[test]
+    fn every_error_is_read_back_from_its_json_by_name() {
+        for e in every_variant() {
+            let wire = serde_json::to_value(&e).unwrap();
+            let (variant, text) = match &wire {
+                serde_json::Value::String(name) => (name.clone(), None),
+                serde_json::Value::Object(map) => {
+                    let (k, v) = map.iter().next().unwrap();
+                    (k.clone(), v.as_str().map(str::to_string))
+                }
+                other => panic!("unexpected wire form {other}"),
+            };
+            let back = AppError::from_wire(&variant, text).unwrap_or_else(|| panic!("{variant} is not read back"));
+            // A wait in seconds is shown as "wait a minute" by an island (it has no countdown).
+            let expected = if matches!(e, AppError::TooManyRequestsFor(_)) { AppError::TooManyRequests } else { e };
+            assert_eq!(back, expected);
+        }
+        assert_eq!(AppError::from_wire("NoSuchError", None), None);
+        assert_eq!(AppError::from_wire("InvalidInput", None), None);
+    }
+
+    #[test]
+    fn every_error_has_a_message_and_a_status() {
+        for e in every_variant() {
+            assert!(e.message().ends_with('.'), "{e:?}: {}", e.message());
+            assert!((400..600).contains(&e.status()), "{e:?}");
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod flash;
 pub mod home;
 pub mod mfa;
+pub mod passkeys;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;

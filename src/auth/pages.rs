@@ -119,10 +119,14 @@ pub fn SignInPage() -> impl IntoView {
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     // The same form, sent to another server function: only the email is needed for a code.
-    let email_code = email_code_offered().then(|| {
+    let (email_code, passkey) = (email_code_offered(), crate::passkeys::offered());
+    let without_password = (email_code || passkey).then(|| {
         view! {
             <p class="or">"Or, without your password:"</p>
-            <button type="submit" class="secondary" formaction=EmailSignInCode::url()>"Email me a sign-in code"</button>
+            {email_code.then(|| view! {
+                <button type="submit" class="secondary" formaction=EmailSignInCode::url()>"Email me a sign-in code"</button>
+            })}
+            {passkey.then(|| view! { <crate::passkeys::PasskeySignIn/> })}
         }
     });
     view! {
@@ -131,7 +135,7 @@ pub fn SignInPage() -> impl IntoView {
                 <EmailField value=email/>
                 <CurrentPasswordInput label="Password" name="password"/>
                 <SubmitButton label="Sign in".to_string()/>
-                {email_code}
+                {without_password}
             </form>
             <p><a href=crate::routes::FORGOT_PASSWORD>"Forgot your password?"</a></p>
             <p>"Signed up but not confirmed yet? " <a href=crate::routes::CONFIRM>"Enter your confirmation code"</a>

@@ -185,45 +185,11 @@ fn failed() -> String {
     "The upload failed. Check your connection and try again.".to_string()
 }
 
-/// Calls one of `avatar`'s server functions as its own client would (a form body, a JSON
-/// answer), without the server-function client and serde_json: the answer is parsed by the
-/// browser's `JSON.parse`, which keeps this island's chunk small. An error answer becomes the
-/// person's message (`error_message`).
+/// One of `avatar`'s server functions (see `enhance::call`); an answer that is not an error
+/// this build knows is a failed upload.
 #[cfg(feature = "hydrate")]
 async fn call(url: &str, form: String) -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    let response = gloo_net::http::Request::post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(form)
-        .map_err(|_| failed())?
-        .send()
-        .await
-        .map_err(|_| failed())?;
-    let body = response.text().await.map_err(|_| failed())?;
-    if response.ok() {
-        return Ok(body);
-    }
-    let error = js_sys::JSON::parse(&body).ok();
-    let variant = error.as_ref().and_then(|e| {
-        e.as_string().or_else(|| js_sys::Object::keys(e.unchecked_ref::<js_sys::Object>()).get(0).as_string())
-    });
-    let detail = |name: &str| error.as_ref().and_then(|e| js_sys::Reflect::get(e, &name.into()).ok()?.as_string());
-    Err(error_message(variant.as_deref().unwrap_or(""), detail("InvalidInput")).unwrap_or_else(failed))
-}
-
-/// The message for an `AppError` as its JSON names it (`"NotSignedIn"`, or `{"InvalidInput": text}`
-/// with `invalid` the text); `None` for the rest, which the uploader reports as a failed upload.
-#[cfg(any(feature = "hydrate", test))]
-fn error_message(variant: &str, invalid: Option<String>) -> Option<String> {
-    use crate::error::AppError;
-    match variant {
-        "InvalidInput" => invalid,
-        "NotSignedIn" | "SessionEnded" => Some(AppError::NotSignedIn.message()),
-        "TooManyRequests" | "TooManyRequestsFor" => Some(AppError::TooManyRequests.message()),
-        "Unavailable" => Some(AppError::Unavailable.message()),
-        _ => None,
-    }
+    crate::components::enhance::call(url, form).await.map_err(|e| e.map_or_else(failed, |e| e.message()))
 }
 
 /// `canvas.toBlob(type)` as a future.
@@ -244,23 +210,4 @@ async fn to_blob(canvas: &web_sys::HtmlCanvasElement, content_type: &str) -> Res
         .map_err(|_| failed())?
         .dyn_into::<web_sys::Blob>()
         .map_err(|_| failed())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::error_message;
-    use crate::error::AppError;
-
-    /// The uploader reads errors by the names serde gives `AppError` in JSON.
-    #[test]
-    fn error_answers_are_read_by_their_json_names() {
-        let wire = |e: AppError| serde_json::to_value(e).unwrap();
-        assert_eq!(wire(AppError::NotSignedIn), "NotSignedIn");
-        assert_eq!(wire(AppError::InvalidInput("x".into())), serde_json::json!({ "InvalidInput": "x" }));
-        assert_eq!(wire(AppError::TooManyRequestsFor(3)), serde_json::json!({ "TooManyRequestsFor": 3 }));
-        assert_eq!(error_message("InvalidInput", Some("Choose a PNG.".into())).as_deref(), Some("Choose a PNG."));
-        assert_eq!(error_message("SessionEnded", None), Some(AppError::NotSignedIn.message()));
-        assert_eq!(error_message("TooManyRequestsFor", None), Some(AppError::TooManyRequests.message()));
-        assert_eq!(error_message("Internal", None), None);
-    }
 }

@@ -55,6 +55,41 @@ pub mod dom {
     }
 }
 
+/// Calls a server function as its own client would (a form body, a JSON answer), without the
+/// server-function client and serde_json: the answer is read by the browser's `JSON.parse`,
+/// which keeps the islands' chunks small. `Ok` is the answer's JSON text; `Err(Some)` the
+/// `AppError` the server answered with; `Err(None)` no readable answer (offline, a proxy's page).
+#[cfg(feature = "hydrate")]
+pub async fn call(url: &str, form: String) -> Result<String, Option<crate::error::AppError>> {
+    use wasm_bindgen::JsCast;
+    let response = gloo_net::http::Request::post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(form)
+        .map_err(|_| None)?
+        .send()
+        .await
+        .map_err(|_| None)?;
+    let body = response.text().await.map_err(|_| None)?;
+    if response.ok() {
+        return Ok(body);
+    }
+    let error = js_sys::JSON::parse(&body).map_err(|_| None)?;
+    // `"NotSignedIn"`, or `{"InvalidInput": "text"}`: the names serde gives `AppError`.
+    let variant = error
+        .as_string()
+        .or_else(|| js_sys::Object::keys(error.unchecked_ref::<js_sys::Object>()).get(0).as_string())
+        .ok_or(None)?;
+    let text = js_sys::Reflect::get(&error, &variant.as_str().into()).ok().and_then(|v| v.as_string());
+    Err(crate::error::AppError::from_wire(&variant, text))
+}
+
+/// The form value of `s` (`encodeURIComponent`).
+#[cfg(feature = "hydrate")]
+pub fn form_value(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
 #[cfg(test)]
 mod tests {
     /// An island with props would bring serde_json back into the browser bundle (about 27 KB

@@ -2,7 +2,7 @@
 //! behaviour islands (see `enhance`): `checked::CheckedBehaviour`, `password::PasswordBehaviour`,
 //! `submit::SubmitBehaviour`, and the lazy `resend::ResendBehaviour` and
 //! `session_keeper::SessionKeeperBehaviour`; outside this folder, the lazy
-//! `avatar::uploader::AvatarUploader`.
+//! `avatar::uploader::AvatarUploader` and `passkeys::island::PasskeyBehaviour`.
 
 pub mod checked;
 pub mod enhance;

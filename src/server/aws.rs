@@ -236,6 +236,13 @@ where
             AppError::InvalidInput("Some of the details you entered were not accepted. Please check them.".into())
         }
         Some("InternalErrorException") | Some("ServiceUnavailable") => AppError::Unavailable,
+        // A passkey answer for another site, origin or challenge, or one Cognito cannot use.
+        Some("WebAuthnChallengeNotFoundException")
+        | Some("WebAuthnRelyingPartyMismatchException")
+        | Some("WebAuthnOriginNotAllowedException")
+        | Some("WebAuthnCredentialNotSupportedException")
+        | Some("WebAuthnClientMismatchException") => AppError::PasskeyRefused,
+        Some("WebAuthnNotEnabledException") | Some("WebAuthnConfigurationMissingException") => AppError::PasskeysOff,
         Some(_) => AppError::Internal,
         None => match err {
             // No code: the request never got an answer, or the answer was a bare 5xx.
@@ -278,6 +285,40 @@ fn aws_smithy_types_display<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) ->
     match err {
         SdkError::ServiceError(e) => format!("{}: {}", e.err().code().unwrap_or("?"), e.err().message().unwrap_or("")),
         _ => String::from("no service answer"),
+    }
+}
+
+/// JSON as a Smithy document (the WebAuthn options and credentials Cognito takes and gives).
+pub fn document_from_json(v: serde_json::Value) -> aws_smithy_types::Document {
+    use aws_smithy_types::{Document as D, Number as N};
+    match v {
+        serde_json::Value::Null => D::Null,
+        serde_json::Value::Bool(b) => D::Bool(b),
+        serde_json::Value::Number(n) => D::Number(match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => N::PosInt(u),
+            (None, Some(i)) => N::NegInt(i),
+            _ => N::Float(n.as_f64().unwrap_or_default()),
+        }),
+        serde_json::Value::String(s) => D::String(s),
+        serde_json::Value::Array(a) => D::Array(a.into_iter().map(document_from_json).collect()),
+        serde_json::Value::Object(o) => D::Object(o.into_iter().map(|(k, v)| (k, document_from_json(v))).collect()),
+    }
+}
+
+/// A Smithy document as JSON.
+pub fn document_to_json(d: &aws_smithy_types::Document) -> serde_json::Value {
+    use aws_smithy_types::{Document as D, Number as N};
+    match d {
+        D::Null => serde_json::Value::Null,
+        D::Bool(b) => (*b).into(),
+        D::Number(N::PosInt(u)) => (*u).into(),
+        D::Number(N::NegInt(i)) => (*i).into(),
+        D::Number(N::Float(f)) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        D::String(s) => s.clone().into(),
+        D::Array(a) => a.iter().map(document_to_json).collect(),
+        D::Object(o) => {
+            o.iter().map(|(k, v)| (k.clone(), document_to_json(v))).collect::<serde_json::Map<_, _>>().into()
+        }
     }
 }
 
@@ -372,5 +413,16 @@ mod tests {
         assert!(backing_off(&err), "{err:?}");
         assert_eq!(map_sdk_error("InitiateAuth", &err), AppError::Unavailable);
         assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
+    }
+
+    /// The WebAuthn options and credentials pass through Smithy documents unchanged.
+    #[test]
+    fn json_survives_a_smithy_document() {
+        let v = serde_json::json!({
+            "challenge": "q83vEjRWeJA", "timeout": 180000, "neg": -7, "ratio": 0.5,
+            "allowCredentials": [{"id": "AQID", "type": "public-key", "transports": ["internal"]}],
+            "extensions": {"credProps": true}, "nothing": null,
+        });
+        assert_eq!(super::document_to_json(&super::document_from_json(v.clone())), v);
     }
 }

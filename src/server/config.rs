@@ -390,10 +390,29 @@ impl Config {
         origin_of(&self.site_url)
     }
 
+    /// The WebAuthn relying party id the pool's passkeys belong to: the site's host. Browsers
+    /// refuse an IP address as one, so a site on this machine's 127.0.0.1 or [::1] uses
+    /// `localhost` (passkeys then work on http://localhost:PORT, not on the IP address).
+    pub fn passkey_rp_id(&self) -> String {
+        match host_of(&self.site_url) {
+            "127.0.0.1" | "[::1]" => "localhost".into(),
+            host => host.to_string(),
+        }
+    }
+
     /// True when the site runs on this machine (dev); only then may a cookie key be generated.
     pub fn is_local(&self) -> bool {
         is_local_origin(self.site_origin())
     }
+}
+
+/// The host of a URL, without scheme, port or path (an IPv6 address keeps its brackets).
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    if rest.starts_with('[') {
+        return rest.find(']').map_or(rest, |end| &rest[..=end]);
+    }
+    rest.split(['/', ':']).next().unwrap_or(rest)
 }
 
 /// Scheme, host and port of a URL.
@@ -465,6 +484,23 @@ mod tests {
 
     fn layers(pairs: &[(&str, &str)]) -> Layers {
         Layers(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    /// Browsers refuse an IP address as a relying party id: a site on this machine's address
+    /// has its passkeys on `localhost`.
+    #[test]
+    fn passkeys_belong_to_the_site_host() {
+        for (url, rp) in [
+            ("https://app.example.com/", "app.example.com"),
+            ("https://a.example.com:8443/x", "a.example.com"),
+            ("http://localhost:3000", "localhost"),
+            ("http://127.0.0.1:3100", "localhost"),
+            ("http://[::1]:3000/", "localhost"),
+        ] {
+            let config = Config { site_url: url.into(), ..Config::for_test() };
+            assert_eq!(config.passkey_rp_id(), rp, "{url}");
+        }
+        assert_eq!(host_of("http://[::1]:3000/"), "[::1]");
     }
 
     fn base() -> Vec<(&'static str, &'static str)> {

@@ -184,16 +184,13 @@ pub const FIRST_FACTORS: [AuthFactorType; 3] =
     [AuthFactorType::Password, AuthFactorType::EmailOtp, AuthFactorType::WebAuthn];
 
 /// The host of a URL (`https://a.example.com:8443/x` → `a.example.com`).
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', ':']).next().unwrap_or(rest)
-}
+use super::config::host_of;
 
-/// Passkeys belong to the site's host (the WebAuthn relying party) and need user verification
+/// Passkeys belong to the site's host (the WebAuthn relying party, `Config::passkey_rp_id`) and need user verification
 /// (a PIN or biometric), so that a passkey sign-in is as strong as a password plus a second factor.
 fn webauthn_configuration(cfg: &Config) -> WebAuthnConfigurationType {
     WebAuthnConfigurationType::builder()
-        .relying_party_id(host_of(&cfg.site_url))
+        .relying_party_id(cfg.passkey_rp_id())
         .user_verification(UserVerificationType::Required)
         .build()
 }

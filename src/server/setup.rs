@@ -553,4 +553,155 @@ mod tests {
         }
         assert_eq!((tokens.num_calls(), totp_on.num_calls(), revoke.num_calls()), (1, 1, 1));
     }
+
+    /// A server function called by an island: a form body, a JSON answer.
+    fn island_post(path: &str, form: String, cookie: &str) -> Request {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form))
+            .unwrap();
+        if !cookie.is_empty() {
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        }
+        req
+    }
+
+    async fn body_text(res: axum::response::Response) -> String {
+        String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap()
+    }
+
+    /// Sign-in with a passkey: Cognito's request options go to the island as JSON text, the
+    /// browser's answer comes back, and a session starts with no second factor. A refused answer
+    /// says so (401), ends the step, and starts no session; an account with no passkey is told.
+    #[tokio::test]
+    async fn a_passkey_signs_in_and_a_refused_one_says_so() {
+        use aws_sdk_cognitoidentityprovider::operation::{
+            initiate_auth::InitiateAuthOutput,
+            respond_to_auth_challenge::{RespondToAuthChallengeError, RespondToAuthChallengeOutput},
+        };
+        use aws_sdk_cognitoidentityprovider::types::{
+            AuthenticationResultType, ChallengeNameType, error::NotAuthorizedException,
+        };
+        const OPTIONS: &str = r#"{"challenge":"q83vEjRWeJA","rpId":"localhost","userVerification":"required"}"#;
+        let web_authn = mock!(Client::initiate_auth)
+            .match_requests(|r| {
+                r.auth_parameters().and_then(|p| p.get("PREFERRED_CHALLENGE")).map(String::as_str) == Some("WEB_AUTHN")
+                    && r.auth_parameters().and_then(|p| p.get("USERNAME")).map(String::as_str)
+                        == Some("ada@example.com")
+            })
+            .then_output(|| {
+                InitiateAuthOutput::builder()
+                    .challenge_name(ChallengeNameType::WebAuthn)
+                    .session("s".repeat(40))
+                    .challenge_parameters("CREDENTIAL_REQUEST_OPTIONS", OPTIONS)
+                    .build()
+            });
+        let no_passkey = mock!(Client::initiate_auth).then_output(|| {
+            InitiateAuthOutput::builder()
+                .challenge_name(ChallengeNameType::SelectChallenge)
+                .session("s".repeat(40))
+                .available_challenges(ChallengeNameType::Password)
+                .build()
+        });
+        let good =
+            |r: &aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeInput| {
+                r.challenge_name() == Some(&ChallengeNameType::WebAuthn)
+                    && r.challenge_responses().and_then(|c| c.get("CREDENTIAL")).is_some_and(|c| c.contains("good"))
+            };
+        let accepted = mock!(Client::respond_to_auth_challenge).match_requests(good).then_output(|| {
+            RespondToAuthChallengeOutput::builder()
+                .authentication_result(
+                    AuthenticationResultType::builder()
+                        .access_token("access")
+                        .id_token("id")
+                        .refresh_token("r")
+                        .build(),
+                )
+                .build()
+        });
+        let refused = mock!(Client::respond_to_auth_challenge).match_requests(move |r| !good(r)).then_error(|| {
+            RespondToAuthChallengeError::NotAuthorizedException(
+                NotAuthorizedException::builder()
+                    .message("Invalid passkey credential.")
+                    .meta(
+                        aws_smithy_types::error::ErrorMetadata::builder()
+                            .code("NotAuthorizedException")
+                            .message("Invalid passkey credential.")
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+        let state = email_code_state(&[&web_authn, &no_passkey, &accepted, &refused], false);
+        state.allow_passkeys();
+        let start = || island_post("/api/passkey_sign_in_options", "email=ada%40example.com".into(), "");
+
+        let res = app(state.clone()).oneshot(start()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let cookies = cookies_of(&res);
+        assert_eq!(serde_json::from_str::<String>(&body_text(res).await).unwrap(), OPTIONS);
+        let res = app(state.clone())
+            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), &cookies))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let set = cookies_of(&res);
+        assert!(set.contains(&format!("{}=", state.cookies.name(CookieName::Access))), "a session: {set}");
+        assert_eq!(body_text(res).await, "\"/\"");
+
+        let res = app(state.clone()).oneshot(start()).await.unwrap();
+        let cookies = cookies_of(&res);
+        let res = app(state.clone())
+            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22forged%22%7D".into(), &cookies))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let set = cookies_of(&res);
+        assert!(!set.contains(&format!("{}=", state.cookies.name(CookieName::Access))), "no session: {set}");
+        let cleared = format!("{}=", state.cookies.name(CookieName::Challenge));
+        assert!(set.split("; ").any(|c| c == cleared), "the step ends: {set}");
+        assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
+        // Without the step's cookie (expired, or never asked for): the sign-in step has expired.
+        let res = app(state.clone())
+            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), ""))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!((accepted.num_calls(), refused.num_calls()), (1, 1));
+
+        let res = app(state.clone())
+            .oneshot(island_post("/api/passkey_sign_in_options", "email=bob%40example.com".into(), ""))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(body_text(res).await, "\"NoPasskey\"");
+    }
+
+    /// A pool without passkeys: the sign-in page offers none and the functions ask Cognito nothing.
+    #[tokio::test]
+    async fn passkeys_are_offered_only_when_the_pool_allows_them() {
+        use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+        let any = mock!(Client::initiate_auth).then_output(|| InitiateAuthOutput::builder().build());
+        for allowed in [false, true] {
+            let state = email_code_state(&[&any], false);
+            if allowed {
+                state.allow_passkeys();
+            }
+            let page = app(state.clone())
+                .oneshot(Request::get(crate::routes::SIGN_IN).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(body_text(page).await.contains("Use a passkey"), allowed);
+        }
+        let state = email_code_state(&[&any], false);
+        let res = app(state.clone())
+            .oneshot(island_post("/api/passkey_sign_in_options", "email=ada%40example.com".into(), ""))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body_text(res).await, "\"PasskeysOff\"");
+        assert_eq!(any.num_calls(), 0);
+    }
 }

@@ -11,6 +11,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+/// What the pool's sign-in policy allows besides the password (all false until Cognito answers).
+#[derive(Default)]
+struct FirstFactors {
+    /// A code sent by email (EMAIL_OTP).
+    email_code: AtomicBool,
+    /// A passkey (WEB_AUTHN).
+    passkeys: AtomicBool,
+}
+
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -23,8 +32,8 @@ pub struct AppState {
     /// Every rate limit and resend wait (`limits` says which request gets which).
     pub limits: Arc<dyn LimitStore>,
     policy: Arc<RwLock<PasswordPolicy>>,
-    /// Whether the pool lets a person sign in with a code sent by email (its sign-in policy).
-    email_code: Arc<AtomicBool>,
+    /// The factors the pool's sign-in policy lets a person start with, besides the password.
+    factors: Arc<FirstFactors>,
 }
 
 impl AppState {
@@ -92,7 +101,7 @@ impl AppState {
             ses,
             verifier: Arc::new(verifier),
             policy: Arc::new(RwLock::new(PasswordPolicy::default())),
-            email_code: Arc::new(AtomicBool::new(false)),
+            factors: Arc::default(),
         }
     }
 
@@ -131,12 +140,23 @@ impl AppState {
     /// Whether the sign-in page offers a code by email: the pool allows EMAIL_OTP as a first
     /// factor (false until Cognito has answered).
     pub fn email_code_sign_in(&self) -> bool {
-        self.email_code.load(Ordering::Relaxed)
+        self.factors.email_code.load(Ordering::Relaxed)
     }
 
     #[cfg(test)]
     pub fn allow_email_code(&self) {
-        self.email_code.store(true, Ordering::Relaxed);
+        self.factors.email_code.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the pages offer passkeys: the pool allows WEB_AUTHN as a first factor (false until
+    /// Cognito has answered).
+    pub fn passkeys(&self) -> bool {
+        self.factors.passkeys.load(Ordering::Relaxed)
+    }
+
+    #[cfg(test)]
+    pub fn allow_passkeys(&self) {
+        self.factors.passkeys.store(true, Ordering::Relaxed);
     }
 
     /// Reads the pool's password policy and sign-in factors, retrying every 30 s until Cognito answers.
@@ -147,10 +167,15 @@ impl AppState {
                 match state.cognito.describe_user_pool().user_pool_id(&state.config.user_pool_id).send().await {
                     Ok(out) => {
                         let policies = out.user_pool.and_then(|p| p.policies);
-                        let email_code = policies.as_ref().and_then(|p| p.sign_in_policy()).is_some_and(|p| {
-                            p.allowed_first_auth_factors().contains(&cognito::types::AuthFactorType::EmailOtp)
-                        });
-                        state.email_code.store(email_code, Ordering::Relaxed);
+                        let allows = |factor: cognito::types::AuthFactorType| {
+                            policies
+                                .as_ref()
+                                .and_then(|p| p.sign_in_policy())
+                                .is_some_and(|p| p.allowed_first_auth_factors().contains(&factor))
+                        };
+                        use cognito::types::AuthFactorType as Factor;
+                        state.factors.email_code.store(allows(Factor::EmailOtp), Ordering::Relaxed);
+                        state.factors.passkeys.store(allows(Factor::WebAuthn), Ordering::Relaxed);
                         if let Some(p) = policies.and_then(|p| p.password_policy) {
                             *state.policy.write().expect("policy lock") = PasswordPolicy {
                                 min_length: p.minimum_length.unwrap_or(8).max(6) as usize,

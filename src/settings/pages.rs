@@ -110,6 +110,13 @@ pub fn SettingsPage() -> impl IntoView {
                 </form>
             </section>
 
+            {crate::passkeys::offered().then(|| view! {
+                <section aria-labelledby="passkeys-heading">
+                    <h2 id="passkeys-heading">"Passkeys"</h2>
+                    <crate::passkeys::PasskeySettings/>
+                </section>
+            })}
+
             <section aria-labelledby="mfa-heading">
                 <h2 id="mfa-heading">"Two-factor authentication"</h2>
                 <crate::mfa::MfaStatus/>

@@ -212,6 +212,8 @@ pub enum ChallengeKind {
     NewPassword,
     /// The code Cognito sent by email (USER_AUTH, EMAIL_OTP).
     EmailCode,
+    /// A passkey's answer (USER_AUTH, WEB_AUTHN), given by the island on the sign-in page.
+    Passkey,
 }
 
 /// Cognito's challenge sessions last 3 minutes.
@@ -230,6 +232,7 @@ pub fn start_challenge(
         Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, crate::routes::VERIFY_MFA),
         Some(ChallengeNameType::NewPasswordRequired) => (ChallengeKind::NewPassword, crate::routes::NEW_PASSWORD),
         Some(ChallengeNameType::EmailOtp) => (ChallengeKind::EmailCode, crate::routes::SIGN_IN_CODE),
+        Some(ChallengeNameType::WebAuthn) => (ChallengeKind::Passkey, crate::routes::SIGN_IN),
         other => {
             tracing::error!(challenge = ?other, "unsupported sign-in challenge");
             return Err(AppError::Internal);
@@ -266,7 +269,7 @@ pub fn challenge(ctx: &Ctx, kind: ChallengeKind) -> Result<Challenge, AppError> 
 }
 
 /// Answers RespondToAuthChallenge: signed in, or on to the next challenge.
-async fn respond(
+pub async fn respond(
     ctx: &Ctx,
     c: &Challenge,
     name: ChallengeNameType,

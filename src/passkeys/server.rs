@@ -1,0 +1,200 @@
+//! Cognito calls behind passkeys. Sign-in is USER_AUTH with WEB_AUTHN preferred: Cognito's
+//! request options go to the browser, the browser's assertion comes back and Cognito checks it
+//! (origin, relying party, challenge, signature, counter). Adding one is
+//! StartWebAuthnRegistration/CompleteWebAuthnRegistration with the session's access token,
+//! after the password; deleting one needs the password too.
+
+use super::Passkey;
+use crate::auth::server::{ChallengeKind, challenge, check_password, respond, start_challenge};
+use crate::auth::validate;
+use crate::error::AppError;
+use crate::flash::Flash;
+use crate::server::aws::{document_from_json, document_to_json, error_code, log_sdk_error, map_sdk_error};
+use crate::server::ctx::Ctx;
+use crate::server::session::CookieName;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+
+/// The longest credential accepted from a browser (a real one is under 2 KB; the request body
+/// limit is 16 KB).
+const CREDENTIAL_MAX: usize = 8 * 1024;
+
+/// A credential from the browser: a JSON object, or the person's request was not one.
+fn credential_json(text: &str) -> Result<serde_json::Value, AppError> {
+    let refused = || AppError::InvalidInput("The browser's passkey answer could not be read. Please try again.".into());
+    if text.len() > CREDENTIAL_MAX {
+        return Err(refused());
+    }
+    serde_json::from_str::<serde_json::Value>(text).ok().filter(|v| v.is_object()).ok_or_else(refused)
+}
+
+fn require_passkeys(ctx: &Ctx) -> Result<(), AppError> {
+    if ctx.state.passkeys() { Ok(()) } else { Err(AppError::PasskeysOff) }
+}
+
+pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError> {
+    require_passkeys(ctx)?;
+    let email = validate::email(email)?;
+    let s = &ctx.state;
+    let out = s
+        .cognito
+        .initiate_auth()
+        .client_id(&s.config.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .set_auth_parameters(Some(s.config.auth_parameters(&email, &[("PREFERRED_CHALLENGE", "WEB_AUTHN")])))
+        .send()
+        .await;
+    match out {
+        Ok(out) if out.challenge_name == Some(ChallengeNameType::WebAuthn) => {
+            let options = out
+                .challenge_parameters
+                .as_ref()
+                .and_then(|p| p.get("CREDENTIAL_REQUEST_OPTIONS"))
+                .cloned()
+                .ok_or_else(|| {
+                    tracing::error!("WEB_AUTHN challenge without CREDENTIAL_REQUEST_OPTIONS");
+                    AppError::Internal
+                })?;
+            start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)?;
+            Ok(options)
+        }
+        // Cognito offers the other factors instead: the account has no passkey (an unknown
+        // address looks the same).
+        Ok(_) => Err(AppError::NoPasskey),
+        // An unconfirmed account cannot have added a passkey.
+        Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
+            log_sdk_error("InitiateAuth (passkey)", &e);
+            Err(AppError::NoPasskey)
+        }
+        Err(e) => Err(map_sdk_error("InitiateAuth (passkey)", &e)),
+    }
+}
+
+/// A passkey sign-in satisfies two-factor authentication, as in Cognito: the pool requires
+/// user verification (a PIN or biometric on the device), so no authenticator code follows.
+pub async fn sign_in(ctx: &Ctx, credential: &str) -> Result<&'static str, AppError> {
+    let c = challenge(ctx, ChallengeKind::Passkey)?;
+    let credential = credential_json(credential)?.to_string();
+    match respond(ctx, &c, ChallengeNameType::WebAuthn, vec![("CREDENTIAL", credential)]).await {
+        Ok(to) => Ok(to),
+        // Cognito answers each challenge once: a refused passkey starts again from the email.
+        Err(e) => {
+            ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
+            Err(if e == AppError::WrongCredentials { AppError::PasskeyRefused } else { e })
+        }
+    }
+}
+
+pub async fn registration_options(ctx: &Ctx, password: &str) -> Result<String, AppError> {
+    require_passkeys(ctx)?;
+    let tokens = ctx.tokens()?;
+    check_password(ctx, password).await?;
+    let out = ctx
+        .state
+        .cognito
+        .start_web_authn_registration()
+        .access_token(&tokens.access)
+        .send()
+        .await
+        .map_err(|e| ctx.token_error("StartWebAuthnRegistration", &e))?;
+    Ok(document_to_json(&out.credential_creation_options).to_string())
+}
+
+pub async fn add(ctx: &Ctx, credential: &str) -> Result<(), AppError> {
+    let tokens = ctx.tokens()?;
+    let credential = document_from_json(credential_json(credential)?);
+    ctx.state
+        .cognito
+        .complete_web_authn_registration()
+        .access_token(&tokens.access)
+        .credential(credential)
+        .send()
+        .await
+        .map_err(|e| ctx.token_error("CompleteWebAuthnRegistration", &e))?;
+    ctx.flash(&Flash::success(
+        "Your passkey is added. To use it, enter your email on the sign-in page and choose \u{201c}Use a passkey\u{201d}.",
+    ));
+    Ok(())
+}
+
+pub async fn delete(ctx: &Ctx, credential_id: &str, password: &str) -> Result<&'static str, AppError> {
+    let tokens = ctx.tokens()?;
+    let id = credential_id.trim();
+    if id.is_empty() || id.len() > 1024 {
+        return Err(AppError::InvalidInput("Choose the passkey to delete.".into()));
+    }
+    check_password(ctx, password).await?;
+    ctx.state
+        .cognito
+        .delete_web_authn_credential()
+        .access_token(&tokens.access)
+        .credential_id(id)
+        .send()
+        .await
+        .map_err(|e| match error_code(&e) {
+            Some("ResourceNotFoundException") => {
+                log_sdk_error("DeleteWebAuthnCredential", &e);
+                AppError::InvalidInput("That passkey is already gone.".into())
+            }
+            _ => ctx.token_error("DeleteWebAuthnCredential", &e),
+        })?;
+    ctx.flash(&Flash::success("The passkey is deleted. It can no longer sign in to your account."));
+    Ok(crate::routes::SETTINGS)
+}
+
+/// The signed-in person's passkeys, oldest first (Cognito gives at most 20 a page).
+pub async fn list(ctx: &Ctx) -> Result<Vec<Passkey>, AppError> {
+    let tokens = ctx.tokens()?;
+    let mut passkeys = vec![];
+    let mut next = None;
+    loop {
+        let out = ctx
+            .state
+            .cognito
+            .list_web_authn_credentials()
+            .access_token(&tokens.access)
+            .max_results(20)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ListWebAuthnCredentials", &e))?;
+        for c in out.credentials() {
+            passkeys.push(Passkey {
+                id: c.credential_id().to_string(),
+                name: c.friendly_credential_name().to_string(),
+                added: added(c.created_at()),
+                attachment: c.authenticator_attachment().map(str::to_string),
+            });
+        }
+        next = out.next_token;
+        if next.is_none() || passkeys.len() >= 100 {
+            break;
+        }
+    }
+    Ok(passkeys)
+}
+
+/// `2026-12-03 14:05 UTC`.
+fn added(at: &aws_smithy_types::DateTime) -> String {
+    let text = at.fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default();
+    match text.get(..16) {
+        Some(minute) => format!("{} UTC", minute.replace('T', " ")),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_credential_must_be_a_json_object_of_sensible_size() {
+        assert!(super::credential_json(r#"{"id":"AQID","type":"public-key"}"#).is_ok());
+        for bad in ["", "null", "[1]", "\"x\"", "{", &format!("{{\"id\":\"{}\"}}", "a".repeat(9000))] {
+            assert!(super::credential_json(bad).is_err(), "{bad:.20}");
+        }
+    }
+
+    #[test]
+    fn the_date_added_is_shown_to_the_minute() {
+        let at = aws_smithy_types::DateTime::from_secs(1_796_306_700);
+        assert_eq!(super::added(&at), "2026-12-03 14:05 UTC");
+    }
+}
