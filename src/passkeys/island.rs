@@ -20,7 +20,7 @@ fn attach(_: leptos::web_sys::Element) {}
 #[cfg(feature = "hydrate")]
 fn attach(root: web_sys::Element) {
     use crate::components::enhance::dom;
-    let (Some(button), Some(error)) = (dom::find(&root, "button"), dom::find(&root, "p.message.error")) else {
+    let (Some(button), Some(error)) = (dom::find(&root, ".passkey-action"), dom::find(&root, "p.message.error")) else {
         return;
     };
     if let Some(note) = dom::find(&root, ".needs-js") {

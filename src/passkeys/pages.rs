@@ -31,7 +31,7 @@ pub fn offered() -> bool {
 pub fn PasskeySignIn() -> impl IntoView {
     view! {
         <div class="passkey" data-mode="sign-in">
-            <button type="button" class="secondary" disabled>"Use a passkey"</button>
+            <button type="button" class="secondary passkey-action" disabled>"Use a passkey"</button>
             <p class="needs-js hint">{NEEDS_JS} " Sign in with your password or a code by email instead."</p>
             <p class="message error" role="alert" hidden></p>
             <PasskeyBehaviour/>
@@ -55,7 +55,7 @@ pub fn PasskeySettings() -> impl IntoView {
         <form method="post" action=PasskeyRegistrationOptions::url() class="passkey" data-mode="register" novalidate>
             <p>"A passkey signs you in with this device's screen lock or a security key, without your password."</p>
             <CurrentPasswordInput label="Password, to add a passkey" name="passkey_password"/>
-            <button type="submit" disabled>"Add a passkey"</button>
+            <button type="submit" class="passkey-action" disabled>"Add a passkey"</button>
             <p class="needs-js hint">{NEEDS_JS}</p>
             <p class="message error" role="alert" hidden></p>
             <PasskeyBehaviour/>
