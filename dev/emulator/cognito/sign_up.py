@@ -1,5 +1,7 @@
 """Sign-up (patches 1-3): SignUp mails a code and returns a Session, ConfirmSignUp checks the code
-and trades that Session for a USER_AUTH one (used in sign_in.py), ResendConfirmationCode."""
+and trades that Session for a USER_AUTH one (used in sign_in.py), ResendConfirmationCode. SignUp
+without a Password makes an account with none when the pool allows a passwordless first factor
+(patch 17); ChangePassword then takes no PreviousPassword (moto compares it with the None kept)."""
 
 from __future__ import annotations
 
@@ -56,12 +58,25 @@ def sign_up(self: Resp) -> ActionResult:
     client_id = self._get_param("ClientId")
     _, pool, client = _find_client(client_id)
     _check_secret_hash(client, self._get_param("Username"), self._get_param("SecretHash"))
+    password = self._get_param("Password")
+    # Passwordless sign-up: Cognito lets Password be left out when the pool's sign-in policy
+    # offers a first factor without one (EMAIL_OTP, WEB_AUTHN); the account then has no password.
+    passwordless = not password
+    if passwordless:
+        from .passwordless import allowed_first_factors
+
+        if not {"EMAIL_OTP", "WEB_AUTHN"} & set(allowed_first_factors(pool)):
+            raise InvalidParameterException("Password is required for this user pool.")
+        # moto checks the policy on every sign-up: a throwaway that passes it, then no password.
+        password = secrets.token_urlsafe(24) + "aA1!"
     user, _ = self._get_region_agnostic_backend().sign_up(
         client_id=client_id,
         username=self._get_param("Username"),
-        password=self._get_param("Password"),
+        password=password,
         attributes=self._get_param("UserAttributes", []),
     )
+    if passwordless:
+        user.password = None
     response: dict[str, Any] = {"UserConfirmed": user.status == m.UserStatus.CONFIRMED, "UserSub": user.id}
     if user.status != m.UserStatus.CONFIRMED:
         _issue_code(pool, user, "sign-up", "sign-up")

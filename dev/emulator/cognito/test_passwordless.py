@@ -152,3 +152,23 @@ def test_password_as_a_first_factor_keeps_the_totp_challenge(otp_pool):
     session = start(otp_pool, email, preferred="EMAIL_OTP")["Session"]
     code = sign_in_codes(otp_pool, email)[-1]
     assert "AuthenticationResult" in answer(otp_pool, email, "EMAIL_OTP", session, EMAIL_OTP_CODE=code)
+
+
+def test_a_passwordless_sign_up_signs_in_by_code_and_may_set_a_password_later(pool, otp_pool):
+    # Password may be left out only when the pool offers a first factor without one.
+    with raises_aws("InvalidParameterException", "Password is required for this user pool."):
+        pool.idp.sign_up(ClientId=pool.client_id, Username="nopw@example.com", UserAttributes=[])
+    email = "nopw@example.com"
+    otp_pool.idp.sign_up(ClientId=otp_pool.client_id, Username=email, UserAttributes=[{"Name": "email", "Value": email}])
+    otp_pool.idp.confirm_sign_up(ClientId=otp_pool.client_id, Username=email, ConfirmationCode=otp_pool.last_code(email))
+    # No password: any password is wrong.
+    with raises_aws("NotAuthorizedException"):
+        otp_pool.password_login(email)
+    out = start(otp_pool, email, preferred="EMAIL_OTP")
+    [code] = sign_in_codes(otp_pool, email)
+    token = answer(otp_pool, email, "EMAIL_OTP", out["Session"], EMAIL_OTP_CODE=code)["AuthenticationResult"]["AccessToken"]
+    # A first password needs no PreviousPassword; after that, it does.
+    otp_pool.idp.change_password(AccessToken=token, ProposedPassword=PASSWORD)
+    assert otp_pool.password_login(email)["AuthenticationResult"]["AccessToken"]
+    with raises_aws("NotAuthorizedException"):
+        otp_pool.idp.change_password(AccessToken=token, ProposedPassword=PASSWORD + "x")
