@@ -1,7 +1,8 @@
 """Sign-up (patches 1-3): SignUp mails a code and returns a Session, ConfirmSignUp checks the code
 and trades that Session for a USER_AUTH one (used in sign_in.py), ResendConfirmationCode. SignUp
-without a Password makes an account with none when the pool allows a passwordless first factor
-(patch 17); ChangePassword then takes no PreviousPassword (moto compares it with the None kept)."""
+without a Password makes an account with none when the pool allows a one-time code as a first
+factor (patch 17); ChangePassword then takes no PreviousPassword (moto compares it with the None
+kept)."""
 
 from __future__ import annotations
 
@@ -60,12 +61,13 @@ def sign_up(self: Resp) -> ActionResult:
     _check_secret_hash(client, self._get_param("Username"), self._get_param("SecretHash"))
     password = self._get_param("Password")
     # Passwordless sign-up: Cognito lets Password be left out when the pool's sign-in policy
-    # offers a first factor without one (EMAIL_OTP, WEB_AUTHN); the account then has no password.
+    # offers a one-time code as a first factor (EMAIL_OTP, SMS_OTP; a passkey alone is not enough);
+    # the account then has no password.
     passwordless = not password
     if passwordless:
         from .passwordless import allowed_first_factors
 
-        if not {"EMAIL_OTP", "WEB_AUTHN"} & set(allowed_first_factors(pool)):
+        if not {"EMAIL_OTP", "SMS_OTP"} & set(allowed_first_factors(pool)):
             raise InvalidParameterException("Password is required for this user pool.")
         # moto checks the policy on every sign-up: a throwaway that passes it, then no password.
         password = secrets.token_urlsafe(24) + "aA1!"
