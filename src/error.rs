@@ -34,8 +34,6 @@ pub enum AppError {
     AuthenticatorRequired,
     /// Cognito did not accept the passkey (a forged, foreign or stale answer, or another site's).
     PasskeyRefused,
-    /// The account has no passkey (or the address has no account: the two look the same).
-    NoPasskey,
     /// The pool has passkeys turned off (the pages do not offer them then).
     PasskeysOff,
     /// The person must be signed in to do this.
@@ -79,9 +77,6 @@ impl AppError {
             AppError::PasskeyRefused => {
                 "That passkey was not accepted. Try again, or sign in with your password or a code by email.".into()
             }
-            AppError::NoPasskey => "There is no passkey for this email address. Sign in with your password or a \
-                                    code by email, then add a passkey in Settings."
-                .into(),
             AppError::PasskeysOff => "Passkeys are not available on this site right now.".into(),
             AppError::NotSignedIn => "Please sign in to continue.".into(),
             AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),
@@ -103,7 +98,6 @@ impl AppError {
             | AppError::CodeMismatch
             | AppError::WrongAuthenticatorCode
             | AppError::CodeExpired
-            | AppError::NoPasskey
             | AppError::PasswordRejected => 400,
             AppError::WrongCredentials
             | AppError::NotSignedIn
@@ -138,7 +132,6 @@ impl AppError {
             "SignInStepExpired" => SignInStepExpired,
             "AuthenticatorRequired" => AuthenticatorRequired,
             "PasskeyRefused" => PasskeyRefused,
-            "NoPasskey" => NoPasskey,
             "PasskeysOff" => PasskeysOff,
             "NotSignedIn" => NotSignedIn,
             "SessionEnded" => SessionEnded,
@@ -200,7 +193,6 @@ mod tests {
             SignInStepExpired,
             AuthenticatorRequired,
             PasskeyRefused,
-            NoPasskey,
             PasskeysOff,
             NotSignedIn,
             SessionEnded,
@@ -224,7 +216,6 @@ mod tests {
                 | SignInStepExpired
                 | AuthenticatorRequired
                 | PasskeyRefused
-                | NoPasskey
                 | PasskeysOff
                 | NotSignedIn
                 | SessionEnded

@@ -6,8 +6,7 @@ import { PASSWORD, expectSignedInHome, newEmail, registerAndConfirm, signOut } f
 test.use({ baseURL: `http://localhost:${process.env.TEST_SITE_PORT ?? '3100'}` });
 
 const NEEDS_JS = 'Using a passkey needs JavaScript, which is off or still loading here.';
-const NO_PASSKEY =
-  'There is no passkey for this email address. Sign in with your password or a code by email, then add a passkey in Settings.';
+const REFUSED = 'That passkey was not accepted. Try again, or sign in with your password or a code by email.';
 
 /** Chromium's virtual authenticator (CDP `WebAuthn`): a platform authenticator with user verification. */
 async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
@@ -80,21 +79,25 @@ test('add a passkey in settings, sign in with it, delete it, and the passkey opt
   await expect(page.getByRole('status')).toHaveText('The passkey is deleted. It can no longer sign in to your account.');
   await expect(section.getByText('You have no passkeys yet.')).toBeVisible();
 
-  // The device still holds the key, but Cognito no longer accepts it.
+  // The device still holds the key and signs with it, but Cognito no longer accepts it.
   await signOut(page);
   await usePasskey(page, email);
-  await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(NO_PASSKEY);
+  await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(REFUSED);
+  await expect(page).toHaveURL(/\/sign-in$/);
 });
 
-test('a passkey needs an email first, and an address without one is told so', async ({ page }) => {
+test('a passkey needs an email first; an address without one is not told apart from one with a passkey', async ({ page }) => {
   await virtualAuthenticator(page);
   await page.goto('/sign-in');
   await page.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(
     'Enter your email address, then choose \u201cUse a passkey\u201d.',
   );
+  // The browser is asked as for any account; this device has no passkey for the site.
   await usePasskey(page, newEmail('nopasskey'));
-  await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(NO_PASSKEY);
+  await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(
+    'The passkey was not used (it was cancelled or timed out). Try again, or use another way.',
+  );
 });
 
 test.describe('with JavaScript off', () => {

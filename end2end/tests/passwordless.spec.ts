@@ -1,5 +1,18 @@
 import { expect, test, type Page } from '@playwright/test';
-import { askForCode, expectSignedInHome, mailbox, newEmail, registerAndConfirm, signInCode, signOut, wrongCode } from './helpers';
+import {
+  PASSWORD,
+  askForCode,
+  enterCode,
+  expectSignedInHome,
+  latestCode,
+  mailbox,
+  newEmail,
+  registerAndConfirm,
+  signIn,
+  signInCode,
+  signOut,
+  wrongCode,
+} from './helpers';
 
 const EXPIRED = 'That code has expired. Ask for a new code.';
 const WRONG = 'That code is not right. Check the latest email we sent and try again.';
@@ -59,6 +72,37 @@ for (const javaScriptEnabled of [true, false]) {
       await enterSignInCode(page, otherCode);
       await expect(page).toHaveURL(/\/sign-in$/);
       await expect(page.getByRole('alert')).toHaveText(EXPIRED);
+    });
+
+    test('sign up without a password, confirm, sign in by code, then set a first password in settings', async ({ page, request }) => {
+      const email = newEmail('nopassword');
+      await page.goto('/sign-up');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Given name').fill('Ada');
+      await page.getByLabel('Family name').fill('Lovelace');
+      await page.getByRole('button', { name: 'Sign up without a password' }).click();
+      await expect(page).toHaveURL(/\/confirm$/);
+      await enterCode(page, await latestCode(request, email));
+      await expectSignedInHome(page, email);
+      await signOut(page);
+      // No password to sign in with: any password is wrong.
+      await signIn(page, email, PASSWORD);
+      await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.');
+      await askForCode(page, email);
+      await enterSignInCode(page, await signInCode(request, email));
+      await expectSignedInHome(page, email);
+
+      await page.goto('/settings');
+      await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await expect(page.getByRole('status')).toHaveText('Your password has been changed. Every other session is signed out.');
+      // Once it has one, the current password is asked for.
+      await page.getByLabel('New password', { exact: true }).fill('Brand-New-Pass-2');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await expect(page.getByRole('alert')).toHaveText('Enter your current password.');
+      await signOut(page);
+      await signIn(page, email, PASSWORD);
+      await expectSignedInHome(page, email);
     });
 
     test('an unknown address gets the same code page and no mail', async ({ page, request }) => {

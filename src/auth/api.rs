@@ -10,9 +10,30 @@ pub async fn sign_up(email: String, password: String, given_name: String, family
     use super::server as flow;
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
+    let result = crate::server::ctx::in_equal_time(
+        &ctx,
+        flow::sign_up(&ctx, &email, Some(&password), &given_name, &family_name),
+    )
+    .await;
+    ctx.finish(result, crate::routes::SIGN_UP, keep(&email, Some(&given_name), Some(&family_name)))
+}
+
+/// The sign-up form's "Sign up without a password": the same account, signed in by
+/// codes sent by email (and passkeys, once added); a password may be set later in Settings.
+#[server(endpoint = "sign_up_without_password")]
+pub async fn sign_up_without_password(
+    email: String,
+    given_name: String,
+    family_name: String,
+    // The form's password field, sent along and ignored.
+    #[server(default)] password: String,
+) -> Result<(), AppError> {
+    use super::server as flow;
+    use crate::server::ctx::{Ctx, keep};
+    let _ = password;
+    let ctx = Ctx::get()?;
     let result =
-        crate::server::ctx::in_equal_time(&ctx, flow::sign_up(&ctx, &email, &password, &given_name, &family_name))
-            .await;
+        crate::server::ctx::in_equal_time(&ctx, flow::sign_up(&ctx, &email, None, &given_name, &family_name)).await;
     ctx.finish(result, crate::routes::SIGN_UP, keep(&email, Some(&given_name), Some(&family_name)))
 }
 

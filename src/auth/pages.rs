@@ -1,7 +1,7 @@
 //! The auth pages. Each form posts to its server function; the answer is a redirect, and
 //! failures come back as a flash message in a `role="alert"` region.
 
-use super::api::{ConfirmSignUp, EmailSignInCode, ResendCode, SignIn, SignUp};
+use super::api::{ConfirmSignUp, EmailSignInCode, ResendCode, SignIn, SignUp, SignUpWithoutPassword};
 use super::{Auth, current_auth};
 use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
 use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
@@ -19,6 +19,13 @@ pub fn SignUpPage() -> impl IntoView {
     }
     let flash = current_flash();
     let kept = flash.clone().unwrap_or_default();
+    // The same form, sent to another server function: no password, codes by email instead.
+    let without_password = email_code_offered().then(|| {
+        view! {
+            <p class="or">"Or sign in with codes we email you (and passkeys, once you add one); you can set a password later:"</p>
+            <button type="submit" class="secondary" formaction=SignUpWithoutPassword::url()>"Sign up without a password"</button>
+        }
+    });
     view! {
         <FormPage title="Create your account" flash=flash>
             <form method="post" action=SignUp::url() novalidate>
@@ -27,6 +34,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
                 <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
                 <SubmitButton label="Create account".to_string()/>
+                {without_password}
             </form>
             <p>"Already have an account? " <a href=crate::routes::SIGN_IN>"Sign in"</a></p>
         </FormPage>

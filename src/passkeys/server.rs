@@ -57,16 +57,35 @@ pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError>
             start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)?;
             Ok(options)
         }
-        // Cognito offers the other factors instead: the account has no passkey (an unknown
-        // address looks the same).
-        Ok(_) => Err(AppError::NoPasskey),
-        // An unconfirmed account cannot have added a passkey.
-        Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
+        // Cognito offers the other factors instead: the account has no passkey, or there is no
+        // such account. Saying so would tell who has an account with a passkey, so the browser
+        // gets options all the same, which no passkey can answer.
+        Ok(_) => Ok(options_no_passkey_answers(ctx, &email)),
+        Err(e) if matches!(error_code(&e), Some("UserNotConfirmedException" | "UserNotFoundException")) => {
             log_sdk_error("InitiateAuth (passkey)", &e);
-            Err(AppError::NoPasskey)
+            Ok(options_no_passkey_answers(ctx, &email))
         }
         Err(e) => Err(map_sdk_error("InitiateAuth (passkey)", &e)),
     }
+}
+
+/// Request options shaped like Cognito's (a fresh challenge, this site's relying party, user
+/// verification required, any of the person's passkeys allowed), kept with a session Cognito
+/// never issued: whatever the browser answers, Cognito refuses it.
+fn options_no_passkey_answers(ctx: &Ctx, email: &str) -> String {
+    use base64::Engine;
+    let challenge: [u8; 32] = rand::random();
+    let options = serde_json::json!({
+        "challenge": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge),
+        "rpId": ctx.state.config.passkey_rp_id(),
+        "timeout": 180_000,
+        "userVerification": "required",
+        "allowCredentials": [],
+    });
+    let session = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    // Only fails when there is no session, and there is one.
+    let _ = start_challenge(ctx, email, Some(ChallengeNameType::WebAuthn), Some(session), None);
+    options.to_string()
 }
 
 /// A passkey sign-in satisfies two-factor authentication, as in Cognito: the pool requires
@@ -77,9 +96,14 @@ pub async fn sign_in(ctx: &Ctx, credential: &str) -> Result<&'static str, AppErr
     match respond(ctx, &c, ChallengeNameType::WebAuthn, vec![("CREDENTIAL", credential)]).await {
         Ok(to) => Ok(to),
         // Cognito answers each challenge once: a refused passkey starts again from the email.
+        // A refusal of the session itself (the step Cognito never issued, see
+        // `options_no_passkey_answers`, or one it has forgotten) reads the same.
         Err(e) => {
             ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
-            Err(if e == AppError::WrongCredentials { AppError::PasskeyRefused } else { e })
+            Err(match e {
+                AppError::WrongCredentials | AppError::SignInStepExpired => AppError::PasskeyRefused,
+                other => other,
+            })
         }
     }
 }

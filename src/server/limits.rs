@@ -66,6 +66,7 @@ pub fn table() -> Vec<(&'static str, Scope)> {
         (a::EmailSignInCode::PATH, IpAndEmail),
         (a::AnswerSignInCode::PATH, Ip),
         (a::SignUp::PATH, IpAndEmail),
+        (a::SignUpWithoutPassword::PATH, IpAndEmail),
         (a::ConfirmSignUp::PATH, IpAndEmail),
         (a::ResendCode::PATH, IpAndEmail),
         (a::ForgotPassword::PATH, IpAndEmail),

@@ -671,12 +671,25 @@ mod tests {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         assert_eq!((accepted.num_calls(), refused.num_calls()), (1, 1));
 
+        // An address without a passkey (or without an account) gets options all the same, and
+        // the step they start is one Cognito never issued.
         let res = app(state.clone())
             .oneshot(island_post("/api/passkey_sign_in_options", "email=bob%40example.com".into(), ""))
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(body_text(res).await, "\"NoPasskey\"");
+        assert_eq!(res.status(), StatusCode::OK);
+        let cookies = cookies_of(&res);
+        let options: serde_json::Value =
+            serde_json::from_str(&serde_json::from_str::<String>(&body_text(res).await).unwrap()).unwrap();
+        assert_eq!(options["rpId"], "localhost");
+        assert_eq!(options["userVerification"], "required");
+        assert_eq!(options["challenge"].as_str().unwrap().len(), 43);
+        let res = app(state.clone())
+            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22other%22%7D".into(), &cookies))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
     }
 
     /// A pool without passkeys: the sign-in page offers none and the functions ask Cognito nothing.
@@ -703,5 +716,30 @@ mod tests {
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body_text(res).await, "\"PasskeysOff\"");
         assert_eq!(any.num_calls(), 0);
+    }
+
+    /// "Sign up without a password" sends Cognito no password, and only where the pool lets
+    /// people sign in with a code by email (otherwise the account could never sign in).
+    #[tokio::test]
+    async fn a_passwordless_sign_up_needs_the_email_code_sign_in() {
+        use aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpOutput;
+        let sign_up = mock!(Client::sign_up)
+            .match_requests(|r| r.password().is_none() && r.username() == Some("ada@example.com"))
+            .then_output(|| {
+                SignUpOutput::builder().user_confirmed(false).user_sub("sub-1").session("s").build().unwrap()
+            });
+        const FORM: &str = "email=ada%40example.com&given_name=Ada&family_name=Lovelace&password=ignored-Pass-1";
+        for (allowed, to, calls) in [(false, crate::routes::SIGN_UP, 0), (true, crate::routes::CONFIRM, 1)] {
+            let state = email_code_state(&[&sign_up], allowed);
+            let res = app(state.clone()).oneshot(form_post("/api/sign_up_without_password", FORM)).await.unwrap();
+            assert_eq!(res.headers()[header::LOCATION], to);
+            if !allowed {
+                assert_eq!(
+                    flash_of(&state, &res).message,
+                    "An account without a password is not available here. Choose a password."
+                );
+            }
+            assert_eq!(sign_up.num_calls(), calls);
+        }
     }
 }

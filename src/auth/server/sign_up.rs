@@ -14,22 +14,33 @@ fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().expect("name is set")
 }
 
+/// Sign-up with a password, or without one (`None`: passwordless, signed in by emailed codes and
+/// later passkeys; only when the pool lets a person sign in with a code by email).
 pub async fn sign_up(
     ctx: &Ctx,
     email: &str,
-    password: &str,
+    password: Option<&str>,
     given: &str,
     family: &str,
 ) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let given = validate::name(given, "given name")?;
     let family = validate::name(family, "family name")?;
-    let password = ctx.state.password_policy().new_password(password)?;
-    let (session, sub) = match cognito_sign_up(ctx, &email, &password, &given, &family).await {
+    let password = match password {
+        Some(p) => Some(ctx.state.password_policy().new_password(p)?),
+        None if ctx.state.email_code_sign_in() => None,
+        None => {
+            return Err(AppError::InvalidInput(
+                "An account without a password is not available here. Choose a password.".into(),
+            ));
+        }
+    };
+    let password = password.as_deref();
+    let (session, sub) = match cognito_sign_up(ctx, &email, password, &given, &family).await {
         Ok(made) => made,
         Err(e) if error_code(&e) == Some("UsernameExistsException") => {
             tracing::info!("sign-up for an existing username");
-            replace_if_unconfirmed(ctx, &email, &password, &given, &family).await?.unwrap_or((None, None))
+            replace_if_unconfirmed(ctx, &email, password, &given, &family).await?.unwrap_or((None, None))
         }
         Err(e) => return Err(map_sdk_error("SignUp", &e)),
     };
@@ -42,7 +53,7 @@ pub async fn sign_up(
 async fn cognito_sign_up(
     ctx: &Ctx,
     email: &str,
-    password: &str,
+    password: Option<&str>,
     given: &str,
     family: &str,
 ) -> Result<
@@ -55,7 +66,7 @@ async fn cognito_sign_up(
         .client_id(&s.config.client_id)
         .set_secret_hash(s.config.secret_hash(email))
         .username(email)
-        .password(password)
+        .set_password(password.map(str::to_string))
         .user_attributes(attr("email", email))
         .user_attributes(attr("given_name", given))
         .user_attributes(attr("family_name", family))
@@ -71,7 +82,7 @@ async fn cognito_sign_up(
 async fn replace_if_unconfirmed(
     ctx: &Ctx,
     email: &str,
-    password: &str,
+    password: Option<&str>,
     given: &str,
     family: &str,
 ) -> Result<Option<(Option<String>, Option<String>)>, AppError> {
