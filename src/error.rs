@@ -74,9 +74,7 @@ impl AppError {
             AppError::AuthenticatorRequired => "This account uses an authenticator app, so a code by email is not \
                                                 enough. Sign in with your password and your authenticator code."
                 .into(),
-            AppError::PasskeyRefused => {
-                "That passkey was not accepted. Try again, or sign in with your password or a code by email.".into()
-            }
+            AppError::PasskeyRefused => "That passkey was not accepted. Try again, or sign in another way.".into(),
             AppError::PasskeysOff => "Passkeys are not available on this site right now.".into(),
             AppError::NotSignedIn => "Please sign in to continue.".into(),
             AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),

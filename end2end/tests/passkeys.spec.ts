@@ -6,7 +6,7 @@ import { PASSWORD, expectSignedInHome, newEmail, registerAndConfirm, signOut } f
 test.use({ baseURL: `http://localhost:${process.env.TEST_SITE_PORT ?? '3100'}` });
 
 const NEEDS_JS = 'Using a passkey needs JavaScript, which is off or still loading here.';
-const REFUSED = 'That passkey was not accepted. Try again, or sign in with your password or a code by email.';
+const REFUSED = 'That passkey was not accepted. Try again, or sign in another way.';
 
 /** Chromium's virtual authenticator (CDP `WebAuthn`): a platform authenticator with user verification. */
 async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {

@@ -22,7 +22,7 @@ pub fn SignUpPage() -> impl IntoView {
     // The same form, sent to another server function: no password, codes by email instead.
     let without_password = email_code_offered().then(|| {
         view! {
-            <p class="or">"Or sign in with codes we email you (and passkeys, once you add one); you can set a password later:"</p>
+            <p class="or">"Or sign in with codes we email you; you can set a password later (and then add passkeys):"</p>
             <button type="submit" class="secondary" formaction=SignUpWithoutPassword::url()>"Sign up without a password"</button>
         }
     });

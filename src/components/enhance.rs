@@ -74,7 +74,13 @@ pub async fn call(url: &str, form: String) -> Result<String, Option<crate::error
     if response.ok() {
         return Ok(body);
     }
-    let error = js_sys::JSON::parse(&body).map_err(|_| None)?;
+    // The rate limiter's and the proxy's answers are not JSON: their status says enough.
+    let by_status = || match response.status() {
+        429 => Some(crate::error::AppError::TooManyRequests),
+        502..=504 => Some(crate::error::AppError::Unavailable),
+        _ => None,
+    };
+    let error = js_sys::JSON::parse(&body).map_err(|_| by_status())?;
     // `"NotSignedIn"`, or `{"InvalidInput": "text"}`: the names serde gives `AppError`.
     let variant = error
         .as_string()

@@ -31,7 +31,7 @@ fn attach(root: web_sys::Element) {
         error.set_text_content(Some(message));
     };
     if !supported() {
-        show("This browser cannot use passkeys. Sign in with your password or a code by email.");
+        show("This browser cannot use passkeys.");
         return;
     }
     dom::flag(&button, "disabled", false);

@@ -32,7 +32,7 @@ pub fn PasskeySignIn() -> impl IntoView {
     view! {
         <div class="passkey" data-mode="sign-in">
             <button type="button" class="secondary passkey-action" disabled>"Use a passkey"</button>
-            <p class="needs-js hint">{NEEDS_JS} " Sign in with your password or a code by email instead."</p>
+            <p class="needs-js hint">{NEEDS_JS} " Sign in another way instead."</p>
             <p class="message error" role="alert" hidden></p>
             <PasskeyBehaviour/>
         </div>

@@ -5,14 +5,14 @@
 //! after the password; deleting one needs the password too.
 
 use super::Passkey;
-use crate::auth::server::{ChallengeKind, challenge, check_password, respond, start_challenge};
+use crate::auth::server::{ChallengeKind, challenge, check_password, choice_sign_in, respond, start_challenge};
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::server::aws::{document_from_json, document_to_json, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::session::CookieName;
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 /// The longest credential accepted from a browser (a real one is under 2 KB; the request body
 /// limit is 16 KB).
@@ -34,16 +34,7 @@ fn require_passkeys(ctx: &Ctx) -> Result<(), AppError> {
 pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError> {
     require_passkeys(ctx)?;
     let email = validate::email(email)?;
-    let s = &ctx.state;
-    let out = s
-        .cognito
-        .initiate_auth()
-        .client_id(&s.config.client_id)
-        .auth_flow(AuthFlowType::UserAuth)
-        .set_auth_parameters(Some(s.config.auth_parameters(&email, &[("PREFERRED_CHALLENGE", "WEB_AUTHN")])))
-        .send()
-        .await;
-    match out {
+    match choice_sign_in(&ctx.state, &email, "WEB_AUTHN").await {
         Ok(out) if out.challenge_name == Some(ChallengeNameType::WebAuthn) => {
             let options = out
                 .challenge_parameters
@@ -55,7 +46,7 @@ pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError>
                     AppError::Internal
                 })?;
             start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)?;
-            Ok(options)
+            sign_in_answer(ctx, &options)
         }
         // Cognito offers the other factors instead: the account has no passkey, or there is no
         // such account. Saying so would tell who has an account with a passkey, so the browser
@@ -69,29 +60,52 @@ pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError>
     }
 }
 
-/// Request options shaped like Cognito's (a fresh challenge, this site's relying party, user
-/// verification required, any of the person's passkeys allowed), kept with a session Cognito
+/// What the browser gets: only the challenge of Cognito's options, in a shape that is the same
+/// for every address. Cognito's own list of the account's credentials (`allowCredentials`) is
+/// left out, as it would tell who has passkeys and which: the passkeys are discoverable (the pool
+/// registers them as resident keys), so the browser offers the person's own.
+fn sign_in_options_json(ctx: &Ctx, challenge: &str) -> String {
+    serde_json::json!({
+        "challenge": challenge,
+        "rpId": ctx.state.config.passkey_rp_id(),
+        "timeout": CHALLENGE_TIMEOUT_MS,
+        "userVerification": "required",
+        "allowCredentials": [],
+    })
+    .to_string()
+}
+
+/// How long the browser waits for the person: Cognito's challenge lasts 3 minutes.
+const CHALLENGE_TIMEOUT_MS: u64 = 180_000;
+
+fn sign_in_answer(ctx: &Ctx, cognito_options: &str) -> Result<String, AppError> {
+    let challenge = serde_json::from_str::<serde_json::Value>(cognito_options)
+        .ok()
+        .and_then(|o| o.get("challenge").and_then(|c| c.as_str()).map(str::to_string))
+        .ok_or_else(|| {
+            tracing::error!("CREDENTIAL_REQUEST_OPTIONS without a challenge");
+            AppError::Internal
+        })?;
+    Ok(sign_in_options_json(ctx, &challenge))
+}
+
+/// Options like every other address's (a fresh random challenge), kept with a session Cognito
 /// never issued: whatever the browser answers, Cognito refuses it.
 fn options_no_passkey_answers(ctx: &Ctx, email: &str) -> String {
     use base64::Engine;
     let challenge: [u8; 32] = rand::random();
-    let options = serde_json::json!({
-        "challenge": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge),
-        "rpId": ctx.state.config.passkey_rp_id(),
-        "timeout": 180_000,
-        "userVerification": "required",
-        "allowCredentials": [],
-    });
     let session = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
     // Only fails when there is no session, and there is one.
     let _ = start_challenge(ctx, email, Some(ChallengeNameType::WebAuthn), Some(session), None);
-    options.to_string()
+    sign_in_options_json(ctx, &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge))
 }
 
 /// A passkey sign-in satisfies two-factor authentication, as in Cognito: the pool requires
 /// user verification (a PIN or biometric on the device), so no authenticator code follows.
 pub async fn sign_in(ctx: &Ctx, credential: &str) -> Result<&'static str, AppError> {
-    let c = challenge(ctx, ChallengeKind::Passkey)?;
+    let c = challenge(ctx, ChallengeKind::Passkey).map_err(|_| {
+        AppError::InvalidInput("The passkey step took too long. Choose \u{201c}Use a passkey\u{201d} again.".into())
+    })?;
     let credential = credential_json(credential)?.to_string();
     match respond(ctx, &c, ChallengeNameType::WebAuthn, vec![("CREDENTIAL", credential)]).await {
         Ok(to) => Ok(to),
@@ -133,7 +147,13 @@ pub async fn add(ctx: &Ctx, credential: &str) -> Result<(), AppError> {
         .credential(credential)
         .send()
         .await
-        .map_err(|e| ctx.token_error("CompleteWebAuthnRegistration", &e))?;
+        .map_err(|e| match ctx.token_error("CompleteWebAuthnRegistration", &e) {
+            // A stale or foreign registration answer (e.g. its 5 minutes ran out).
+            AppError::PasskeyRefused => {
+                AppError::InvalidInput("This passkey could not be added. Please try again.".into())
+            }
+            other => other,
+        })?;
     ctx.flash(&Flash::success(
         "Your passkey is added. To use it, enter your email on the sign-in page and choose \u{201c}Use a passkey\u{201d}.",
     ));
@@ -180,7 +200,7 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<Passkey>, AppError> {
             .set_next_token(next)
             .send()
             .await
-            .map_err(|e| map_sdk_error("ListWebAuthnCredentials", &e))?;
+            .map_err(|e| ctx.token_error("ListWebAuthnCredentials", &e))?;
         for c in out.credentials() {
             passkeys.push(Passkey {
                 id: c.credential_id().to_string(),

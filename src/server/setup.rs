@@ -584,7 +584,7 @@ mod tests {
         use aws_sdk_cognitoidentityprovider::types::{
             AuthenticationResultType, ChallengeNameType, error::NotAuthorizedException,
         };
-        const OPTIONS: &str = r#"{"challenge":"q83vEjRWeJA","rpId":"localhost","userVerification":"required"}"#;
+        const OPTIONS: &str = r#"{"challenge":"q83vEjRWeJA","rpId":"localhost","userVerification":"required","allowCredentials":[{"id":"AQID","type":"public-key"}]}"#;
         let web_authn = mock!(Client::initiate_auth)
             .match_requests(|r| {
                 r.auth_parameters().and_then(|p| p.get("PREFERRED_CHALLENGE")).map(String::as_str) == Some("WEB_AUTHN")
@@ -608,6 +608,7 @@ mod tests {
         let good =
             |r: &aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeInput| {
                 r.challenge_name() == Some(&ChallengeNameType::WebAuthn)
+                    && r.session() == Some("s".repeat(40).as_str())
                     && r.challenge_responses().and_then(|c| c.get("CREDENTIAL")).is_some_and(|c| c.contains("good"))
             };
         let accepted = mock!(Client::respond_to_auth_challenge).match_requests(good).then_output(|| {
@@ -638,10 +639,16 @@ mod tests {
         state.allow_passkeys();
         let start = || island_post("/api/passkey_sign_in_options", "email=ada%40example.com".into(), "");
 
+        let options_of = |text: String| -> serde_json::Value {
+            serde_json::from_str(&serde_json::from_str::<String>(&text).unwrap()).unwrap()
+        };
         let res = app(state.clone()).oneshot(start()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let cookies = cookies_of(&res);
-        assert_eq!(serde_json::from_str::<String>(&body_text(res).await).unwrap(), OPTIONS);
+        // Cognito's challenge, without its list of the account's credentials.
+        let real = options_of(body_text(res).await);
+        assert_eq!(real["challenge"], "q83vEjRWeJA");
+        assert_eq!(real["allowCredentials"], serde_json::json!([]));
         let res = app(state.clone())
             .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), &cookies))
             .await
@@ -663,12 +670,13 @@ mod tests {
         let cleared = format!("{}=", state.cookies.name(CookieName::Challenge));
         assert!(set.split("; ").any(|c| c == cleared), "the step ends: {set}");
         assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
-        // Without the step's cookie (expired, or never asked for): the sign-in step has expired.
+        // Without the step's cookie (expired, or never asked for): start again.
         let res = app(state.clone())
             .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), ""))
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(body_text(res).await.contains("The passkey step took too long."));
         assert_eq!((accepted.num_calls(), refused.num_calls()), (1, 1));
 
         // An address without a passkey (or without an account) gets options all the same, and
@@ -679,13 +687,18 @@ mod tests {
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let cookies = cookies_of(&res);
-        let options: serde_json::Value =
-            serde_json::from_str(&serde_json::from_str::<String>(&body_text(res).await).unwrap()).unwrap();
-        assert_eq!(options["rpId"], "localhost");
-        assert_eq!(options["userVerification"], "required");
-        assert_eq!(options["challenge"].as_str().unwrap().len(), 43);
+        let decoy = options_of(body_text(res).await);
+        assert_eq!(decoy["challenge"].as_str().unwrap().len(), 43);
+        assert_ne!(decoy["challenge"], real["challenge"]);
+        // Every field but the challenge is the same as for the account with a passkey.
+        let without_challenge = |mut v: serde_json::Value| {
+            v.as_object_mut().unwrap().remove("challenge");
+            v
+        };
+        assert_eq!(without_challenge(decoy), without_challenge(real));
+        // Even a credential Cognito would take is refused: the session is not Cognito's.
         let res = app(state.clone())
-            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22other%22%7D".into(), &cookies))
+            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), &cookies))
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);

@@ -105,7 +105,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2 id="password-heading">"Password"</h2>
                 <form method="post" action=ChangePassword::url() novalidate>
                     <CurrentPasswordInput label="Current password" name="current_password"/>
-                    <p class="hint">"Signed up without a password? Leave the current password empty to set your first one."</p>
+                    <p class="hint">"Signed up without a password? Set your first one with "
+                        <a href=crate::routes::FORGOT_PASSWORD>"a code by email"</a> "."</p>
                     <NewPasswordInput label="New password" name="new_password"/>
                     <SubmitButton label="Change password".to_string()/>
                 </form>

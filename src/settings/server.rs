@@ -166,31 +166,23 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
     Ok(crate::routes::SETTINGS)
 }
 
-/// A new password. An account made without one (passwordless sign-up) sets its first password
-/// here with the current-password field left empty; Cognito refuses that for an account that has one.
+/// A new password, after the current one. An account made without a password sets its first one
+/// with the emailed code of "Forgot your password?", never with the session alone (whoever held
+/// the session could otherwise give the account a password, and with it every re-authentication).
 pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
-    let current = match current {
-        "" => None,
-        typed => Some(
-            validate::current_password(typed)
-                .map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?,
-        ),
-    };
+    let current = validate::current_password(current)
+        .map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
     let new = ctx.state.password_policy().new_password(new)?;
     ctx.state
         .cognito
         .change_password()
         .access_token(&tokens.access)
-        .set_previous_password(current.clone())
+        .previous_password(current)
         .proposed_password(&new)
         .send()
         .await
         .map_err(|e| match error_code(&e) {
-            Some("NotAuthorizedException" | "InvalidParameterException") if !ends_session(&e) && current.is_none() => {
-                log_sdk_error("ChangePassword (first password)", &e);
-                AppError::InvalidInput("Enter your current password.".into())
-            }
             Some("NotAuthorizedException") if !ends_session(&e) => {
                 log_sdk_error("ChangePassword", &e);
                 AppError::InvalidInput("Your current password is not right.".into())

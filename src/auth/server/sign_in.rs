@@ -76,15 +76,7 @@ pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, A
     // One code per resend interval per address, whoever asks: a person is not flooded with
     // codes, and the wait is the same whether the account exists or not.
     s.resend_allowed(&format!("sign-in-code:{email}")).await?;
-    let out = s
-        .cognito
-        .initiate_auth()
-        .client_id(&s.config.client_id)
-        .auth_flow(AuthFlowType::UserAuth)
-        .set_auth_parameters(Some(s.config.auth_parameters(&email, &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])))
-        .send()
-        .await;
-    match out {
+    match choice_sign_in(s, &email, "EMAIL_OTP").await {
         Ok(out) if out.challenge_name == Some(ChallengeNameType::EmailOtp) => {
             start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)
         }
@@ -148,6 +140,26 @@ async fn refuse_without_totp(ctx: &Ctx, result: &AuthenticationResultType) -> Re
         revoke_refresh(s, refresh.to_string(), "email code on an account with an authenticator").await;
     }
     Ok(true)
+}
+
+/// Choice-based sign-in (USER_AUTH) for `email`, asking for the `preferred` first factor
+/// (`EMAIL_OTP`, `WEB_AUTHN`); Cognito answers with that challenge when the account has it.
+pub async fn choice_sign_in(
+    state: &AppState,
+    email: &str,
+    preferred: &str,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    SdkError<aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError, http_resp::HttpResponse>,
+> {
+    state
+        .cognito
+        .initiate_auth()
+        .client_id(&state.config.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .set_auth_parameters(Some(state.config.auth_parameters(email, &[("PREFERRED_CHALLENGE", preferred)])))
+        .send()
+        .await
 }
 
 /// USER_PASSWORD_AUTH for `email` (with SECRET_HASH when the client has a secret): sign-in,
