@@ -88,11 +88,19 @@ test('add a passkey in settings, sign in with it, delete it, and the passkey opt
 
 test('a passkey needs an email first; an address without one is not told apart from one with a passkey', async ({ page }) => {
   await virtualAuthenticator(page);
+  const chunks: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/split_') && r.url().endsWith('.wasm')) chunks.push(r.url());
+  });
   await page.goto('/sign-in');
+  // Enabled once the page has hydrated; the passkey code itself comes on first use.
+  await expect(page.getByRole('button', { name: 'Use a passkey' })).toBeEnabled();
+  expect(chunks).toEqual([]);
   await page.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(
     'Enter your email address, then choose \u201cUse a passkey\u201d.',
   );
+  expect(chunks.length).toBeGreaterThan(0);
   // The browser is asked as for any account; this device has no passkey for the site.
   await usePasskey(page, newEmail('nopasskey'));
   await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(

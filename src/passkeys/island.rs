@@ -1,15 +1,17 @@
-//! The passkey island (lazy, a behaviour island; see `components::enhance`): on the sign-in
+//! The passkey island (a behaviour island; see `components::enhance`): on the sign-in
 //! page it asks the server for Cognito's request options for the email typed, has the browser
 //! sign them with a passkey (`navigator.credentials.get`) and sends the answer back; in Settings
 //! it sends the password, has the browser create a passkey (`navigator.credentials.create`) and
 //! sends the new credential. The options and answers are WebAuthn's JSON forms
 //! (`PublicKeyCredential.parseRequestOptionsFromJSON`, `toJSON`), passed through as text, so the
-//! island needs no JSON library.
+//! island needs no JSON library. The island itself only enables the button; the work is a lazy
+//! function (`run`, its own WASM chunk with `--split`) that the browser fetches when the person
+//! first uses the button, so the sign-in page does not download it up front.
 
 use crate::components::enhance::behaviour;
 use leptos::prelude::*;
 
-#[island(lazy)]
+#[island]
 pub fn PasskeyBehaviour() -> impl IntoView {
     behaviour(".passkey", attach)
 }
@@ -43,13 +45,19 @@ fn attach(root: web_sys::Element) {
         let (root, button, show) = (root.clone(), button.clone(), show.clone());
         dom::flag(&button, "disabled", true);
         leptos::task::spawn_local(async move {
-            let done = if register { add(&root).await } else { sign_in(&root).await };
-            if let Err(message) = done {
+            if let Err(message) = run(root, register).await {
                 show(&message);
                 dom::flag(&button, "disabled", false);
             }
         });
     });
+}
+
+/// Adds a passkey (Settings) or signs in with one; loaded on first use.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn run(root: web_sys::Element, register: bool) -> Result<(), String> {
+    if register { add(&root).await } else { sign_in(&root).await }
 }
 
 /// The browser has WebAuthn and its JSON helpers.
