@@ -1,7 +1,7 @@
 """Patches that make moto 5.2.5's Cognito behave like the parts of real Cognito the app uses, one
 module per area (the numbers are the patches in ../README.md):
 
-* `sign_up.py`: SignUp, ConfirmSignUp, ResendConfirmationCode (1-3)
+* `sign_up.py`: SignUp (also without a password), ConfirmSignUp, ResendConfirmationCode (1-3, 17)
 * `sign_in.py`: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge (3, 11, 12)
 * `passwordless.py`: choice-based sign-in (USER_AUTH: SELECT_CHALLENGE, PASSWORD, EMAIL_OTP, WEB_AUTHN) (15)
 * `webauthn.py`: passkeys: the pool's WebAuthn configuration, registration, list, delete, assertion (16)
