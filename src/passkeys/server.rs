@@ -5,7 +5,9 @@
 //! after the password; deleting one needs the password too.
 
 use super::Passkey;
-use crate::auth::server::{ChallengeKind, challenge, check_password, choice_sign_in, respond, start_challenge};
+use crate::auth::server::{
+    ChallengeKind, challenge, check_password, choice_sign_in, decoy_session, respond, start_challenge,
+};
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::Flash;
@@ -94,9 +96,8 @@ fn sign_in_answer(ctx: &Ctx, cognito_options: &str) -> Result<String, AppError> 
 fn options_no_passkey_answers(ctx: &Ctx, email: &str) -> String {
     use base64::Engine;
     let challenge: [u8; 32] = rand::random();
-    let session = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
     // Only fails when there is no session, and there is one.
-    let _ = start_challenge(ctx, email, Some(ChallengeNameType::WebAuthn), Some(session), None);
+    let _ = start_challenge(ctx, email, Some(ChallengeNameType::WebAuthn), Some(decoy_session()), None);
     sign_in_options_json(ctx, &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge))
 }
 

@@ -90,13 +90,7 @@ pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, A
         Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
             log_sdk_error("InitiateAuth (email code)", &e);
             quiet_resend(s, &email).await;
-            start_challenge(
-                ctx,
-                &email,
-                Some(ChallengeNameType::EmailOtp),
-                Some(format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())),
-                None,
-            )
+            start_challenge(ctx, &email, Some(ChallengeNameType::EmailOtp), Some(decoy_session()), None)
         }
         Err(e) => Err(map_sdk_error("InitiateAuth (email code)", &e)),
     }
@@ -142,44 +136,41 @@ async fn refuse_without_totp(ctx: &Ctx, result: &AuthenticationResultType) -> Re
     Ok(true)
 }
 
-/// Choice-based sign-in (USER_AUTH) for `email`, asking for the `preferred` first factor
-/// (`EMAIL_OTP`, `WEB_AUTHN`); Cognito answers with that challenge when the account has it.
-pub async fn choice_sign_in(
-    state: &AppState,
-    email: &str,
-    preferred: &str,
-) -> Result<
+/// What InitiateAuth answers.
+type Initiated = Result<
     aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
     SdkError<aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError, http_resp::HttpResponse>,
-> {
+>;
+
+/// InitiateAuth for `email` with `flow` and one parameter beside USERNAME (and SECRET_HASH when
+/// the client has a secret).
+async fn initiate(state: &AppState, flow: AuthFlowType, email: &str, param: (&str, &str)) -> Initiated {
     state
         .cognito
         .initiate_auth()
         .client_id(&state.config.client_id)
-        .auth_flow(AuthFlowType::UserAuth)
-        .set_auth_parameters(Some(state.config.auth_parameters(email, &[("PREFERRED_CHALLENGE", preferred)])))
+        .auth_flow(flow)
+        .set_auth_parameters(Some(state.config.auth_parameters(email, &[param])))
         .send()
         .await
 }
 
-/// USER_PASSWORD_AUTH for `email` (with SECRET_HASH when the client has a secret): sign-in,
-/// re-authentication, turning MFA off and the fresh session after a password change.
-pub async fn password_sign_in(
-    state: &AppState,
-    email: &str,
-    password: &str,
-) -> Result<
-    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
-    SdkError<aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError, http_resp::HttpResponse>,
-> {
-    state
-        .cognito
-        .initiate_auth()
-        .client_id(&state.config.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .set_auth_parameters(Some(state.config.auth_parameters(email, &[("PASSWORD", password)])))
-        .send()
-        .await
+/// Choice-based sign-in (USER_AUTH) for `email`, asking for the `preferred` first factor
+/// (`EMAIL_OTP`, `WEB_AUTHN`); Cognito answers with that challenge when the account has it.
+pub async fn choice_sign_in(state: &AppState, email: &str, preferred: &str) -> Initiated {
+    initiate(state, AuthFlowType::UserAuth, email, ("PREFERRED_CHALLENGE", preferred)).await
+}
+
+/// USER_PASSWORD_AUTH for `email`: sign-in, re-authentication, turning MFA off and the fresh
+/// session after a password change.
+pub async fn password_sign_in(state: &AppState, email: &str, password: &str) -> Initiated {
+    initiate(state, AuthFlowType::UserPasswordAuth, email, ("PASSWORD", password)).await
+}
+
+/// A challenge session Cognito never issued, for a step that must look real and never succeed
+/// (an unconfirmed account's code page, an address without a passkey).
+pub fn decoy_session() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
 /// Re-authentication before a sensitive change (email, turning MFA on, deleting the account):
