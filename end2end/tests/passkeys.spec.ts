@@ -1,5 +1,5 @@
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
-import { PASSWORD, expectSignedInHome, newEmail, registerAndConfirm, signOut } from './helpers';
+import { PASSWORD, expectSignedInHome, latestCode, mailbox, newEmail, registerAndConfirm, signOut } from './helpers';
 
 // WebAuthn refuses IP-address origins: these pages are opened on localhost, the relying party
 // the test pool's passkeys belong to (a site on 127.0.0.1 has its passkeys on localhost).
@@ -106,6 +106,56 @@ test('a passkey needs an email first; an address without one is not told apart f
   await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(
     'The passkey was not used (it was cancelled or timed out). Try again, or use another way.',
   );
+});
+
+test('passkey autofill: once the email is typed, the browser offers the passkey and signs in with it', async ({ page, request }) => {
+  await virtualAuthenticator(page);
+  const email = newEmail('autofill');
+  await registerAndConfirm(page, request, email);
+  await addPasskey(page);
+  await expect(page.getByRole('status')).toContainText('Your passkey is added.');
+  await signOut(page);
+
+  await page.goto('/sign-in');
+  // The fields the browser offers passkeys in.
+  await expect(page.getByLabel('Email')).toHaveAttribute('autocomplete', 'username webauthn');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('autocomplete', 'current-password webauthn');
+  await expect(page.getByRole('button', { name: 'Use a passkey' })).toBeEnabled();
+  // Chromium's virtual authenticator answers a conditional request at once, as a person
+  // choosing the passkey from the autofill list would: no button is pressed.
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Email').press('Tab');
+  await expectSignedInHome(page, email);
+});
+
+test('an account without a password adds a passkey with an emailed code', async ({ page, request }) => {
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  const email = newEmail('passkeynopw');
+  await page.goto('/sign-up');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Given name').fill('Ada');
+  await page.getByLabel('Family name').fill('Lovelace');
+  await page.getByRole('button', { name: 'Sign up without a password' }).click();
+  await page.getByLabel('Confirmation code').fill(await latestCode(request, email));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expectSignedInHome(page, email);
+
+  await page.goto('/settings');
+  const section = page.getByRole('region', { name: 'Passkeys' });
+  const before = (await mailbox(request, email)).length;
+  await section.getByRole('button', { name: 'Email me a code instead' }).click();
+  await expect(page.getByRole('status').first()).toContainText(`We emailed a code to ${email}.`);
+  const code = await latestCode(request, email, before + 1);
+  await section.getByLabel('Password or emailed code, to add a passkey').fill(code);
+  await section.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(page.getByRole('status')).toContainText('Your passkey is added.');
+  expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(1);
+  // The code was used up: the label asks for the password again.
+  await expect(section.getByLabel('Password, to add a passkey')).toBeVisible();
+
+  await signOut(page);
+  await usePasskey(page, email);
+  await expectSignedInHome(page, email);
 });
 
 test.describe('with JavaScript off', () => {

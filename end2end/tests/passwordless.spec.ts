@@ -112,6 +112,45 @@ for (const javaScriptEnabled of [true, false]) {
       await expectSignedInHome(page, email);
     });
 
+    test('an account without a password confirms a sensitive change with an emailed code', async ({ page, request }) => {
+      const email = newEmail('nopassworddelete');
+      await page.goto('/sign-up');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Given name').fill('Ada');
+      await page.getByLabel('Family name').fill('Lovelace');
+      await page.getByRole('button', { name: 'Sign up without a password' }).click();
+      await enterCode(page, await latestCode(request, email));
+      await expectSignedInHome(page, email);
+
+      await page.goto('/settings');
+      const danger = page.getByRole('region', { name: 'Delete account' });
+      await danger.getByLabel('Type your email address to confirm').fill(email);
+      // Without asking for a code first, six digits are not a password.
+      await danger.getByLabel('Password, to confirm deletion').fill('123456');
+      await danger.getByRole('button', { name: 'Delete my account' }).click();
+      await expect(page.getByRole('alert')).toHaveText(
+        'That code has expired, or none was asked for. Choose \u201cEmail me a code instead\u201d for a new one.',
+      );
+      const before = (await mailbox(request, email)).length;
+      await danger.getByRole('button', { name: 'Email me a code instead' }).click();
+      await expect(page).toHaveURL(/\/settings$/);
+      await expect(page.getByRole('status').first()).toHaveText(
+        `We emailed a code to ${email}. Enter it where your password is asked for, within 3 minutes.`,
+      );
+      const code = await latestCode(request, email, before + 1);
+      await danger.getByLabel('Type your email address to confirm').fill(email);
+      await danger.getByLabel('Password or emailed code, to confirm deletion').fill(wrongCode([code]));
+      await danger.getByRole('button', { name: 'Delete my account' }).click();
+      await expect(page.getByRole('alert')).toHaveText(WRONG);
+      await danger.getByLabel('Type your email address to confirm').fill(email);
+      await danger.getByLabel('Password or emailed code, to confirm deletion').fill(code);
+      await danger.getByRole('button', { name: 'Delete my account' }).click();
+      await expect(page.getByRole('heading', { name: 'Your account was deleted' })).toBeVisible();
+      // The code was the account's only way in, and it is gone.
+      await askForCode(page, email);
+      expect((await mailbox(request, email)).length).toBe(before + 1);
+    });
+
     test('an unknown address gets the same code page and no mail', async ({ page, request }) => {
       const email = newEmail('emailcodenobody');
       await askForCode(page, email);

@@ -140,8 +140,8 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <FormPage title="Sign in" flash=flash>
             <form method="post" action=SignIn::url() novalidate>
-                <EmailField value=email/>
-                <CurrentPasswordInput label="Password" name="password"/>
+                <EmailField value=email webauthn=passkey/>
+                <CurrentPasswordInput label="Password" name="password" webauthn=passkey/>
                 <SubmitButton label="Sign in".to_string()/>
                 {without_password}
             </form>

@@ -35,9 +35,15 @@ pub const MESSAGE_ID: &str = "form-message";
 /// The email address of the sign-up, sign-in, confirm and password-reset forms (the account's
 /// user name for password managers), described by the form message.
 #[component]
-pub fn EmailField(#[prop(into)] value: String) -> impl IntoView {
+pub fn EmailField(
+    #[prop(into)] value: String,
+    /// Offers the browser's passkey autofill here (the sign-in page, when passkeys are on).
+    #[prop(optional)]
+    webauthn: bool,
+) -> impl IntoView {
+    let autocomplete = if webauthn { "username webauthn" } else { "username" };
     view! {
-        <Field label="Email" name="email" kind="email" autocomplete="username" value=value
+        <Field label="Email" name="email" kind="email" autocomplete=autocomplete value=value
             describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
     }
 }

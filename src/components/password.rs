@@ -145,14 +145,64 @@ pub fn NewPasswordInput(
 pub fn CurrentPasswordInput(
     #[prop(into)] label: String,
     #[prop(into, default = "password".into())] name: String,
+    /// Offers the browser's passkey autofill here too (the sign-in page, when passkeys are on).
+    #[prop(optional)]
+    webauthn: bool,
 ) -> impl IntoView {
+    let autocomplete = if webauthn { "current-password webauthn" } else { "current-password" };
     view! {
         <PasswordInput
             label=label
             name=name
-            autocomplete="current-password".to_string()
+            autocomplete=autocomplete.to_string()
             policy=None
             describedby=Some(crate::components::page::MESSAGE_ID.to_string())
         />
+    }
+}
+
+/// The password asked for before a sensitive change (`purpose`: "to add a passkey"). Where the
+/// pool offers codes by email, someone without a password (an account made without one) or who
+/// has forgotten it can have a code emailed and type it here instead: the button sends the same
+/// form to `send_reauth_code` (so it works without JavaScript), and while a code is waiting for
+/// this account the label says so.
+#[component]
+pub fn ConfirmPasswordInput(#[prop(into)] purpose: String, #[prop(into)] name: String) -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    let (offered, pending) = reauth_state();
+    let label = if pending { format!("Password or emailed code, {purpose}") } else { format!("Password, {purpose}") };
+    view! {
+        <CurrentPasswordInput label=label name=name/>
+        {offered.then(|| view! {
+            <p class="hint">"No password, or forgotten it? "
+                <button type="submit" class="link" formaction=crate::settings::SendReauthCode::url() formnovalidate>
+                    "Email me a code instead"
+                </button>
+            </p>
+        })}
+    }
+}
+
+/// Whether the pool offers codes by email, and whether one is waiting for the signed-in
+/// person (server only).
+fn reauth_state() -> (bool, bool) {
+    #[cfg(feature = "ssr")]
+    {
+        let (Some(state), Some(parts)) =
+            (use_context::<crate::server::state::AppState>(), use_context::<http::request::Parts>())
+        else {
+            return (false, false);
+        };
+        let pending = match crate::auth::current_auth() {
+            crate::auth::Auth::SignedIn(user) => {
+                crate::auth::server::reauth_pending(&state, &parts.headers, &user.sub)
+            }
+            _ => false,
+        };
+        (state.email_code_sign_in(), pending)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        (false, false)
     }
 }

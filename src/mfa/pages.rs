@@ -64,6 +64,8 @@ pub fn MfaSetupPage() -> impl IntoView {
                 <CurrentPasswordInput label="Current password"/>
                 <SubmitButton label="Start set-up".to_string()/>
             </form>
+            <p class="hint">"Signed up without a password? Two-factor authentication adds a code to your password, so set one first with "
+                <a href=crate::routes::FORGOT_PASSWORD>"a code by email"</a> "."</p>
         }
         .into_any(),
         Some((svg, secret)) => view! {

@@ -22,42 +22,118 @@ fn attach(_: leptos::web_sys::Element) {}
 #[cfg(feature = "hydrate")]
 fn attach(root: web_sys::Element) {
     use crate::components::enhance::dom;
-    let (Some(button), Some(error)) = (dom::find(&root, ".passkey-action"), dom::find(&root, "p.message.error")) else {
+    let Some(button) = dom::find(&root, ".passkey-action") else {
         return;
     };
     if let Some(note) = dom::find(&root, ".needs-js") {
         dom::flag(&note, "hidden", true);
     }
-    let show = move |message: &str| {
-        dom::flag(&error, "hidden", message.is_empty());
-        error.set_text_content(Some(message));
-    };
     if !supported() {
-        show("This browser cannot use passkeys.");
+        show(&root, "This browser cannot use passkeys.");
         return;
     }
     dom::flag(&button, "disabled", false);
     let register = root.get_attribute("data-mode").as_deref() == Some("register");
+    if !register {
+        offer_autofill(&root);
+    }
     let target = if register { root.clone() } else { button.clone() };
     dom::on(&target, if register { "submit" } else { "click" }, move |event| {
+        // The form's other submit button ("Email me a code instead") posts the form as usual.
+        if register && submitter(&event).is_some_and(|s| s != button) {
+            return;
+        }
         event.prevent_default();
-        show("");
-        let (root, button, show) = (root.clone(), button.clone(), show.clone());
+        show(&root, "");
+        let (root, button) = (root.clone(), button.clone());
         dom::flag(&button, "disabled", true);
         leptos::task::spawn_local(async move {
-            if let Err(message) = run(root, register).await {
-                show(&message);
-                dom::flag(&button, "disabled", false);
+            if let Err(message) = run(root.clone(), if register { Mode::Add } else { Mode::SignIn }).await {
+                show(&root, &message);
+            }
+            // Ready again (when the page is not already on its way elsewhere).
+            dom::flag(&button, "disabled", false);
+        });
+    });
+}
+
+/// Shows `message` in the passkey part's alert (hidden when empty).
+#[cfg(feature = "hydrate")]
+fn show(root: &web_sys::Element, message: &str) {
+    use crate::components::enhance::dom;
+    if let Some(error) = dom::find(root, "p.message.error") {
+        dom::flag(&error, "hidden", message.is_empty());
+        error.set_text_content(Some(message));
+    }
+}
+
+/// The button that sent a `submit` event.
+#[cfg(feature = "hydrate")]
+fn submitter(event: &web_sys::Event) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(event, &"submitter".into()).ok().and_then(|s| s.dyn_into().ok())
+}
+
+/// Passkey autofill (WebAuthn's conditional mediation), where the browser has it: Cognito issues
+/// a passkey challenge only for a named account, so once an email is typed the island asks for
+/// the options and starts a request the browser answers from its autofill list (the email and
+/// password fields are marked `webauthn`), without the person choosing "Use a passkey".
+#[cfg(feature = "hydrate")]
+fn offer_autofill(root: &web_sys::Element) {
+    use crate::components::enhance::dom;
+    let form = root.closest("form").ok().flatten();
+    let Some(email) = form.and_then(|f| dom::find(&f, "input[name=email]")) else {
+        return;
+    };
+    let root = root.clone();
+    dom::on(&email, "change", move |_| {
+        let root = root.clone();
+        leptos::task::spawn_local(async move {
+            if !conditional_mediation().await {
+                return;
+            }
+            if let Err(message) = run(root.clone(), Mode::Autofill).await {
+                show(&root, &message);
             }
         });
     });
 }
 
+/// `PublicKeyCredential.isConditionalMediationAvailable()`.
+#[cfg(feature = "hydrate")]
+async fn conditional_mediation() -> bool {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::JsCast;
+    let Ok(pkc) = Reflect::get(&window(), &"PublicKeyCredential".into()) else { return false };
+    let Some(check) = Reflect::get(&pkc, &"isConditionalMediationAvailable".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return false;
+    };
+    let Some(promise) = check.call0(&pkc).ok().and_then(|p| p.dyn_into::<Promise>().ok()) else { return false };
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// What the island was asked to do.
+#[cfg(feature = "hydrate")]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// "Use a passkey" pressed.
+    SignIn,
+    /// An email was typed: the browser's autofill may answer.
+    Autofill,
+    /// Settings: "Add a passkey".
+    Add,
+}
+
 /// Adds a passkey (Settings) or signs in with one; loaded on first use.
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]
-async fn run(root: web_sys::Element, register: bool) -> Result<(), String> {
-    if register { add(&root).await } else { sign_in(&root).await }
+async fn run(root: web_sys::Element, mode: Mode) -> Result<(), String> {
+    match mode {
+        Mode::Add => add(&root).await,
+        Mode::SignIn => sign_in(&root, false).await,
+        Mode::Autofill => sign_in(&root, true).await,
+    }
 }
 
 /// The browser has WebAuthn and its JSON helpers.
@@ -75,19 +151,118 @@ fn field(el: &web_sys::Element, name: &str) -> String {
     input.as_ref().and_then(crate::components::enhance::dom::as_input).map(|i| i.value()).unwrap_or_default()
 }
 
+/// The sign-in requests of this page, one at a time: the browser allows one pending
+/// `navigator.credentials` request, and each request for options replaces Cognito's step in the
+/// passkey cookie. The button ends a pending autofill request and uses the options it fetched
+/// rather than fetching over them; the autofill never interrupts anything.
 #[cfg(feature = "hydrate")]
-async fn sign_in(root: &web_sys::Element) -> Result<(), String> {
+#[derive(Default)]
+struct Flow {
+    /// Counts requests; an older one that sees a newer count stops quietly.
+    generation: u32,
+    phase: Phase,
+    /// Options fetched but not yet answered: the email, the answer, when (ms since the epoch).
+    prepared: Option<(String, String, f64)>,
+}
+
+#[cfg(feature = "hydrate")]
+#[derive(Default)]
+enum Phase {
+    #[default]
+    Idle,
+    /// Options are being fetched.
+    Fetching,
+    /// The browser has the request; the abort ends it.
+    Asking(Option<web_sys::AbortController>),
+    /// The browser's answer is on its way to the server.
+    Answering,
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static FLOW: std::cell::RefCell<Flow> = std::cell::RefCell::new(Flow::default());
+}
+
+/// Options younger than this are used again: Cognito's step lasts 3 minutes.
+#[cfg(feature = "hydrate")]
+const PREPARED_MS: f64 = 120_000.0;
+
+#[cfg(feature = "hydrate")]
+async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> {
     use super::api::{PasskeySignIn, PasskeySignInOptions};
     use crate::components::enhance::form_value;
     use leptos::server_fn::ServerFn;
-    let email = field(root, "email");
-    if email.trim().is_empty() {
-        return Err("Enter your email address, then choose \u{201c}Use a passkey\u{201d}.".into());
+    let email = field(root, "email").trim().to_lowercase();
+    if email.is_empty() {
+        return if autofill { Ok(()) } else { Err("Enter your email address, then choose \u{201c}Use a passkey\u{201d}.".into()) };
     }
-    let options = call(PasskeySignInOptions::url(), format!("email={}", form_value(&email))).await?;
-    let credential = credential("get", "parseRequestOptionsFromJSON", &options).await?;
-    let to = call(PasskeySignIn::url(), format!("credential={}", form_value(&credential))).await?;
-    let to = js_sys::JSON::parse(&to).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "/".into());
+    let set_phase = |phase| FLOW.with(|f| f.borrow_mut().phase = phase);
+    // Some(generation) when this request goes ahead.
+    let start = FLOW.with(|f| {
+        let mut f = f.borrow_mut();
+        match (&f.phase, autofill) {
+            (Phase::Idle, _) => {}
+            (_, true) | (Phase::Answering, false) => return None,
+            (Phase::Asking(abort), false) => {
+                if let Some(abort) = abort {
+                    abort.abort();
+                }
+            }
+            (Phase::Fetching, false) => {}
+        }
+        f.generation += 1;
+        Some(f.generation)
+    });
+    let Some(generation) = start else { return Ok(()) };
+    let current = || FLOW.with(|f| f.borrow().generation == generation);
+    while FLOW.with(|f| matches!(f.borrow().phase, Phase::Fetching)) {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    if !current() {
+        return Ok(());
+    }
+    let reusable = FLOW.with(|f| {
+        f.borrow_mut().prepared.take().filter(|(e, _, at)| *e == email && js_sys::Date::now() - at < PREPARED_MS)
+    });
+    let options = match reusable {
+        Some((_, options, _)) => options,
+        None => {
+            set_phase(Phase::Fetching);
+            let fetched = call(PasskeySignInOptions::url(), format!("email={}", form_value(&email))).await;
+            set_phase(Phase::Idle);
+            match fetched {
+                Ok(options) => options,
+                // The autofill is an offer: when it cannot be made, the button still works.
+                Err(_) if autofill => return Ok(()),
+                Err(message) => return Err(message),
+            }
+        }
+    };
+    FLOW.with(|f| f.borrow_mut().prepared = Some((email.clone(), options.clone(), js_sys::Date::now())));
+    if !current() {
+        return Ok(());
+    }
+    let abort = web_sys::AbortController::new().ok();
+    set_phase(Phase::Asking(abort.clone()));
+    let asked = credential("get", "parseRequestOptionsFromJSON", &options, autofill, abort).await;
+    if !current() {
+        return Ok(());
+    }
+    set_phase(Phase::Idle);
+    let credential = match asked {
+        Ok(credential) => credential,
+        // Ended by the button, which carries on.
+        Err(None) => return Ok(()),
+        // The autofill was not chosen (or the device said no): nothing was asked of the person.
+        Err(Some(_)) if autofill => return Ok(()),
+        Err(Some(message)) => return Err(message),
+    };
+    // Cognito answers each step once.
+    FLOW.with(|f| f.borrow_mut().prepared = None);
+    set_phase(Phase::Answering);
+    let answered = call(PasskeySignIn::url(), format!("credential={}", form_value(&credential))).await;
+    set_phase(Phase::Idle);
+    let to = js_sys::JSON::parse(&answered?).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "/".into());
     let _ = window().location().assign(&to);
     Ok(())
 }
@@ -100,7 +275,9 @@ async fn add(root: &web_sys::Element) -> Result<(), String> {
     let password = field(root, "passkey_password");
     let options =
         call(PasskeyRegistrationOptions::url(), format!("passkey_password={}", form_value(&password))).await?;
-    let credential = credential("create", "parseCreationOptionsFromJSON", &options).await?;
+    let credential = credential("create", "parseCreationOptionsFromJSON", &options, false, None)
+        .await
+        .map_err(|e| e.unwrap_or_else(|| "The passkey was not added. Please try again.".into()))?;
     call(AddPasskey::url(), format!("credential={}", form_value(&credential))).await?;
     // The page lists the new passkey and says it was added.
     let _ = window().location().reload();
@@ -118,13 +295,20 @@ async fn call(url: &str, form: String) -> Result<String, String> {
     })
 }
 
-/// `navigator.credentials[method]({publicKey: PublicKeyCredential[parser](options)})` as JSON.
-/// `answer` is the server function's answer: a JSON string holding the options' JSON.
+/// `navigator.credentials[method]({publicKey: PublicKeyCredential[parser](options)})` as JSON,
+/// with `mediation: "conditional"` for the autofill and `abort`'s signal. `answer` is the server
+/// function's answer: a JSON string holding the options' JSON. `Err(None)`: the request was aborted.
 #[cfg(feature = "hydrate")]
-async fn credential(method: &str, parser: &str, answer: &str) -> Result<String, String> {
+async fn credential(
+    method: &str,
+    parser: &str,
+    answer: &str,
+    conditional: bool,
+    abort: Option<web_sys::AbortController>,
+) -> Result<String, Option<String>> {
     use js_sys::{Function, JSON, Object, Promise, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
-    let unusable = |_| "This browser could not use the passkey options. Please try again.".to_string();
+    let unusable = |_| Some("This browser could not use the passkey options. Please try again.".to_string());
     let text = JSON::parse(answer).ok().and_then(|v| v.as_string()).ok_or_else(|| unusable(JsValue::NULL))?;
     let options = JSON::parse(&text).map_err(unusable)?;
     let pkc = Reflect::get(&window(), &"PublicKeyCredential".into()).map_err(unusable)?;
@@ -132,6 +316,12 @@ async fn credential(method: &str, parser: &str, answer: &str) -> Result<String, 
     let public_key = parse.call1(&pkc, &options).map_err(unusable)?;
     let request = Object::new();
     Reflect::set(&request, &"publicKey".into(), &public_key).map_err(unusable)?;
+    if conditional {
+        Reflect::set(&request, &"mediation".into(), &"conditional".into()).map_err(unusable)?;
+    }
+    if let Some(abort) = abort {
+        Reflect::set(&request, &"signal".into(), &abort.signal()).map_err(unusable)?;
+    }
     let navigator = Reflect::get(&window(), &"navigator".into()).map_err(unusable)?;
     let credentials = Reflect::get(&navigator, &"credentials".into()).map_err(unusable)?;
     let run: Function = Reflect::get(&credentials, &method.into()).map_err(unusable)?.dyn_into().map_err(unusable)?;
@@ -143,24 +333,28 @@ async fn credential(method: &str, parser: &str, answer: &str) -> Result<String, 
     JSON::stringify(&credential).ok().and_then(|s| s.as_string()).ok_or_else(|| unusable(JsValue::NULL))
 }
 
-/// What the person is told when the browser refused, by the `DOMException`'s name.
+/// What the person is told when the browser refused, by the `DOMException`'s name; nothing for
+/// a request the page itself ended (`AbortError`).
 #[cfg(any(feature = "hydrate", test))]
-fn browser_refusal(name: &str, creating: bool) -> String {
-    match name {
+fn browser_refusal(name: &str, creating: bool) -> Option<String> {
+    let message = match name {
+        "AbortError" => return None,
         "NotAllowedError" => "The passkey was not used (it was cancelled or timed out). Try again, or use another way.",
         "InvalidStateError" if creating => "This device or security key already has a passkey for your account.",
         "SecurityError" => "Passkeys cannot be used at this address. Open the site at its usual address and try again.",
         _ => "This browser could not use the passkey. Try again, or use another way.",
-    }
-    .to_string()
+    };
+    Some(message.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_browser_refusal_is_explained() {
-        assert!(super::browser_refusal("NotAllowedError", false).contains("cancelled"));
-        assert!(super::browser_refusal("InvalidStateError", true).contains("already has a passkey"));
-        assert!(super::browser_refusal("InvalidStateError", false).starts_with("This browser could not"));
+        let said = |name, creating| super::browser_refusal(name, creating).unwrap_or_default();
+        assert!(said("NotAllowedError", false).contains("cancelled"));
+        assert!(said("InvalidStateError", true).contains("already has a passkey"));
+        assert!(said("InvalidStateError", false).starts_with("This browser could not"));
+        assert_eq!(super::browser_refusal("AbortError", false), None, "a request the page ended is not a refusal");
     }
 }

@@ -5,7 +5,7 @@ use super::Passkey;
 use super::api::{DeletePasskey, PasskeyRegistrationOptions};
 use super::island::PasskeyBehaviour;
 use crate::components::page::MESSAGE_ID;
-use crate::components::password::CurrentPasswordInput;
+use crate::components::password::ConfirmPasswordInput;
 use crate::components::submit::SubmitButton;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -54,7 +54,7 @@ pub fn PasskeySettings() -> impl IntoView {
         </Suspense>
         <form method="post" action=PasskeyRegistrationOptions::url() class="passkey" data-mode="register" novalidate>
             <p>"A passkey signs you in with this device's screen lock or a security key, without your password."</p>
-            <CurrentPasswordInput label="Password, to add a passkey" name="passkey_password"/>
+            <ConfirmPasswordInput purpose="to add a passkey" name="passkey_password"/>
             <button type="submit" class="passkey-action" disabled>"Add a passkey"</button>
             <p class="needs-js hint">{NEEDS_JS}</p>
             <p class="message error" role="alert" hidden></p>
@@ -91,7 +91,7 @@ fn PasskeyList(passkeys: Vec<Passkey>) -> impl IntoView {
                 <label for="passkey-to-delete">"Passkey to delete"</label>
                 <select id="passkey-to-delete" name="credential_id" aria-describedby=MESSAGE_ID>{options}</select>
             </div>
-            <CurrentPasswordInput label="Password, to delete the passkey" name="passkey_delete_password"/>
+            <ConfirmPasswordInput purpose="to delete the passkey" name="passkey_delete_password"/>
             <SubmitButton label="Delete passkey".to_string()/>
         </form>
     }

@@ -6,7 +6,7 @@
 
 use super::Passkey;
 use crate::auth::server::{
-    ChallengeKind, challenge, check_password, choice_sign_in, decoy_session, respond, start_challenge,
+    ChallengeKind, challenge, choice_sign_in, confirm_identity, decoy_session, respond, start_challenge,
 };
 use crate::auth::validate;
 use crate::error::AppError;
@@ -114,7 +114,7 @@ pub async fn sign_in(ctx: &Ctx, credential: &str) -> Result<&'static str, AppErr
         // A refusal of the session itself (the step Cognito never issued, see
         // `options_no_passkey_answers`, or one it has forgotten) reads the same.
         Err(e) => {
-            ctx.set_cookie(ctx.state.cookies.clear(CookieName::Challenge));
+            ctx.set_cookie(ctx.state.cookies.clear(ChallengeKind::Passkey.cookie()));
             Err(match e {
                 AppError::WrongCredentials | AppError::SignInStepExpired => AppError::PasskeyRefused,
                 other => other,
@@ -126,7 +126,7 @@ pub async fn sign_in(ctx: &Ctx, credential: &str) -> Result<&'static str, AppErr
 pub async fn registration_options(ctx: &Ctx, password: &str) -> Result<String, AppError> {
     require_passkeys(ctx)?;
     let tokens = ctx.tokens()?;
-    check_password(ctx, password).await?;
+    confirm_identity(ctx, password).await?;
     let out = ctx
         .state
         .cognito
@@ -167,7 +167,7 @@ pub async fn delete(ctx: &Ctx, credential_id: &str, password: &str) -> Result<&'
     if id.is_empty() || id.len() > 1024 {
         return Err(AppError::InvalidInput("Choose the passkey to delete.".into()));
     }
-    check_password(ctx, password).await?;
+    confirm_identity(ctx, password).await?;
     ctx.state
         .cognito
         .delete_web_authn_credential()

@@ -86,6 +86,7 @@ pub fn table() -> Vec<(&'static str, Scope)> {
         (crate::settings::ResendEmailCode::PATH, IpAndAccount),
         (crate::settings::ChangePassword::PATH, IpAndAccount),
         (crate::settings::DeleteAccount::PATH, IpAndAccount),
+        (crate::settings::SendReauthCode::PATH, IpAndAccount),
         (crate::passkeys::PasskeySignInOptions::PATH, IpAndEmail),
         (crate::passkeys::PasskeySignIn::PATH, Ip),
         (crate::passkeys::PasskeyRegistrationOptions::PATH, IpAndAccount),

@@ -37,6 +37,13 @@ pub enum CookieName {
     Flash,
     /// A new email address waiting for its code (the account keeps the old one until then).
     EmailChange,
+    /// A passkey sign-in step (Cognito's WEB_AUTHN session). Apart from `Challenge`, so the
+    /// passkey autofill, which starts while the person types, never replaces a password
+    /// sign-in's next step.
+    PasskeyChallenge,
+    /// A code emailed to the signed-in person to confirm a sensitive change instead of the
+    /// password (Cognito's EMAIL_OTP session, for this account only).
+    Reauth,
 }
 
 impl CookieName {
@@ -50,6 +57,8 @@ impl CookieName {
             CookieName::MfaSetup => "lc-mfa-setup",
             CookieName::Flash => "lc-flash",
             CookieName::EmailChange => "lc-email-change",
+            CookieName::PasskeyChallenge => "lc-passkey",
+            CookieName::Reauth => "lc-reauth",
         }
     }
 }
@@ -192,6 +201,8 @@ impl CookieCodec {
             CookieName::Challenge,
             CookieName::MfaSetup,
             CookieName::EmailChange,
+            CookieName::PasskeyChallenge,
+            CookieName::Reauth,
         ]
         .into_iter()
         .map(|n| self.clear(n))

@@ -58,6 +58,18 @@ pub async fn delete_account(confirm_email: String, delete_password: String) -> R
     ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }
 
+/// Emails the signed-in person a code to type where the password is asked for (for an account
+/// made without a password). Sent by the "Email me a code instead" button of those forms, so
+/// the form's other fields come along; a typed new email address is kept for the page.
+#[server(endpoint = "reauth_code")]
+pub async fn send_reauth_code(#[server(default)] email: Option<String>) -> Result<(), AppError> {
+    use crate::server::ctx::{Ctx, keep};
+    let ctx = Ctx::get()?;
+    let kept = keep(email.as_deref().unwrap_or_default(), None, None);
+    let result = crate::auth::server::send_reauth_code(&ctx, kept.email.clone()).await;
+    ctx.finish(result, crate::routes::SETTINGS, kept)
+}
+
 /// The longest unsaved bio kept for the page after a refused save (the flash cookie must stay
 /// under 4,000 bytes with the names and the message).
 #[cfg(feature = "ssr")]

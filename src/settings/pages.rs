@@ -4,7 +4,7 @@ use super::api::{ChangeEmail, ChangePassword, DeleteAccount, ResendEmailCode, Up
 use crate::auth::validate::BIO_MAX;
 use crate::auth::{Auth, current_auth};
 use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
-use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
+use crate::components::password::{ConfirmPasswordInput, CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, TextArea};
 use crate::error::AppError;
@@ -29,6 +29,8 @@ pub fn SettingsPage() -> impl IntoView {
     let given_value = typed.as_ref().and_then(|f| f.given_name.clone()).unwrap_or_else(|| user.given_name.clone());
     let family_value = typed.as_ref().and_then(|f| f.family_name.clone()).unwrap_or_else(|| user.family_name.clone());
     let typed_bio = typed.and_then(|f| f.bio);
+    // A new address typed before a refused change, or before asking for a code, stays typed.
+    let typed_email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     // The bio is read from Cognito for this page only (it is not in the id token).
     let sub = user.sub.clone();
     let bio = Resource::new_blocking(
@@ -95,8 +97,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <p>{format!("You sign in with {}.", user.email)}</p>
                 {pending_email}
                 <form method="post" action=ChangeEmail::url() novalidate>
-                    <Field label="New email address" name="email" kind="email" autocomplete="email" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                    <CurrentPasswordInput label="Password, to confirm the change" name="email_password"/>
+                    <Field label="New email address" name="email" kind="email" autocomplete="email" value=typed_email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                    <ConfirmPasswordInput purpose="to confirm the change" name="email_password"/>
                     <SubmitButton label="Change email".to_string()/>
                 </form>
             </section>
@@ -135,7 +137,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
                 <form method="post" action=DeleteAccount::url() novalidate>
                     <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                    <CurrentPasswordInput label="Password, to confirm deletion" name="delete_password"/>
+                    <ConfirmPasswordInput purpose="to confirm deletion" name="delete_password"/>
                     <SubmitButton label="Delete my account".to_string()/>
                 </form>
             </section>

@@ -84,7 +84,7 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
     if email == user.email {
         return Err(AppError::InvalidInput("That is already your email address.".into()));
     }
-    crate::auth::server::check_password(ctx, password).await?;
+    crate::auth::server::confirm_identity(ctx, password).await?;
     let config = &ctx.state.config;
     email::send(&ctx.state, &email::email_change_notice(&config.app_name, &config.site_url, &user.email, &email))
         .await?;
@@ -228,7 +228,7 @@ pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> R
     if confirm_email.trim().to_lowercase() != user.email {
         return Err(AppError::InvalidInput("Type your email address exactly to confirm.".into()));
     }
-    crate::auth::server::check_password(ctx, password).await?;
+    crate::auth::server::confirm_identity(ctx, password).await?;
     let s = &ctx.state;
     s.cognito.delete_user().access_token(&tokens.access).send().await.map_err(|e| ctx.token_error("DeleteUser", &e))?;
     crate::avatar::server::delete_all(&ctx.state, &user.sub, crate::avatar::server::LIST_PAGE).await;

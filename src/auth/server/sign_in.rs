@@ -173,9 +173,9 @@ pub fn decoy_session() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
-/// Re-authentication before a sensitive change (email, turning MFA on, deleting the account):
-/// Cognito checks the signed-in person's current password. A sign-in that asks for the MFA code
-/// has already accepted the password. The session such a check mints is revoked unused.
+/// Re-authentication before turning MFA on: Cognito checks the signed-in person's current
+/// password. A sign-in that asks for the MFA code has already accepted the password. The
+/// session such a check mints is revoked unused.
 pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
     let user = ctx.user()?;
     let password = validate::current_password(password)
@@ -194,6 +194,110 @@ pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
         revoke_refresh(s, refresh, "re-authentication").await;
     }
     Ok(())
+}
+
+/// Re-authentication before a sensitive change (email, deleting the account, adding or deleting
+/// a passkey): the current password, or the code `send_reauth_code` emailed, typed in the same
+/// field. The two cannot be confused: a code is six digits, a password at least twelve
+/// characters. An account made without a password confirms with the code.
+pub async fn confirm_identity(ctx: &Ctx, password_or_code: &str) -> Result<(), AppError> {
+    match validate::code(password_or_code) {
+        Ok(code) => check_reauth_code(ctx, &code).await,
+        Err(_) => check_password(ctx, password_or_code).await,
+    }
+}
+
+/// A step of `send_reauth_code`: Cognito's EMAIL_OTP session for the signed-in account.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReauthStep {
+    /// The account it was asked for: another account signed in later in this browser cannot use it.
+    pub sub: String,
+    pub username: String,
+    pub session: String,
+    pub expires_at: u64,
+}
+
+/// Emails the signed-in person a code that confirms one sensitive change instead of the password
+/// (USER_AUTH, EMAIL_OTP: Cognito mails the code). One code per resend interval per account.
+/// `typed_email` (a new address typed in the email form) comes back with the message.
+pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<&'static str, AppError> {
+    let user = ctx.user()?;
+    let s = &ctx.state;
+    if !s.email_code_sign_in() {
+        return Err(AppError::InvalidInput(
+            "Confirming with a code by email is not available. Enter your password.".into(),
+        ));
+    }
+    s.resend_allowed(&format!("reauth-code:{}", user.sub)).await?;
+    let out = choice_sign_in(s, &user.email, "EMAIL_OTP")
+        .await
+        .map_err(|e| map_sdk_error("InitiateAuth (re-authentication code)", &e))?;
+    if out.challenge_name != Some(ChallengeNameType::EmailOtp) {
+        tracing::warn!(challenge = ?out.challenge_name, "USER_AUTH did not offer EMAIL_OTP for re-authentication");
+        return Err(AppError::InvalidInput("We could not email you a code. Enter your password.".into()));
+    }
+    let params = out.challenge_parameters.unwrap_or_default();
+    let step = ReauthStep {
+        sub: user.sub,
+        username: params.get("USER_ID_FOR_SRP").cloned().unwrap_or_else(|| user.email.clone()),
+        session: out.session.ok_or(AppError::Internal)?,
+        expires_at: now_unix() + CHALLENGE_SECONDS,
+    };
+    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
+    ctx.set_cookie(s.cookies.seal(CookieName::Reauth, &step, age));
+    let sent = format!("We emailed a code to {}. Enter it where your password is asked for, within 3 minutes.", user.email);
+    ctx.flash(&Flash { email: typed_email.filter(|e| !e.is_empty()), ..Flash::success(sent) });
+    Ok(crate::routes::SETTINGS)
+}
+
+/// Whether the signed-in person has a code from `send_reauth_code` waiting (server only).
+pub fn reauth_pending(state: &AppState, headers: &http::HeaderMap, sub: &str) -> bool {
+    reauth_step(state, headers, sub).is_some()
+}
+
+fn reauth_step(state: &AppState, headers: &http::HeaderMap, sub: &str) -> Option<ReauthStep> {
+    state.cookies.open::<ReauthStep>(headers, CookieName::Reauth).filter(|r| r.sub == sub && r.expires_at > now_unix())
+}
+
+/// The emailed code answers Cognito's step; the session it mints is revoked unused, and the
+/// step is used up. A wrong code may be tried again (Cognito allows a few answers).
+async fn check_reauth_code(ctx: &Ctx, code: &str) -> Result<(), AppError> {
+    let user = ctx.user()?;
+    let s = &ctx.state;
+    let expired = || {
+        AppError::InvalidInput(
+            "That code has expired, or none was asked for. Choose \u{201c}Email me a code instead\u{201d} for a new one."
+                .into(),
+        )
+    };
+    let step = reauth_step(s, &ctx.parts.headers, &user.sub).ok_or_else(expired)?;
+    let answered = respond_call(s, &step.session, &step.username, ChallengeNameType::EmailOtp, vec![(
+        "EMAIL_OTP_CODE",
+        code.to_string(),
+    )])
+    .await;
+    let out = match answered {
+        Ok(out) => out,
+        Err(AppError::CodeMismatch) => return Err(AppError::CodeMismatch),
+        Err(AppError::SignInStepExpired | AppError::WrongCredentials | AppError::CodeExpired) => {
+            ctx.set_cookie(s.cookies.clear(CookieName::Reauth));
+            return Err(expired());
+        }
+        Err(e) => return Err(e),
+    };
+    ctx.set_cookie(s.cookies.clear(CookieName::Reauth));
+    match out.authentication_result {
+        Some(result) => {
+            if let Some(refresh) = result.refresh_token {
+                revoke_refresh(s, refresh, "re-authentication by email code").await;
+            }
+            Ok(())
+        }
+        None => {
+            tracing::error!(challenge = ?out.challenge_name, "an emailed re-authentication code led to another challenge");
+            Err(AppError::Internal)
+        }
+    }
 }
 
 /// A sign-in waiting for its next step, kept in an encrypted cookie (never in the page).
@@ -217,6 +321,13 @@ pub enum ChallengeKind {
     EmailCode,
     /// A passkey's answer (USER_AUTH, WEB_AUTHN), given by the island on the sign-in page.
     Passkey,
+}
+
+impl ChallengeKind {
+    /// The cookie a step of this kind is kept in (a passkey step has its own, see `CookieName`).
+    pub fn cookie(self) -> CookieName {
+        if self == ChallengeKind::Passkey { CookieName::PasskeyChallenge } else { CookieName::Challenge }
+    }
 }
 
 /// Cognito's challenge sessions last 3 minutes.
@@ -257,7 +368,7 @@ pub fn start_challenge(
         expires_at: now_unix() + CHALLENGE_SECONDS,
     };
     let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
-    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, age));
+    ctx.set_cookie(ctx.state.cookies.seal(kind.cookie(), &challenge, age));
     Ok(page)
 }
 
@@ -266,7 +377,7 @@ pub fn start_challenge(
 pub fn challenge(ctx: &Ctx, kind: ChallengeKind) -> Result<Challenge, AppError> {
     ctx.state
         .cookies
-        .open::<Challenge>(&ctx.parts.headers, CookieName::Challenge)
+        .open::<Challenge>(&ctx.parts.headers, kind.cookie())
         .filter(|c| c.kind == kind && c.expires_at > now_unix())
         .ok_or(AppError::SignInStepExpired)
 }
@@ -278,32 +389,7 @@ pub async fn respond(
     name: ChallengeNameType,
     answers: Vec<(&str, String)>,
 ) -> Result<&'static str, AppError> {
-    let s = &ctx.state;
-    let mut req = s
-        .cognito
-        .respond_to_auth_challenge()
-        .client_id(&s.config.client_id)
-        .challenge_name(name)
-        .session(&c.session)
-        .challenge_responses("USERNAME", &c.username);
-    if let Some(h) = s.config.secret_hash(&c.username) {
-        req = req.challenge_responses("SECRET_HASH", h);
-    }
-    for (k, v) in answers {
-        req = req.challenge_responses(k, v);
-    }
-    let out = req.send().await.map_err(|e| match error_code(&e) {
-        // An expired or used-up challenge session.
-        Some("NotAuthorizedException") | Some("ExpiredCodeException")
-            if e.as_service_error()
-                .and_then(|se| aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(se))
-                .is_some_and(|m| m.to_lowercase().contains("session")) =>
-        {
-            log_sdk_error("RespondToAuthChallenge", &e);
-            AppError::SignInStepExpired
-        }
-        _ => map_sdk_error("RespondToAuthChallenge", &e),
-    })?;
+    let out = respond_call(&ctx.state, &c.session, &c.username, name, answers).await?;
     match out.authentication_result {
         Some(result) if c.kind == ChallengeKind::EmailCode && refuse_without_totp(ctx, &result).await? => {
             challenge_failed(ctx, &c.email, AppError::AuthenticatorRequired)
@@ -314,6 +400,41 @@ pub async fn respond(
         }
         None => start_challenge(ctx, &c.email, out.challenge_name, out.session, out.challenge_parameters),
     }
+}
+
+/// RespondToAuthChallenge for `session` (USERNAME and SECRET_HASH added), with an expired or
+/// used-up session told apart as `SignInStepExpired`.
+async fn respond_call(
+    s: &AppState,
+    session: &str,
+    username: &str,
+    name: ChallengeNameType,
+    answers: Vec<(&str, String)>,
+) -> Result<aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, AppError>
+{
+    let mut req = s
+        .cognito
+        .respond_to_auth_challenge()
+        .client_id(&s.config.client_id)
+        .challenge_name(name)
+        .session(session)
+        .challenge_responses("USERNAME", username);
+    if let Some(h) = s.config.secret_hash(username) {
+        req = req.challenge_responses("SECRET_HASH", h);
+    }
+    for (k, v) in answers {
+        req = req.challenge_responses(k, v);
+    }
+    req.send().await.map_err(|e| match error_code(&e) {
+        // An expired or used-up challenge session.
+        Some("NotAuthorizedException") | Some("ExpiredCodeException")
+            if e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.to_lowercase().contains("session")) =>
+        {
+            log_sdk_error("RespondToAuthChallenge", &e);
+            AppError::SignInStepExpired
+        }
+        _ => map_sdk_error("RespondToAuthChallenge", &e),
+    })
 }
 
 /// Ends a challenge that can no longer be answered and says so on the sign-in page.
