@@ -194,9 +194,7 @@ fn reauth_state() -> (bool, bool) {
             return (false, false);
         };
         let pending = match crate::auth::current_auth() {
-            crate::auth::Auth::SignedIn(user) => {
-                crate::auth::server::reauth_pending(&state, &parts.headers, &user.sub)
-            }
+            crate::auth::Auth::SignedIn(user) => crate::auth::server::reauth_pending(&state, &parts.headers, &user.sub),
             _ => false,
         };
         (state.email_code_sign_in(), pending)

@@ -105,7 +105,8 @@ async fn conditional_mediation() -> bool {
     use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::JsCast;
     let Ok(pkc) = Reflect::get(&window(), &"PublicKeyCredential".into()) else { return false };
-    let Some(check) = Reflect::get(&pkc, &"isConditionalMediationAvailable".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+    let Some(check) =
+        Reflect::get(&pkc, &"isConditionalMediationAvailable".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
     else {
         return false;
     };
@@ -194,7 +195,11 @@ async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> 
     use leptos::server_fn::ServerFn;
     let email = field(root, "email").trim().to_lowercase();
     if email.is_empty() {
-        return if autofill { Ok(()) } else { Err("Enter your email address, then choose \u{201c}Use a passkey\u{201d}.".into()) };
+        return if autofill {
+            Ok(())
+        } else {
+            Err("Enter your email address, then choose \u{201c}Use a passkey\u{201d}.".into())
+        };
     }
     let set_phase = |phase| FLOW.with(|f| f.borrow_mut().phase = phase);
     // Some(generation) when this request goes ahead.

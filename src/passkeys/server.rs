@@ -13,7 +13,6 @@ use crate::error::AppError;
 use crate::flash::Flash;
 use crate::server::aws::{document_from_json, document_to_json, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
-use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 /// The longest credential accepted from a browser (a real one is under 2 KB; the request body

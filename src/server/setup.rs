@@ -667,7 +667,7 @@ mod tests {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let set = cookies_of(&res);
         assert!(!set.contains(&format!("{}=", state.cookies.name(CookieName::Access))), "no session: {set}");
-        let cleared = format!("{}=", state.cookies.name(CookieName::Challenge));
+        let cleared = format!("{}=", state.cookies.name(CookieName::PasskeyChallenge));
         assert!(set.split("; ").any(|c| c == cleared), "the step ends: {set}");
         assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
         // Without the step's cookie (expired, or never asked for): start again.

@@ -245,7 +245,8 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
     };
     let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
     ctx.set_cookie(s.cookies.seal(CookieName::Reauth, &step, age));
-    let sent = format!("We emailed a code to {}. Enter it where your password is asked for, within 3 minutes.", user.email);
+    let sent =
+        format!("We emailed a code to {}. Enter it where your password is asked for, within 3 minutes.", user.email);
     ctx.flash(&Flash { email: typed_email.filter(|e| !e.is_empty()), ..Flash::success(sent) });
     Ok(crate::routes::SETTINGS)
 }
@@ -271,10 +272,13 @@ async fn check_reauth_code(ctx: &Ctx, code: &str) -> Result<(), AppError> {
         )
     };
     let step = reauth_step(s, &ctx.parts.headers, &user.sub).ok_or_else(expired)?;
-    let answered = respond_call(s, &step.session, &step.username, ChallengeNameType::EmailOtp, vec![(
-        "EMAIL_OTP_CODE",
-        code.to_string(),
-    )])
+    let answered = respond_call(
+        s,
+        &step.session,
+        &step.username,
+        ChallengeNameType::EmailOtp,
+        vec![("EMAIL_OTP_CODE", code.to_string())],
+    )
     .await;
     let out = match answered {
         Ok(out) => out,
@@ -428,7 +432,9 @@ async fn respond_call(
     req.send().await.map_err(|e| match error_code(&e) {
         // An expired or used-up challenge session.
         Some("NotAuthorizedException") | Some("ExpiredCodeException")
-            if e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.to_lowercase().contains("session")) =>
+            if e.as_service_error()
+                .and_then(|se| se.message())
+                .is_some_and(|m| m.to_lowercase().contains("session")) =>
         {
             log_sdk_error("RespondToAuthChallenge", &e);
             AppError::SignInStepExpired
