@@ -755,4 +755,128 @@ mod tests {
             assert_eq!(sign_up.num_calls(), calls);
         }
     }
+
+    /// A signed-in account (`u1`, a@example.com) whose tokens verify against a local JWKS.
+    async fn signed_in_state(rules: &[&aws_smithy_mocks::Rule]) -> (AppState, String) {
+        let (jwks, _) = jwks_server().await;
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, rules, |c| {
+            c.retry_config(RetryConfig::disabled())
+        });
+        let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
+        state.allow_email_code();
+        let claims = |extra: serde_json::Value| {
+            let mut c = serde_json::json!({"sub": "u1", "iss": ISS, "exp": now() + 3000, "iat": now()});
+            c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            sign(KEY_A, "a", c)
+        };
+        let tokens = crate::server::session::SessionTokens {
+            access: claims(serde_json::json!({"client_id": CLIENT, "token_use": "access", "username": "u1"})),
+            id: claims(serde_json::json!({"aud": CLIENT, "token_use": "id", "email": "a@example.com"})),
+            refresh: Some("refresh".into()),
+        };
+        let cookies = state
+            .cookies
+            .start_session(&tokens, 3600)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        (state, cookies)
+    }
+
+    /// An account without a password confirms a sensitive change with a code Cognito emails
+    /// (USER_AUTH, EMAIL_OTP) typed where the password is asked for: the session the answer
+    /// mints is revoked unused, and the code is good for one change. Six digits without a code
+    /// asked for, or asked for by another account, are refused before Cognito is asked.
+    #[tokio::test]
+    async fn an_emailed_code_confirms_a_sensitive_change_instead_of_the_password() {
+        use aws_sdk_cognitoidentityprovider::operation::{
+            delete_web_authn_credential::DeleteWebAuthnCredentialOutput, initiate_auth::InitiateAuthOutput,
+            respond_to_auth_challenge::RespondToAuthChallengeOutput, revoke_token::RevokeTokenOutput,
+        };
+        use aws_sdk_cognitoidentityprovider::types::{AuthenticationResultType, ChallengeNameType};
+        let otp = mock!(Client::initiate_auth)
+            .match_requests(|r| {
+                r.auth_parameters().and_then(|p| p.get("PREFERRED_CHALLENGE")).map(String::as_str) == Some("EMAIL_OTP")
+                    && r.auth_parameters().and_then(|p| p.get("USERNAME")).map(String::as_str) == Some("a@example.com")
+            })
+            .then_output(|| {
+                InitiateAuthOutput::builder().challenge_name(ChallengeNameType::EmailOtp).session("s".repeat(40)).build()
+            });
+        let password = mock!(Client::initiate_auth)
+            .match_requests(|r| r.auth_parameters().is_some_and(|p| p.contains_key("PASSWORD")))
+            .then_output(|| InitiateAuthOutput::builder().build());
+        let answer = mock!(Client::respond_to_auth_challenge)
+            .match_requests(|r| {
+                r.challenge_name() == Some(&ChallengeNameType::EmailOtp)
+                    && r.session() == Some("s".repeat(40).as_str())
+                    && r.challenge_responses().and_then(|c| c.get("EMAIL_OTP_CODE")).map(String::as_str)
+                        == Some("123456")
+            })
+            .then_output(|| {
+                RespondToAuthChallengeOutput::builder()
+                    .authentication_result(
+                        AuthenticationResultType::builder()
+                            .access_token("a")
+                            .id_token("i")
+                            .refresh_token("minted")
+                            .build(),
+                    )
+                    .build()
+            });
+        let revoke = mock!(Client::revoke_token)
+            .match_requests(|r| r.token() == Some("minted"))
+            .then_output(|| RevokeTokenOutput::builder().build());
+        let delete = mock!(Client::delete_web_authn_credential)
+            .then_output(|| DeleteWebAuthnCredentialOutput::builder().build());
+        let (state, session) = signed_in_state(&[&otp, &password, &answer, &revoke, &delete]).await;
+        let post = |path: &str, form: &'static str, cookies: &str| {
+            let mut req = form_post(path, form);
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(cookies).unwrap());
+            req
+        };
+        const DELETE: &str = "credential_id=AQID&passkey_delete_password=123456";
+        let expired = "That code has expired, or none was asked for. Choose \u{201c}Email me a code instead\u{201d} for a new one.";
+
+        // Six digits with no code asked for: not a password, and Cognito is not asked.
+        let res = app(state.clone()).oneshot(post("/api/delete_passkey", DELETE, &session)).await.unwrap();
+        assert_eq!(flash_of(&state, &res).message, expired);
+
+        let res = app(state.clone())
+            .oneshot(post("/api/reauth_code", "confirm_email=a%40example.com&delete_password=", &session))
+            .await
+            .unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SETTINGS);
+        assert_eq!(
+            flash_of(&state, &res).message,
+            "We emailed a code to a@example.com. Enter it where your password is asked for, within 3 minutes."
+        );
+        let step = cookies_of(&res).split("; ").find(|c| c.starts_with(&state.cookies.name(CookieName::Reauth))).unwrap().to_string();
+
+        // Another account's step is not this one's.
+        let foreign = state.cookies.seal(
+            CookieName::Reauth,
+            &crate::auth::server::ReauthStep {
+                sub: "u2".into(),
+                username: "b@example.com".into(),
+                session: "s".repeat(40),
+                expires_at: now() + 100,
+            },
+            cookie::time::Duration::minutes(3),
+        );
+        let foreign = foreign.to_str().unwrap().split(';').next().unwrap().to_string();
+        let res =
+            app(state.clone()).oneshot(post("/api/delete_passkey", DELETE, &format!("{session}; {foreign}"))).await.unwrap();
+        assert_eq!(flash_of(&state, &res).message, expired);
+        assert_eq!(answer.num_calls(), 0);
+
+        let res =
+            app(state.clone()).oneshot(post("/api/delete_passkey", DELETE, &format!("{session}; {step}"))).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SETTINGS);
+        assert_eq!(flash_of(&state, &res).message, "The passkey is deleted. It can no longer sign in to your account.");
+        let cleared = format!("{}=", state.cookies.name(CookieName::Reauth));
+        assert!(cookies_of(&res).split("; ").any(|c| c == cleared), "the code is used up");
+        assert_eq!((otp.num_calls(), answer.num_calls(), revoke.num_calls(), delete.num_calls()), (1, 1, 1, 1));
+        assert_eq!(password.num_calls(), 0, "a code is never tried as a password");
+    }
 }
