@@ -801,7 +801,10 @@ mod tests {
                     && r.auth_parameters().and_then(|p| p.get("USERNAME")).map(String::as_str) == Some("a@example.com")
             })
             .then_output(|| {
-                InitiateAuthOutput::builder().challenge_name(ChallengeNameType::EmailOtp).session("s".repeat(40)).build()
+                InitiateAuthOutput::builder()
+                    .challenge_name(ChallengeNameType::EmailOtp)
+                    .session("s".repeat(40))
+                    .build()
             });
         let password = mock!(Client::initiate_auth)
             .match_requests(|r| r.auth_parameters().is_some_and(|p| p.contains_key("PASSWORD")))
@@ -851,7 +854,11 @@ mod tests {
             flash_of(&state, &res).message,
             "We emailed a code to a@example.com. Enter it where your password is asked for, within 3 minutes."
         );
-        let step = cookies_of(&res).split("; ").find(|c| c.starts_with(&state.cookies.name(CookieName::Reauth))).unwrap().to_string();
+        let step = cookies_of(&res)
+            .split("; ")
+            .find(|c| c.starts_with(&state.cookies.name(CookieName::Reauth)))
+            .unwrap()
+            .to_string();
 
         // Another account's step is not this one's.
         let foreign = state.cookies.seal(
@@ -865,13 +872,17 @@ mod tests {
             cookie::time::Duration::minutes(3),
         );
         let foreign = foreign.to_str().unwrap().split(';').next().unwrap().to_string();
-        let res =
-            app(state.clone()).oneshot(post("/api/delete_passkey", DELETE, &format!("{session}; {foreign}"))).await.unwrap();
+        let res = app(state.clone())
+            .oneshot(post("/api/delete_passkey", DELETE, &format!("{session}; {foreign}")))
+            .await
+            .unwrap();
         assert_eq!(flash_of(&state, &res).message, expired);
         assert_eq!(answer.num_calls(), 0);
 
-        let res =
-            app(state.clone()).oneshot(post("/api/delete_passkey", DELETE, &format!("{session}; {step}"))).await.unwrap();
+        let res = app(state.clone())
+            .oneshot(post("/api/delete_passkey", DELETE, &format!("{session}; {step}")))
+            .await
+            .unwrap();
         assert_eq!(res.headers()[header::LOCATION], crate::routes::SETTINGS);
         assert_eq!(flash_of(&state, &res).message, "The passkey is deleted. It can no longer sign in to your account.");
         let cleared = format!("{}=", state.cookies.name(CookieName::Reauth));
