@@ -11,12 +11,12 @@ pub async fn passkey_sign_in_options(email: String) -> Result<String, AppError> 
     super::server::sign_in_options(&ctx, &email).await
 }
 
-/// Sign-in, step two: the browser's answer (`PublicKeyCredential` as JSON). Answers the path
-/// to go to.
+/// Sign-in, step two: the browser's answer (`PublicKeyCredential` as JSON) and the `step` the
+/// options came with. Answers the path to go to.
 #[server(endpoint = "passkey_sign_in")]
-pub async fn passkey_sign_in(credential: String) -> Result<String, AppError> {
+pub async fn passkey_sign_in(credential: String, #[server(default)] step: String) -> Result<String, AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
-    super::server::sign_in(&ctx, &credential).await.map(str::to_string)
+    super::server::sign_in(&ctx, &credential, &step).await.map(str::to_string)
 }
 
 /// Adding, step one (after the password): the options for `navigator.credentials.create`.

@@ -153,9 +153,9 @@ fn field(el: &web_sys::Element, name: &str) -> String {
 }
 
 /// The sign-in requests of this page, one at a time: the browser allows one pending
-/// `navigator.credentials` request, and each request for options replaces Cognito's step in the
-/// passkey cookie. The button ends a pending autofill request and uses the options it fetched
-/// rather than fetching over them; the autofill never interrupts anything.
+/// `navigator.credentials` request. The button ends a pending autofill request and uses the
+/// options it fetched (each carries its own step) rather than asking Cognito again; the autofill
+/// never interrupts anything.
 #[cfg(feature = "hydrate")]
 #[derive(Default)]
 struct Flow {
@@ -265,7 +265,8 @@ async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> 
     // Cognito answers each step once.
     FLOW.with(|f| f.borrow_mut().prepared = None);
     set_phase(Phase::Answering);
-    let answered = call(PasskeySignIn::url(), format!("credential={}", form_value(&credential))).await;
+    let form = format!("credential={}&step={}", form_value(&credential), form_value(&step_of(&options)));
+    let answered = call(PasskeySignIn::url(), form).await;
     set_phase(Phase::Idle);
     let to = js_sys::JSON::parse(&answered?).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "/".into());
     let _ = window().location().assign(&to);
@@ -298,6 +299,15 @@ async fn call(url: &str, form: String) -> Result<String, String> {
             |e| e.message(),
         )
     })
+}
+
+/// The sealed step the server put beside the options (`answer` as for `credential`), which goes
+/// back with the browser's answer.
+#[cfg(feature = "hydrate")]
+fn step_of(answer: &str) -> String {
+    use js_sys::{JSON, Reflect};
+    let options = JSON::parse(answer).ok().and_then(|v| v.as_string()).and_then(|t| JSON::parse(&t).ok());
+    options.and_then(|o| Reflect::get(&o, &"step".into()).ok()).and_then(|s| s.as_string()).unwrap_or_default()
 }
 
 /// `navigator.credentials[method]({publicKey: PublicKeyCredential[parser](options)})` as JSON,

@@ -6,13 +6,15 @@
 
 use super::Passkey;
 use crate::auth::server::{
-    ChallengeKind, challenge, choice_sign_in, confirm_identity, decoy_session, respond, start_challenge,
+    Challenge, ChallengeKind, choice_sign_in, confirm_identity, decoy_session, new_challenge, respond,
 };
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::server::aws::{document_from_json, document_to_json, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
+use crate::server::guard::now_unix;
+use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 /// The longest credential accepted from a browser (a real one is under 2 KB; the request body
@@ -46,8 +48,8 @@ pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError>
                     tracing::error!("WEB_AUTHN challenge without CREDENTIAL_REQUEST_OPTIONS");
                     AppError::Internal
                 })?;
-            start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)?;
-            sign_in_answer(ctx, &options)
+            let (step, _) = new_challenge(&email, out.challenge_name, out.session, out.challenge_parameters)?;
+            sign_in_answer(ctx, &options, &step)
         }
         // Cognito offers the other factors instead: the account has no passkey, or there is no
         // such account. Saying so would tell who has an account with a passkey, so the browser
@@ -64,22 +66,34 @@ pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError>
 /// What the browser gets: only the challenge of Cognito's options, in a shape that is the same
 /// for every address. Cognito's own list of the account's credentials (`allowCredentials`) is
 /// left out, as it would tell who has passkeys and which: the passkeys are discoverable (the pool
-/// registers them as resident keys), so the browser offers the person's own.
-fn sign_in_options_json(ctx: &Ctx, challenge: &str) -> String {
+/// registers them as resident keys), so the browser offers the person's own. Beside them, the
+/// step (Cognito's session) sealed with the cookie key, which the island hands back with the
+/// answer: each request for options carries its own step, and no cookie is set, so the autofill
+/// never interferes with another sign-in in the same browser.
+fn sign_in_options_json(ctx: &Ctx, challenge: &str, step: &Challenge) -> String {
+    // One size for every step, Cognito's long session or the decoy's short one: the length of
+    // the sealed text must not tell who has a passkey.
+    let mut step = step.clone();
+    let len = serde_json::to_string(&step).map(|j| j.len()).unwrap_or(0);
+    step.pad = " ".repeat(STEP_PADDED_BYTES.saturating_sub(len));
     serde_json::json!({
         "challenge": challenge,
         "rpId": ctx.state.config.passkey_rp_id(),
         "timeout": CHALLENGE_TIMEOUT_MS,
         "userVerification": "required",
         "allowCredentials": [],
+        "step": ctx.state.cookies.seal_text(CookieName::PasskeyChallenge, &step),
     })
     .to_string()
 }
 
+/// The serialized size every passkey step is padded to: longer than any Cognito session seen.
+const STEP_PADDED_BYTES: usize = 4096;
+
 /// How long the browser waits for the person: Cognito's challenge lasts 3 minutes.
 const CHALLENGE_TIMEOUT_MS: u64 = 180_000;
 
-fn sign_in_answer(ctx: &Ctx, cognito_options: &str) -> Result<String, AppError> {
+fn sign_in_answer(ctx: &Ctx, cognito_options: &str, step: &Challenge) -> Result<String, AppError> {
     let challenge = serde_json::from_str::<serde_json::Value>(cognito_options)
         .ok()
         .and_then(|o| o.get("challenge").and_then(|c| c.as_str()).map(str::to_string))
@@ -87,7 +101,7 @@ fn sign_in_answer(ctx: &Ctx, cognito_options: &str) -> Result<String, AppError> 
             tracing::error!("CREDENTIAL_REQUEST_OPTIONS without a challenge");
             AppError::Internal
         })?;
-    Ok(sign_in_options_json(ctx, &challenge))
+    Ok(sign_in_options_json(ctx, &challenge, step))
 }
 
 /// Options like every other address's (a fresh random challenge), kept with a session Cognito
@@ -95,31 +109,31 @@ fn sign_in_answer(ctx: &Ctx, cognito_options: &str) -> Result<String, AppError> 
 fn options_no_passkey_answers(ctx: &Ctx, email: &str) -> String {
     use base64::Engine;
     let challenge: [u8; 32] = rand::random();
-    // Only fails when there is no session, and there is one.
-    let _ = start_challenge(ctx, email, Some(ChallengeNameType::WebAuthn), Some(decoy_session()), None);
-    sign_in_options_json(ctx, &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge))
+    // Only fails without a session, and there is one.
+    let (step, _) = new_challenge(email, Some(ChallengeNameType::WebAuthn), Some(decoy_session()), None)
+        .expect("a decoy step has a session");
+    sign_in_options_json(ctx, &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge), &step)
 }
 
 /// A passkey sign-in satisfies two-factor authentication, as in Cognito: the pool requires
 /// user verification (a PIN or biometric on the device), so no authenticator code follows.
-pub async fn sign_in(ctx: &Ctx, credential: &str) -> Result<&'static str, AppError> {
-    let c = challenge(ctx, ChallengeKind::Passkey).map_err(|_| {
-        AppError::InvalidInput("The passkey step took too long. Choose \u{201c}Use a passkey\u{201d} again.".into())
-    })?;
+pub async fn sign_in(ctx: &Ctx, credential: &str, step: &str) -> Result<&'static str, AppError> {
+    let c = ctx
+        .state
+        .cookies
+        .open_text::<Challenge>(CookieName::PasskeyChallenge, step)
+        .filter(|c| c.kind == ChallengeKind::Passkey && c.expires_at > now_unix())
+        .ok_or_else(|| {
+            AppError::InvalidInput("The passkey step took too long. Choose \u{201c}Use a passkey\u{201d} again.".into())
+        })?;
     let credential = credential_json(credential)?.to_string();
-    match respond(ctx, &c, ChallengeNameType::WebAuthn, vec![("CREDENTIAL", credential)]).await {
-        Ok(to) => Ok(to),
-        // Cognito answers each challenge once: a refused passkey starts again from the email.
-        // A refusal of the session itself (the step Cognito never issued, see
-        // `options_no_passkey_answers`, or one it has forgotten) reads the same.
-        Err(e) => {
-            ctx.set_cookie(ctx.state.cookies.clear(ChallengeKind::Passkey.cookie()));
-            Err(match e {
-                AppError::WrongCredentials | AppError::SignInStepExpired => AppError::PasskeyRefused,
-                other => other,
-            })
-        }
-    }
+    // Cognito answers each challenge once: a refused passkey starts again from the email. A
+    // refusal of the session itself (the step Cognito never issued, see
+    // `options_no_passkey_answers`, or one it has forgotten) reads the same.
+    respond(ctx, &c, ChallengeNameType::WebAuthn, vec![("CREDENTIAL", credential)]).await.map_err(|e| match e {
+        AppError::WrongCredentials | AppError::SignInStepExpired => AppError::PasskeyRefused,
+        other => other,
+    })
 }
 
 pub async fn registration_options(ctx: &Ctx, password: &str) -> Result<String, AppError> {

@@ -88,7 +88,6 @@ impl Ctx {
         }
         self.set_cookie(self.state.cookies.clear(CookieName::Pending));
         self.set_cookie(self.state.cookies.clear(CookieName::Challenge));
-        self.set_cookie(self.state.cookies.clear(CookieName::PasskeyChallenge));
         Ok(())
     }
 

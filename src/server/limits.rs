@@ -87,7 +87,10 @@ pub fn table() -> Vec<(&'static str, Scope)> {
         (crate::settings::ChangePassword::PATH, IpAndAccount),
         (crate::settings::DeleteAccount::PATH, IpAndAccount),
         (crate::settings::SendReauthCode::PATH, IpAndAccount),
-        (crate::passkeys::PasskeySignInOptions::PATH, IpAndEmail),
+        // Per client only: it issues a challenge and sends nothing, and the passkey autofill asks
+        // for it whenever an email is typed on the sign-in page, so a per-address count would
+        // spend the allowance of the sign-ins that follow.
+        (crate::passkeys::PasskeySignInOptions::PATH, Ip),
         (crate::passkeys::PasskeySignIn::PATH, Ip),
         (crate::passkeys::PasskeyRegistrationOptions::PATH, IpAndAccount),
         (crate::passkeys::AddPasskey::PATH, IpAndAccount),

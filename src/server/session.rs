@@ -37,9 +37,9 @@ pub enum CookieName {
     Flash,
     /// A new email address waiting for its code (the account keeps the old one until then).
     EmailChange,
-    /// A passkey sign-in step (Cognito's WEB_AUTHN session). Apart from `Challenge`, so the
-    /// passkey autofill, which starts while the person types, never replaces a password
-    /// sign-in's next step.
+    /// Not a cookie: the name a passkey sign-in step (Cognito's WEB_AUTHN session) is sealed
+    /// under when it travels in the options the island gets and hands back (`seal_text`), so the
+    /// passkey autofill, which starts while the person types, sets no cookie at all.
     PasskeyChallenge,
     /// A code emailed to the signed-in person to confirm a sensitive change instead of the
     /// password (Cognito's EMAIL_OTP session, for this account only).
@@ -91,6 +91,24 @@ impl CookieCodec {
             return self.clear(name);
         }
         HeaderValue::from_str(&sealed).expect("cookie is ASCII")
+    }
+
+    /// `value` encrypted as text for a page to hand back (not a cookie), bound to `name` as a
+    /// cookie's value is: what one purpose sealed, another cannot open.
+    pub fn seal_text<T: Serialize>(&self, name: CookieName, value: &T) -> String {
+        let json = serde_json::to_string(value).expect("sealed values serialize");
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key).add(Cookie::new(self.name(name), json));
+        jar.get(&self.name(name)).expect("just added").value().to_string()
+    }
+
+    /// Opens what `seal_text` sealed for `name`; `None` if tampered, foreign or not JSON of `T`.
+    pub fn open_text<T: DeserializeOwned>(&self, name: CookieName, text: &str) -> Option<T> {
+        let wanted = self.name(name);
+        let mut jar = CookieJar::new();
+        jar.add_original(Cookie::new(wanted.clone(), text.to_string()));
+        let plain = std::iter::once(&self.key).chain(&self.previous).find_map(|k| jar.private(k).get(&wanted))?;
+        serde_json::from_str(plain.value()).ok()
     }
 
     /// A `Set-Cookie` value that removes the cookie.
@@ -201,7 +219,6 @@ impl CookieCodec {
             CookieName::Challenge,
             CookieName::MfaSetup,
             CookieName::EmailChange,
-            CookieName::PasskeyChallenge,
             CookieName::Reauth,
         ]
         .into_iter()

@@ -642,41 +642,49 @@ mod tests {
         let options_of = |text: String| -> serde_json::Value {
             serde_json::from_str(&serde_json::from_str::<String>(&text).unwrap()).unwrap()
         };
+        // The browser's answer with the step its options came with, as the island sends them.
+        let answer = |id: &str, options: &serde_json::Value| {
+            let credential = format!("{{\"id\":\"{id}\"}}");
+            let step = options["step"].as_str().unwrap();
+            island_post(
+                "/api/passkey_sign_in",
+                format!("credential={}&step={}", urlencoding(&credential), urlencoding(step)),
+                "",
+            )
+        };
         let res = app(state.clone()).oneshot(start()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let cookies = cookies_of(&res);
+        assert_eq!(cookies_of(&res), "", "asking for options sets no cookie");
         // Cognito's challenge, without its list of the account's credentials.
         let real = options_of(body_text(res).await);
         assert_eq!(real["challenge"], "q83vEjRWeJA");
         assert_eq!(real["allowCredentials"], serde_json::json!([]));
-        let res = app(state.clone())
-            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), &cookies))
-            .await
-            .unwrap();
+        let res = app(state.clone()).oneshot(answer("good", &real)).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let set = cookies_of(&res);
         assert!(set.contains(&format!("{}=", state.cookies.name(CookieName::Access))), "a session: {set}");
         assert_eq!(body_text(res).await, "\"/\"");
 
         let res = app(state.clone()).oneshot(start()).await.unwrap();
-        let cookies = cookies_of(&res);
-        let res = app(state.clone())
-            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22forged%22%7D".into(), &cookies))
-            .await
-            .unwrap();
+        let second = options_of(body_text(res).await);
+        let res = app(state.clone()).oneshot(answer("forged", &second)).await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let set = cookies_of(&res);
         assert!(!set.contains(&format!("{}=", state.cookies.name(CookieName::Access))), "no session: {set}");
-        let cleared = format!("{}=", state.cookies.name(CookieName::PasskeyChallenge));
-        assert!(set.split("; ").any(|c| c == cleared), "the step ends: {set}");
         assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
-        // Without the step's cookie (expired, or never asked for): start again.
-        let res = app(state.clone())
-            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), ""))
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        assert!(body_text(res).await.contains("The passkey step took too long."));
+        // Without a step, or with one tampered with or sealed for another purpose: start again.
+        let mut tampered = second.clone();
+        tampered["step"] = serde_json::json!(format!("A{}", &second["step"].as_str().unwrap()[1..]));
+        let mut foreign = second.clone();
+        let other_purpose = state.cookies.seal_text(CookieName::Challenge, &serde_json::json!({}));
+        foreign["step"] = serde_json::json!(other_purpose);
+        let mut none = second.clone();
+        none["step"] = serde_json::json!("");
+        for options in [tampered, foreign, none] {
+            let res = app(state.clone()).oneshot(answer("good", &options)).await.unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+            assert!(body_text(res).await.contains("The passkey step took too long."));
+        }
         assert_eq!((accepted.num_calls(), refused.num_calls()), (1, 1));
 
         // An address without a passkey (or without an account) gets options all the same, and
@@ -686,23 +694,27 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let cookies = cookies_of(&res);
         let decoy = options_of(body_text(res).await);
         assert_eq!(decoy["challenge"].as_str().unwrap().len(), 43);
         assert_ne!(decoy["challenge"], real["challenge"]);
-        // Every field but the challenge is the same as for the account with a passkey.
+        // Every field but the challenge and the sealed step is the same as for the account with a
+        // passkey, the step's length included.
+        assert_eq!(decoy["step"].as_str().unwrap().len(), real["step"].as_str().unwrap().len());
         let without_challenge = |mut v: serde_json::Value| {
             v.as_object_mut().unwrap().remove("challenge");
+            v.as_object_mut().unwrap().remove("step");
             v
         };
-        assert_eq!(without_challenge(decoy), without_challenge(real));
+        assert_eq!(without_challenge(decoy.clone()), without_challenge(real));
         // Even a credential Cognito would take is refused: the session is not Cognito's.
-        let res = app(state.clone())
-            .oneshot(island_post("/api/passkey_sign_in", "credential=%7B%22id%22%3A%22good%22%7D".into(), &cookies))
-            .await
-            .unwrap();
+        let res = app(state.clone()).oneshot(answer("good", &decoy)).await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
+    }
+
+    /// A form value, percent-encoded.
+    fn urlencoding(s: &str) -> String {
+        url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
     }
 
     /// A pool without passkeys: the sign-in page offers none and the functions ask Cognito nothing.

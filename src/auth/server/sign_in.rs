@@ -315,6 +315,9 @@ pub struct Challenge {
     /// Attributes Cognito requires before it accepts a new password, e.g. `given_name`.
     pub required: Vec<String>,
     pub expires_at: u64,
+    /// Spaces that give a sealed step one size whatever its session (see `passkeys::server`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pad: String,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -325,13 +328,6 @@ pub enum ChallengeKind {
     EmailCode,
     /// A passkey's answer (USER_AUTH, WEB_AUTHN), given by the island on the sign-in page.
     Passkey,
-}
-
-impl ChallengeKind {
-    /// The cookie a step of this kind is kept in (a passkey step has its own, see `CookieName`).
-    pub fn cookie(self) -> CookieName {
-        if self == ChallengeKind::Passkey { CookieName::PasskeyChallenge } else { CookieName::Challenge }
-    }
 }
 
 /// Cognito's challenge sessions last 3 minutes.
@@ -345,6 +341,19 @@ pub fn start_challenge(
     session: Option<String>,
     params: Option<HashMap<String, String>>,
 ) -> Result<&'static str, AppError> {
+    let (challenge, page) = new_challenge(email, name, session, params)?;
+    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, age));
+    Ok(page)
+}
+
+/// A challenge Cognito answered with, and the page that answers it.
+pub fn new_challenge(
+    email: &str,
+    name: Option<ChallengeNameType>,
+    session: Option<String>,
+    params: Option<HashMap<String, String>>,
+) -> Result<(Challenge, &'static str), AppError> {
     let params = params.unwrap_or_default();
     let (kind, page) = match name {
         Some(ChallengeNameType::SoftwareTokenMfa) => (ChallengeKind::Mfa, crate::routes::VERIFY_MFA),
@@ -370,10 +379,9 @@ pub fn start_challenge(
         session: session.ok_or(AppError::Internal)?,
         required,
         expires_at: now_unix() + CHALLENGE_SECONDS,
+        pad: String::new(),
     };
-    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
-    ctx.set_cookie(ctx.state.cookies.seal(kind.cookie(), &challenge, age));
-    Ok(page)
+    Ok((challenge, page))
 }
 
 /// The pending challenge of this kind; an expired or missing one sends the person back
@@ -381,7 +389,7 @@ pub fn start_challenge(
 pub fn challenge(ctx: &Ctx, kind: ChallengeKind) -> Result<Challenge, AppError> {
     ctx.state
         .cookies
-        .open::<Challenge>(&ctx.parts.headers, kind.cookie())
+        .open::<Challenge>(&ctx.parts.headers, CookieName::Challenge)
         .filter(|c| c.kind == kind && c.expires_at > now_unix())
         .ok_or(AppError::SignInStepExpired)
 }
