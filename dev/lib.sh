@@ -21,6 +21,13 @@ step() {
 }
 fail() { printf '\n!! step failed: %s\n' "$*" >&2; exit 1; }
 
+# The pool's CustomMessage trigger, locally: `provision` names this function on the pool, and the
+# emulator runs `leptos-cognito custom-message` for it before each emailed code (run from the
+# repository root), so the dev mailbox shows the branded email a person would get. Set either to
+# "" to get Cognito's plain codes.
+export LC_COGNITO_CUSTOM_MESSAGE_LAMBDA="${LC_COGNITO_CUSTOM_MESSAGE_LAMBDA-arn:aws:lambda:us-east-1:000000000000:function:leptos-cognito-custom-message}"
+export EMULATOR_CUSTOM_MESSAGE_COMMAND="${EMULATOR_CUSTOM_MESSAGE_COMMAND-target/debug/leptos-cognito custom-message}"
+
 EMULATOR_PID=""
 stop_emulator() {
   if [ -n "$EMULATOR_PID" ] && kill -0 "$EMULATOR_PID" 2>/dev/null; then

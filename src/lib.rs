@@ -15,6 +15,7 @@ pub mod components;
 pub mod error;
 pub mod flash;
 pub mod home;
+pub mod i18n;
 pub mod mfa;
 pub mod passkeys;
 pub mod routes;

@@ -11,6 +11,8 @@ export EMULATOR_PORT=5081 BENCH_PORT=3300
 export EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT" BENCH_SITE_URL="http://127.0.0.1:$BENCH_PORT"
 export LC_COGNITO_ENDPOINT="$EMULATOR_URL" LC_S3_ENDPOINT="$EMULATOR_URL" LC_EMAIL_ENDPOINT="$EMULATOR_URL" LC_LIMITS_ENDPOINT="$EMULATOR_URL" LC_SITE_URL="$BENCH_SITE_URL"
 export LC_LOCAL_CONFIG="target/Leptos.bench.local.toml"
+# The release build has the trigger too.
+export EMULATOR_CUSTOM_MESSAGE_COMMAND="target/release/leptos-cognito custom-message"
 # Load and repeated sign-ins from one address: limits would measure themselves.
 export LC_SITE_RATE_LIMIT_PER_MINUTE=1000000 LC_SITE_ACCOUNT_RATE_LIMIT_PER_MINUTE=1000000 LC_SITE_EQUAL_TIME_MS=1
 export LC_COOKIE_KEY

@@ -4,13 +4,16 @@ GET    /_dev/health            -> 200 "ok"
 GET    /_dev/mailbox[?to=addr] -> JSON array of messages, oldest first (`to` compared lower-case).
                                   A message: {"to", "purpose", "code", "sent_at", "pool_id"};
                                   purpose "sign-up" | "resend" | "forgot-password" | "verify-email" | "sign-in"
-                                  (a Cognito code), or "notice": a message sent through SES
+                                  (a Cognito code; with the pool's CustomMessage trigger also
+                                  "subject", "html", "text"), "invitation" (AdminCreateUser; the
+                                  code is the temporary password), or "notice": a message sent through SES
                                   SendEmail (v2 or v1), one per recipient, code "" and pool_id "",
                                   with "from", "subject", "text" (the text body) and, when the
                                   message had one, "html"
 DELETE /_dev/mailbox[?to=addr] -> 204, clears the mailbox (or one recipient's messages)
 GET    /_dev/mailbox/view      -> HTML table, newest first, for finishing a sign-up by hand (a
-                                  notice shows its sender, subject and text, escaped)
+                                  notice shows its sender, subject and text, escaped; an email written by
+                                  the pool's CustomMessage trigger shows its HTML in a sandboxed frame)
 GET    /_dev/sessions?email=a  -> {"email": a, "live_refresh_tokens": n}: refresh tokens of that user
                                   not revoked (tests check that a flow revokes what it mints)
 GET    /_dev/config            -> JSON of the runtime switches, e.g. {"unconfirmed_first": false}
@@ -102,12 +105,18 @@ def _config(request: Request) -> Response:
 
 
 def _message_cell(m: dict[str, str]) -> str:
-    """A notice's sender, subject and text body (escaped); empty for a code."""
-    if m["purpose"] != "notice":
-        return ""
-    return "<div class=from>from {}</div><div class=subject>{}</div><pre class=text>{}</pre>".format(
-        html.escape(m.get("from", "")), html.escape(m.get("subject", "")), html.escape(m.get("text", ""))
-    )
+    """A notice's sender, subject and text body, or a trigger-written code email's subject and
+    HTML body as a mail client shows it: in a sandboxed frame (no scripts, no same-origin access),
+    so whatever the HTML holds cannot act on this page. Empty for a plain code."""
+    if m["purpose"] == "notice":
+        return "<div class=from>from {}</div><div class=subject>{}</div><pre class=text>{}</pre>".format(
+            html.escape(m.get("from", "")), html.escape(m.get("subject", "")), html.escape(m.get("text", ""))
+        )
+    if m.get("html"):
+        return '<div class=subject>{}</div><iframe sandbox title="{}" srcdoc="{}"></iframe>'.format(
+            html.escape(m.get("subject", "")), html.escape(m.get("subject", "")), html.escape(m["html"])
+        )
+    return ""
 
 
 def _view() -> Response:
@@ -132,6 +141,7 @@ th {{ background: #f3f3f3; }}
 .from {{ color: #555; font-size: .9em; }}
 .subject {{ font-weight: bold; }}
 .text {{ font-family: inherit; white-space: pre-wrap; margin: .3rem 0 0; max-width: 60ch; }}
+iframe {{ border: 1px solid #ddd; width: 34rem; height: 16rem; margin-top: .3rem; }}
 </style></head>
 <body><h1>Dev mailbox</h1>
 <p>Codes the local Cognito emulator would have e-mailed, and notices sent through SES, newest first.

@@ -2,14 +2,15 @@
 every message sent through SES SendEmail (v2 or v1): purpose "notice", one entry per recipient.
 
 A message: {"to", "purpose", "code", "sent_at", "pool_id"}; a notice has code "" and pool_id "",
-plus "from", "subject", "text" and, when the message had an HTML part, "html".
+plus "from", "subject", "text" and, when the message had an HTML part, "html". A code sent
+through the pool's CustomMessage trigger (patch 18) has "subject", "html" and "text" too.
 """
 
 import sys
 import threading
 from datetime import datetime, UTC
 
-PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email", "sign-in", "notice")
+PURPOSES = ("sign-up", "resend", "forgot-password", "verify-email", "sign-in", "invitation", "notice")
 
 
 def iso_utc(ts: float) -> str:

@@ -11,7 +11,16 @@ export function newEmail(tag: string): string {
 }
 
 /** A code Cognito sent, or (purpose "notice", code "") a note the app sent itself through SES. */
-type Mail = { to: string; purpose: string; code: string; sent_at: string; from?: string; subject?: string; text?: string };
+type Mail = {
+  to: string;
+  purpose: string;
+  code: string;
+  sent_at: string;
+  from?: string;
+  subject?: string;
+  text?: string;
+  html?: string;
+};
 
 /** All mail the emulator sent to `email`, oldest first. */
 export async function mailbox(request: APIRequestContext, email: string): Promise<Mail[]> {

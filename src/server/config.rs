@@ -32,6 +32,9 @@ pub struct Config {
     pub site_url: String,
     pub app_name: String,
     pub pool_name: String,
+    /// The Lambda function (ARN) `provision` names as the pool's CustomMessage trigger (the
+    /// branded emails, `server::custom_message`); none: Cognito's plain messages.
+    pub custom_message_lambda: Option<String>,
     /// Token lifetimes `provision` gives the app client, in seconds.
     pub access_token_seconds: i32,
     pub id_token_seconds: i32,
@@ -97,6 +100,7 @@ const KEYS: &[&str] = &[
     "cognito.endpoint",
     "cognito.jwks_url",
     "cognito.pool_name",
+    "cognito.custom_message_lambda",
     "cognito.access_token_seconds",
     "cognito.id_token_seconds",
     "cognito.refresh_token_seconds",
@@ -314,6 +318,7 @@ impl Config {
             site_url,
             app_name: l.get("site.app_name").unwrap_or_else(|| "leptos-cognito".into()),
             pool_name: l.get("cognito.pool_name").unwrap_or_else(|| "leptos-cognito".into()),
+            custom_message_lambda: l.get("cognito.custom_message_lambda").filter(|a| !a.trim().is_empty()),
             access_token_seconds: l.seconds("cognito.access_token_seconds", 3600)?,
             id_token_seconds: l.seconds("cognito.id_token_seconds", 3600)?,
             refresh_token_seconds: l.seconds("cognito.refresh_token_seconds", 30 * 24 * 3600)?,
@@ -456,6 +461,7 @@ impl Config {
             site_url: "http://127.0.0.1:3000".into(),
             app_name: "test".into(),
             pool_name: "test".into(),
+            custom_message_lambda: None,
             access_token_seconds: 3600,
             id_token_seconds: 3600,
             refresh_token_seconds: 86400,

@@ -28,6 +28,18 @@ pub fn to_router_request(req: lambda_http::Request) -> Option<axum::extract::Req
     Some(axum::extract::Request::from_parts(parts, Body::from(body.to_vec())))
 }
 
+/// Answers Cognito's CustomMessage trigger events (a function whose handler is
+/// `custom-message`) until the runtime stops the process.
+pub async fn serve_custom_message() -> Result<(), String> {
+    let brand = super::custom_message::brand()?;
+    tracing::info!("answering Cognito CustomMessage trigger events");
+    let handler = lambda_http::service_fn(move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+        let answer = super::custom_message::respond(event.payload, &brand);
+        async move { Ok::<_, lambda_http::Error>(answer) }
+    });
+    lambda_http::lambda_runtime::run(handler).await.map_err(|e| e.to_string())
+}
+
 /// Answers Lambda's events until the runtime stops the process.
 pub async fn serve() -> Result<(), String> {
     let router = setup::app(setup::state().await?);

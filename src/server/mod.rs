@@ -5,6 +5,7 @@ pub mod aws;
 pub mod client_ip;
 pub mod config;
 pub mod ctx;
+pub mod custom_message;
 pub mod email;
 pub mod guard;
 mod iam;

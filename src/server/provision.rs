@@ -8,11 +8,11 @@ use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     types::{
         AccountRecoverySettingType, AttributeDataType, AuthFactorType, DefaultEmailOptionType, ExplicitAuthFlowsType,
-        PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
-        SchemaAttributeType, SignInPolicyType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType,
-        TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType, UserPoolMfaType, UserPoolPolicyType,
-        UserPoolTierType, UserVerificationType, UsernameAttributeType, VerificationMessageTemplateType,
-        VerifiedAttributeType, WebAuthnConfigurationType,
+        LambdaConfigType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
+        RecoveryOptionType, SchemaAttributeType, SignInPolicyType, SoftwareTokenMfaConfigType,
+        StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType,
+        UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserVerificationType, UsernameAttributeType,
+        VerificationMessageTemplateType, VerifiedAttributeType, WebAuthnConfigurationType,
     },
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
@@ -24,9 +24,11 @@ pub const GROUPS: [&str; 2] = ["users", "admins"];
 /// the server reads and writes it with AdminGetUser/AdminUpdateUserAttributes.
 const CUSTOM_ATTRIBUTES: [(&str, &str); 2] = [("bio", "500"), ("plan", "32")];
 /// What the app client may read (these also appear in the id token).
-const READ_ATTRIBUTES: [&str; 6] = ["email", "email_verified", "given_name", "family_name", "picture", "custom:plan"];
+const READ_ATTRIBUTES: [&str; 7] =
+    ["email", "email_verified", "given_name", "family_name", "picture", "locale", "custom:plan"];
 /// What the app client may write: never `custom:plan`.
-const WRITE_ATTRIBUTES: [&str; 4] = ["email", "given_name", "family_name", "picture"];
+/// `locale`: the language of the emails Cognito sends (`server::custom_message`).
+const WRITE_ATTRIBUTES: [&str; 5] = ["email", "given_name", "family_name", "picture", "locale"];
 /// What the public `api` client may write: nothing the app uses. (An empty list would mean
 /// "every standard attribute" to Cognito.) With its tokens an API caller must not change the
 /// email, which the web app only allows after re-authentication.
@@ -102,7 +104,14 @@ macro_rules! pool_settings {
             .verification_message_template(verification_message($cfg))
             // Choice-based sign-in with an emailed code needs the Essentials tier on AWS.
             .user_pool_tier(UserPoolTierType::Essentials)
+            .set_lambda_config(lambda_config($cfg))
     };
+}
+
+/// The pool's triggers: CustomMessage (the branded emails, `server::custom_message`) when a
+/// function is configured (`cognito.custom_message_lambda`).
+fn lambda_config(cfg: &Config) -> Option<LambdaConfigType> {
+    cfg.custom_message_lambda.as_ref().map(|arn| LambdaConfigType::builder().custom_message(arn).build())
 }
 
 async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
@@ -118,7 +127,7 @@ async fn ensure_pool(c: &Cognito, cfg: &Config) -> Result<String, String> {
         if let Some(p) = page.user_pools().iter().find(|p| p.name() == Some(cfg.pool_name.as_str())) {
             let id = p.id().unwrap_or_default().to_string();
             say("user pool", &format!("{} ({id})", cfg.pool_name), "unchanged");
-            ensure_pool_settings(c, &id).await?;
+            ensure_pool_settings(c, &id, cfg).await?;
             ensure_custom_attributes(c, &id).await?;
             ensure_mfa(c, &id, cfg).await?;
             return Ok(id);
@@ -222,7 +231,7 @@ fn same_password_policy(have: Option<&PasswordPolicyType>, want: Option<&Passwor
 /// Brings an existing pool's password policy and email-update setting to what `provision`
 /// creates. UpdateUserPool resets every setting it is not given (Cognito and moto alike), so
 /// everything else the pool has is passed back unchanged.
-async fn ensure_pool_settings(c: &Cognito, pool_id: &str) -> Result<(), String> {
+async fn ensure_pool_settings(c: &Cognito, pool_id: &str, cfg: &Config) -> Result<(), String> {
     let out = c.describe_user_pool().user_pool_id(pool_id).send().await.map_err(fail("DescribeUserPool"))?;
     let pool = out.user_pool().ok_or("DescribeUserPool returned no pool")?;
     let want_policies = pool_policies();
@@ -239,7 +248,9 @@ async fn ensure_pool_settings(c: &Cognito, pool_id: &str) -> Result<(), String> 
     let same = same_password_policy(pool.policies().and_then(|p| p.password_policy()), want_policies.password_policy())
         && have_factors == want_policies.sign_in_policy().map(|p| p.allowed_first_auth_factors())
         && pool.user_pool_tier() == Some(&UserPoolTierType::Essentials)
-        && have_update == want_update_list;
+        && have_update == want_update_list
+        && (cfg.custom_message_lambda.is_none()
+            || pool.lambda_config().and_then(|l| l.custom_message()) == cfg.custom_message_lambda.as_deref());
     if same {
         return Ok(());
     }
@@ -251,7 +262,15 @@ async fn ensure_pool_settings(c: &Cognito, pool_id: &str) -> Result<(), String> 
         .policies(policies)
         .set_user_attribute_update_settings(want_update.or_else(|| pool.user_attribute_update_settings().cloned()))
         .set_deletion_protection(pool.deletion_protection().cloned())
-        .set_lambda_config(pool.lambda_config().cloned())
+        .set_lambda_config(match (pool.lambda_config().cloned(), &cfg.custom_message_lambda) {
+            // The pool's other triggers stay as they are.
+            (Some(mut have), Some(arn)) => {
+                have.custom_message = Some(arn.clone());
+                Some(have)
+            }
+            (None, Some(_)) => lambda_config(cfg),
+            (have, None) => have,
+        })
         .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
         .set_verification_message_template(pool.verification_message_template().cloned())
         .set_mfa_configuration(pool.mfa_configuration().cloned())

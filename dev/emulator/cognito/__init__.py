@@ -9,6 +9,8 @@ module per area (the numbers are the patches in ../README.md):
 * `attributes.py`: GetUser, UpdateUserAttributes, e-mail verification, UpdateUserPool (7, 13)
 * `totp.py`: AssociateSoftwareToken, VerifySoftwareToken, the SOFTWARE_TOKEN_MFA challenge (8)
 * `password.py`: ForgotPassword, ConfirmForgotPassword, ChangePassword's token check (9)
+* `triggers.py`: the CustomMessage trigger run as a local command before each emailed code, and the
+  invitation AdminCreateUser mails (18)
 * `secret_hash.py`: the SECRET_HASH checks the operations above call (11)
 * `common.py`: the state kept on moto's objects, the lock, and helpers more than one area uses
 
@@ -23,9 +25,9 @@ Importing this package only records moto's originals; `apply()` installs the pat
 called once, by `emulator.patches.apply()`.
 """
 
-from . import attributes, password, sign_in, sign_up, tokens, totp, webauthn
+from . import attributes, password, sign_in, sign_up, tokens, totp, triggers, webauthn
 
-AREAS = (tokens, totp, attributes, sign_up, sign_in, password, webauthn)
+AREAS = (tokens, totp, attributes, sign_up, sign_in, password, webauthn, triggers)
 
 
 def apply() -> None:

@@ -28,6 +28,7 @@ from moto.cognitoidp.exceptions import (
 
 from .. import clock
 from ..mailbox import MAILBOX
+from . import triggers
 
 # The moto classes the areas patch: the user pool (tokens), the backend, the HTTP operations.
 Pool = m.CognitoIdpUserPool
@@ -156,17 +157,19 @@ def _fake_delivery(username: str) -> dict[str, str]:
     return _delivery(username if "@" in (username or "") else f"{(username or 'u')[:1]}@example.com")
 
 
-def _mail_code(pool: m.CognitoIdpUserPool, to: str, purpose: str) -> str:
-    """A fresh random 6-digit code, "sent" to the dev mailbox."""
+def _mail_code(pool: m.CognitoIdpUserPool, to: str, purpose: str, user: m.CognitoIdpUser | None = None) -> str:
+    """A fresh random 6-digit code, "sent" to the dev mailbox; through the pool's CustomMessage
+    trigger first when it has one (`triggers`), so the mailbox holds the email a person would get."""
     code = f"{secrets.randbelow(1_000_000):06d}"
-    MAILBOX.add(to=to, purpose=purpose, code=code, pool_id=pool.id, sent_at=clock.now())
+    extra = triggers.message(pool, user, purpose, code)
+    MAILBOX.add(to=to, purpose=purpose, code=code, pool_id=pool.id, sent_at=clock.now(), extra=extra)
     return code
 
 
 def _issue_code(pool: m.CognitoIdpUserPool, user: m.CognitoIdpUser, kind: str, purpose: str, to: str | None = None) -> str:
     """A fresh 6-digit code of this kind; replaces the previous one and lands in the mailbox."""
     to = to or user.attribute_lookup.get("email") or user.username
-    code = _mail_code(pool, to, purpose)
+    code = _mail_code(pool, to, purpose, user)
     _ustate(user).codes[kind] = _Code(code, clock.now(), to)
     return code
 

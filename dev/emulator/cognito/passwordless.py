@@ -101,7 +101,7 @@ def _email_otp(pool, user, client, email: str) -> dict[str, Any]:
     choice = _Choice(user.username if user else None, client.id, clock.now() + auth_session_seconds(), "EMAIL_OTP")
     if user is not None:
         to = user.attribute_lookup.get("email")
-        choice.code = _mail_code(pool, to, "sign-in")
+        choice.code = _mail_code(pool, to, "sign-in", user)
         delivery = _delivery(to)
     else:
         delivery = _fake_delivery(email)

@@ -49,6 +49,12 @@ pub async fn sign_up(
     Ok(crate::routes::CONFIRM)
 }
 
+/// The browser's language among the product's (`Accept-Language`).
+fn browser_lang(ctx: &Ctx) -> crate::i18n::Lang {
+    let header = ctx.parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    crate::i18n::Lang::from_accept_language(header.unwrap_or_default())
+}
+
 /// SignUp: (Cognito's sign-up session, the new account's sub).
 async fn cognito_sign_up(
     ctx: &Ctx,
@@ -70,6 +76,8 @@ async fn cognito_sign_up(
         .user_attributes(attr("email", email))
         .user_attributes(attr("given_name", given))
         .user_attributes(attr("family_name", family))
+        // The language of the emails Cognito sends (the CustomMessage trigger reads it).
+        .user_attributes(attr("locale", browser_lang(ctx).tag()))
         .send()
         .await
         .map(|out| (out.session, Some(out.user_sub)))

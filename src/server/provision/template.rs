@@ -114,6 +114,16 @@ pub fn user_pool(cfg: &Config) -> Value {
         "WebAuthnRelyingPartyID": webauthn.relying_party_id(),
         "WebAuthnUserVerification": webauthn.user_verification().map(|v| v.as_str()),
     })
+    .as_object()
+    .cloned()
+    .map(|mut pool| {
+        // Only with a trigger: CloudFormation refuses a null property.
+        if let Some(l) = p.lambda_config() {
+            pool.insert("LambdaConfig".into(), json!({"CustomMessage": l.custom_message()}));
+        }
+        Value::Object(pool)
+    })
+    .expect("an object")
 }
 
 /// `AWS::Cognito::UserPoolClient` properties from CreateUserPoolClient's input.
@@ -360,6 +370,17 @@ pub fn build(cfg: &Config) -> Value {
         add(
             &name,
             resource("AWS::Cognito::UserPoolGroup", json!({"GroupName": group, "UserPoolId": {"Ref": "UserPool"}})),
+        );
+    }
+    // The CustomMessage trigger's function (deployed apart, see the README) may be invoked by the pool.
+    if let Some(arn) = &cfg.custom_message_lambda {
+        add(
+            "CustomMessagePermission",
+            resource(
+                "AWS::Lambda::Permission",
+                json!({"Action": "lambda:InvokeFunction", "FunctionName": arn,
+                       "Principal": "cognito-idp.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["UserPool", "Arn"]}}),
+            ),
         );
     }
     add("AvatarBucket", retain("AWS::S3::Bucket", bucket(cfg)));
@@ -638,7 +659,23 @@ mod tests {
         rest.account_recovery_setting = None;
         rest.verification_message_template = None;
         rest.user_pool_tier = None;
+        rest.lambda_config = None;
         assert_eq!(rest, CreateUserPoolInput::builder().build().unwrap());
+    }
+
+    /// With a CustomMessage function configured, the pool names it and the pool may invoke it;
+    /// without one, neither appears (CloudFormation refuses a null `LambdaConfig`).
+    #[test]
+    fn the_custom_message_trigger_is_on_the_pool_only_when_configured() {
+        let t = build(&cfg());
+        assert!(t["Resources"]["UserPool"]["Properties"].get("LambdaConfig").is_none());
+        assert!(t["Resources"].get("CustomMessagePermission").is_none());
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:custom-message";
+        let t = build(&Config { custom_message_lambda: Some(arn.into()), ..cfg() });
+        assert_eq!(t["Resources"]["UserPool"]["Properties"]["LambdaConfig"], json!({"CustomMessage": arn}));
+        let permission = &t["Resources"]["CustomMessagePermission"]["Properties"];
+        assert_eq!(permission["FunctionName"], arn);
+        assert_eq!(permission["Principal"], "cognito-idp.amazonaws.com");
     }
 
     #[test]

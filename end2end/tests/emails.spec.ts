@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { askForCode, emulatorURL, enterCode, expectSignedInHome, mailbox, newEmail, signInCode, signOut, signUp } from './helpers';
+
+// The emails Cognito sends go through the pool's CustomMessage trigger (`leptos-cognito
+// custom-message`, which the emulator runs): branded, HTML, the code large, in the language the
+// browser asked for at sign-up (the account's `locale`).
+
+test.describe('a browser that prefers German', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('gets its sign-up and sign-in codes in German, and the mailbox shows the email as sent', async ({ page, request }) => {
+    const email = newEmail('deutsch');
+    await signUp(page, email);
+    const mail = (await mailbox(request, email)).at(-1)!;
+    expect(mail.purpose).toBe('sign-up');
+    expect(mail.subject).toBe('Ihr Bestätigungscode für leptos-cognito');
+    expect(mail.html).toContain('<html lang="de">');
+    expect(mail.html).toContain(`>${mail.code}</p>`);
+    expect(mail.text).toBe(
+      'leptos-cognito\nHallo Ada,\nGeben Sie diesen Code ein, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung abzuschließen:\n' +
+        `${mail.code}\nDer Code ist 24 Stunden gültig. Wenn Sie sich nicht bei leptos-cognito registriert haben, können Sie diese E-Mail ignorieren.\n`,
+    );
+    await enterCode(page, mail.code);
+    await expectSignedInHome(page, email);
+
+    await signOut(page);
+    await askForCode(page, email);
+    const code = await signInCode(request, email);
+    const signIn = (await mailbox(request, email)).at(-1)!;
+    expect(signIn.subject).toBe('Ihr Anmeldecode für leptos-cognito');
+    expect(signIn.text).toContain(`Geben Sie diesen Code ein, um sich anzumelden. Er ist 3 Minuten gültig:\n${code}\n`);
+
+    // The dev mailbox renders the HTML (in a sandboxed frame), as a mail client would.
+    await page.goto(`${emulatorURL}/_dev/mailbox/view`);
+    const frame = page.frameLocator('iframe[title="Ihr Anmeldecode für leptos-cognito"]').first();
+    await expect(frame.getByText(code, { exact: true })).toBeVisible();
+    await expect(frame.getByText('Hallo Ada,')).toBeVisible();
+  });
+});
+
+test('a browser that prefers English gets English emails', async ({ page, request }) => {
+  const email = newEmail('english');
+  await signUp(page, email);
+  const mail = (await mailbox(request, email)).at(-1)!;
+  expect(mail.subject).toBe('Your leptos-cognito confirmation code');
+  expect(mail.text).toContain(`Hello Ada,\nEnter this code to confirm your email address and finish signing up:\n${mail.code}\n`);
+});

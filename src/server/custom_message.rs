@@ -1,0 +1,244 @@
+//! Cognito's CustomMessage trigger: the emails Cognito sends (sign-up and resent codes, forgotten
+//! password, a new email address, the emailed sign-in code, an invitation) with the product's
+//! name, a short HTML body and the code set large, in the person's language (the `locale`
+//! attribute; English unless it is German). One function, `respond`, serves every way it runs:
+//! on AWS as a Lambda function (the `lambda` feature, handler `custom-message`), and locally as
+//! `leptos-cognito custom-message`, which reads the trigger event on stdin and writes the answer,
+//! which the emulator runs when the pool names a CustomMessage trigger.
+//!
+//! Cognito sends `emailMessage` as the email's HTML body; the HTML is kept to paragraphs so that
+//! a text rendering of it (what a text-only mail client shows) reads the same.
+
+use crate::components::escape_raw_text as escape_html;
+use serde_json::Value;
+
+pub use crate::i18n::Lang;
+
+/// What the emails say of the product: its name and address.
+#[derive(Clone, Debug)]
+pub struct Brand {
+    pub app_name: String,
+    pub site_url: String,
+}
+
+/// One email: its subject and HTML body, with Cognito's placeholders (`{####}` for the code,
+/// `{username}` in an invitation) still in them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Email {
+    pub subject: String,
+    pub html: String,
+}
+
+/// The words of one kind of email in one language: subject, the lines before the code, the
+/// line after it.
+struct Words {
+    subject: String,
+    before: String,
+    after: String,
+}
+
+/// The email for `trigger` (Cognito's `triggerSource`), or `None` for a trigger this app leaves
+/// to Cognito's default (SMS-only ones, say).
+pub fn email(trigger: &str, lang: Lang, brand: &Brand, name: &str, code: &str, username: &str) -> Option<Email> {
+    let app = escape_html(&brand.app_name);
+    let site = escape_html(&brand.site_url);
+    let user = escape_html(username);
+    use Lang::*;
+    let w = |subject: String, before: String, after: String| Words { subject, before, after };
+    let words = match (trigger, lang) {
+        ("CustomMessage_SignUp" | "CustomMessage_ResendCode", En) => w(
+            format!("Your {} confirmation code", brand.app_name),
+            "Enter this code to confirm your email address and finish signing up:".into(),
+            format!("The code works for 24 hours. If you did not sign up for {app}, you can ignore this email."),
+        ),
+        ("CustomMessage_SignUp" | "CustomMessage_ResendCode", De) => w(
+            format!("Ihr Bestätigungscode für {}", brand.app_name),
+            "Geben Sie diesen Code ein, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung abzuschließen:"
+                .into(),
+            format!(
+                "Der Code ist 24 Stunden gültig. Wenn Sie sich nicht bei {app} registriert haben, können Sie diese E-Mail ignorieren."
+            ),
+        ),
+        ("CustomMessage_ForgotPassword", En) => w(
+            format!("Reset your {} password", brand.app_name),
+            "Enter this code to choose a new password:".into(),
+            "The code works for 1 hour. If you did not ask for a new password, you can ignore this email: your password stays as it is.".into(),
+        ),
+        ("CustomMessage_ForgotPassword", De) => w(
+            format!("Neues Passwort für {}", brand.app_name),
+            "Geben Sie diesen Code ein, um ein neues Passwort zu wählen:".into(),
+            "Der Code ist eine Stunde gültig. Wenn Sie kein neues Passwort angefordert haben, können Sie diese E-Mail ignorieren: Ihr Passwort bleibt unverändert.".into(),
+        ),
+        ("CustomMessage_UpdateUserAttribute" | "CustomMessage_VerifyUserAttribute", En) => w(
+            format!("Confirm your new {} email address", brand.app_name),
+            "Enter this code in Settings to confirm this email address:".into(),
+            "If you did not ask for this change, ignore this email: your account keeps its current address.".into(),
+        ),
+        ("CustomMessage_UpdateUserAttribute" | "CustomMessage_VerifyUserAttribute", De) => w(
+            format!("Bestätigen Sie Ihre neue E-Mail-Adresse für {}", brand.app_name),
+            "Geben Sie diesen Code in den Einstellungen ein, um diese E-Mail-Adresse zu bestätigen:".into(),
+            "Wenn Sie diese Änderung nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Konto behält seine bisherige Adresse.".into(),
+        ),
+        ("CustomMessage_Authentication", En) => w(
+            format!("Your {} sign-in code", brand.app_name),
+            "Enter this code to sign in. It works for 3 minutes:".into(),
+            "If you did not try to sign in, you can ignore this email: nobody gets in without the code.".into(),
+        ),
+        ("CustomMessage_Authentication", De) => w(
+            format!("Ihr Anmeldecode für {}", brand.app_name),
+            "Geben Sie diesen Code ein, um sich anzumelden. Er ist 3 Minuten gültig:".into(),
+            "Wenn Sie sich nicht anmelden wollten, können Sie diese E-Mail ignorieren: Ohne den Code kommt niemand hinein.".into(),
+        ),
+        ("CustomMessage_AdminCreateUser", En) => w(
+            format!("You are invited to {}", brand.app_name),
+            format!(
+                "An account was made for you. Sign in at {site} with your email address ({user}) and this temporary password, then choose your own:"
+            ),
+            "The temporary password works for 7 days.".into(),
+        ),
+        ("CustomMessage_AdminCreateUser", De) => w(
+            format!("Ihre Einladung zu {}", brand.app_name),
+            format!(
+                "Für Sie wurde ein Konto angelegt. Melden Sie sich unter {site} mit Ihrer E-Mail-Adresse ({user}) und diesem vorläufigen Passwort an und wählen Sie dann Ihr eigenes:"
+            ),
+            "Das vorläufige Passwort ist 7 Tage gültig.".into(),
+        ),
+        _ => return None,
+    };
+    let greeting = match (lang, name.trim()) {
+        (En, "") => "Hello,".to_string(),
+        (En, n) => format!("Hello {},", escape_html(n)),
+        (De, "") => "Guten Tag,".to_string(),
+        (De, n) => format!("Hallo {},", escape_html(n)),
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif;color:#1a1a1a;max-width:32rem\">\
+         <p style=\"font-size:18px;font-weight:bold;color:#2452c9\">{app}</p>\
+         <p>{greeting}</p><p>{before}</p>\
+         <p style=\"font-size:28px;font-weight:bold;letter-spacing:4px\">{code}</p>\
+         <p>{after}</p></body></html>",
+        lang = lang.tag(),
+        before = words.before,
+        after = words.after,
+    );
+    Some(Email { subject: words.subject, html })
+}
+
+/// Cognito's CustomMessage event with the answer filled in (`response.emailSubject`,
+/// `response.emailMessage`); an event of a trigger this app leaves alone comes back unchanged,
+/// and Cognito sends its default message.
+pub fn respond(mut event: Value, brand: &Brand) -> Value {
+    let trigger = event["triggerSource"].as_str().unwrap_or_default().to_string();
+    let request = &event["request"];
+    let attributes = &request["userAttributes"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let lang = Lang::from_locale(&text(&attributes["locale"]));
+    let code = request["codeParameter"].as_str().unwrap_or("{####}").to_string();
+    let username =
+        request["usernameParameter"].as_str().map(str::to_string).unwrap_or_else(|| text(&attributes["email"]));
+    let Some(email) = email(&trigger, lang, brand, &text(&attributes["given_name"]), &code, &username) else {
+        return event;
+    };
+    if !event["response"].is_object() {
+        event["response"] = Value::Object(Default::default());
+    }
+    event["response"]["emailSubject"] = Value::String(email.subject);
+    event["response"]["emailMessage"] = Value::String(email.html);
+    event
+}
+
+/// `leptos-cognito custom-message`: the trigger event on stdin, the answer on stdout.
+pub fn run_cli() -> Result<(), String> {
+    use std::io::Read;
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| format!("reading the event from stdin: {e}"))?;
+    let event: Value = serde_json::from_str(&input).map_err(|e| format!("the event is not JSON: {e}"))?;
+    println!("{}", respond(event, &brand()?));
+    Ok(())
+}
+
+/// The product's name and address, from the configuration.
+pub fn brand() -> Result<Brand, String> {
+    let config = super::config::Config::load(false).map_err(|e| e.to_string())?;
+    Ok(Brand { app_name: config.app_name, site_url: config.site_url.trim_end_matches('/').to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const TRIGGERS: [&str; 7] = [
+        "CustomMessage_SignUp",
+        "CustomMessage_ResendCode",
+        "CustomMessage_ForgotPassword",
+        "CustomMessage_UpdateUserAttribute",
+        "CustomMessage_VerifyUserAttribute",
+        "CustomMessage_Authentication",
+        "CustomMessage_AdminCreateUser",
+    ];
+
+    fn brand() -> Brand {
+        Brand { app_name: "leptos-cognito".into(), site_url: "https://app.example.com".into() }
+    }
+
+    fn event(trigger: &str, locale: Option<&str>) -> Value {
+        let mut attributes = json!({"sub": "u1", "email": "ada@example.com", "given_name": "Ada"});
+        if let Some(l) = locale {
+            attributes["locale"] = json!(l);
+        }
+        json!({
+            "version": "1", "triggerSource": trigger, "region": "us-east-1", "userPoolId": "us-east-1_x",
+            "userName": "u1", "callerContext": {"awsSdkVersion": "x", "clientId": "c"},
+            "request": {"userAttributes": attributes, "codeParameter": "{####}", "usernameParameter": "{username}"},
+            "response": {"smsMessage": null, "emailMessage": null, "emailSubject": null}
+        })
+    }
+
+    #[test]
+    fn every_email_has_the_product_the_code_and_the_persons_language() {
+        for trigger in TRIGGERS {
+            for (locale, lang, hello) in
+                [(None, "en", "Hello Ada,"), (Some("de"), "de", "Hallo Ada,"), (Some("de-AT"), "de", "Hallo Ada,")]
+            {
+                let out = respond(event(trigger, locale), &brand());
+                let subject = out["response"]["emailSubject"].as_str().unwrap();
+                let html = out["response"]["emailMessage"].as_str().unwrap();
+                assert!(subject.contains("leptos-cognito"), "{trigger} {lang}: {subject}");
+                assert!(html.contains("{####}") && html.contains(hello), "{trigger} {lang}: {html}");
+                assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{trigger}");
+                if trigger == "CustomMessage_AdminCreateUser" {
+                    // Cognito refuses an invitation without the user name's placeholder.
+                    assert!(html.contains("{username}") && html.contains("https://app.example.com"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_two_languages_say_different_words() {
+        for trigger in TRIGGERS {
+            let en = email(trigger, Lang::En, &brand(), "", "{####}", "").unwrap();
+            let de = email(trigger, Lang::De, &brand(), "", "{####}", "").unwrap();
+            assert_ne!(en.subject, de.subject, "{trigger}");
+            for english in ["code", "Enter", "email", "Hello"] {
+                let words: Vec<&str> = de.html.split(|c: char| !c.is_alphanumeric()).collect();
+                assert!(!words.contains(&english), "{trigger}: German mail says {english:?}: {}", de.html);
+            }
+        }
+    }
+
+    #[test]
+    fn person_supplied_text_is_escaped() {
+        let mut e = event("CustomMessage_SignUp", None);
+        e["request"]["userAttributes"]["given_name"] = json!("<img src=x onerror=alert(1)>");
+        let html = respond(e, &brand())["response"]["emailMessage"].as_str().unwrap().to_string();
+        assert!(!html.contains("<img") && html.contains("&lt;img"), "{html}");
+    }
+
+    #[test]
+    fn a_trigger_this_app_does_not_write_is_left_to_cognito() {
+        let e = event("CustomMessage_SMS_Something", Some("de"));
+        assert_eq!(respond(e.clone(), &brand()), e);
+    }
+}
