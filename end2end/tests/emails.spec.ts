@@ -17,7 +17,7 @@ test.describe('a browser that prefers German', () => {
     expect(mail.html).toContain('<html lang="de">');
     expect(mail.html).toContain(`>${mail.code}</p>`);
     expect(mail.text).toBe(
-      'leptos-cognito\nHallo Ada,\nGeben Sie diesen Code ein, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung abzuschließen:\n' +
+      'leptos-cognito\nGuten Tag,\nGeben Sie diesen Code ein, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung abzuschließen:\n' +
         `${mail.code}\nDer Code ist 24 Stunden gültig. Wenn Sie sich nicht bei leptos-cognito registriert haben, können Sie diese E-Mail ignorieren.\n`,
     );
     await enterCode(page, mail.code);
@@ -27,14 +27,16 @@ test.describe('a browser that prefers German', () => {
     await askForCode(page, email);
     const code = await signInCode(request, email);
     const signIn = (await mailbox(request, email)).at(-1)!;
-    expect(signIn.subject).toBe('Ihr Anmeldecode für leptos-cognito');
-    expect(signIn.text).toContain(`Geben Sie diesen Code ein, um sich anzumelden. Er ist 3 Minuten gültig:\n${code}\n`);
+    expect(signIn.subject).toBe('Ihr Code für leptos-cognito');
+    expect(signIn.text).toContain(
+      `Geben Sie diesen Code ein, um sich anzumelden oder eine Änderung an Ihrem Konto zu bestätigen. Er ist 3 Minuten gültig:\n${code}\n`,
+    );
 
     // The dev mailbox renders the HTML (in a sandboxed frame), as a mail client would.
     await page.goto(`${emulatorURL}/_dev/mailbox/view`);
-    const frame = page.frameLocator('iframe[title="Ihr Anmeldecode für leptos-cognito"]').first();
+    const frame = page.frameLocator('iframe[title="Ihr Code für leptos-cognito"]').first();
     await expect(frame.getByText(code, { exact: true })).toBeVisible();
-    await expect(frame.getByText('Hallo Ada,')).toBeVisible();
+    await expect(frame.getByText('Guten Tag,')).toBeVisible();
   });
 });
 
@@ -43,5 +45,5 @@ test('a browser that prefers English gets English emails', async ({ page, reques
   await signUp(page, email);
   const mail = (await mailbox(request, email)).at(-1)!;
   expect(mail.subject).toBe('Your leptos-cognito confirmation code');
-  expect(mail.text).toContain(`Hello Ada,\nEnter this code to confirm your email address and finish signing up:\n${mail.code}\n`);
+  expect(mail.text).toContain(`Hello,\nEnter this code to confirm your email address and finish signing up:\n${mail.code}\n`);
 });

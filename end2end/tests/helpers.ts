@@ -87,6 +87,18 @@ export async function registerAndConfirm(page: Page, request: APIRequestContext,
   await expectSignedInHome(page, email);
 }
 
+/** "Sign up without a password", then the emailed code: ends signed in on home. */
+export async function registerWithoutPassword(page: Page, request: APIRequestContext, email: string) {
+  await page.goto('/sign-up');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Given name').fill('Ada');
+  await page.getByLabel('Family name').fill('Lovelace');
+  await page.getByRole('button', { name: 'Sign up without a password' }).click();
+  await expect(page).toHaveURL(/\/confirm$/);
+  await enterCode(page, await latestCode(request, email));
+  await expectSignedInHome(page, email);
+}
+
 /** Asks for a sign-in code on the sign-in page; lands on the code page. */
 export async function askForCode(page: Page, email: string) {
   await page.goto('/sign-in');

@@ -1,5 +1,14 @@
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
-import { PASSWORD, expectSignedInHome, latestCode, mailbox, newEmail, registerAndConfirm, signOut } from './helpers';
+import {
+  PASSWORD,
+  expectSignedInHome,
+  latestCode,
+  mailbox,
+  newEmail,
+  registerAndConfirm,
+  registerWithoutPassword,
+  signOut,
+} from './helpers';
 
 // WebAuthn refuses IP-address origins: these pages are opened on localhost, the relying party
 // the test pool's passkeys belong to (a site on 127.0.0.1 has its passkeys on localhost).
@@ -131,14 +140,7 @@ test('passkey autofill: once the email is typed, the browser offers the passkey 
 test('an account without a password adds a passkey with an emailed code', async ({ page, request }) => {
   const { cdp, authenticatorId } = await virtualAuthenticator(page);
   const email = newEmail('passkeynopw');
-  await page.goto('/sign-up');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Given name').fill('Ada');
-  await page.getByLabel('Family name').fill('Lovelace');
-  await page.getByRole('button', { name: 'Sign up without a password' }).click();
-  await page.getByLabel('Confirmation code').fill(await latestCode(request, email));
-  await page.getByRole('button', { name: 'Confirm' }).click();
-  await expectSignedInHome(page, email);
+  await registerWithoutPassword(page, request, email);
 
   await page.goto('/settings');
   const section = page.getByRole('region', { name: 'Passkeys' });

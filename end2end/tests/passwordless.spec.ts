@@ -2,12 +2,12 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   PASSWORD,
   askForCode,
-  enterCode,
   expectSignedInHome,
   latestCode,
   mailbox,
   newEmail,
   registerAndConfirm,
+  registerWithoutPassword,
   signIn,
   signInCode,
   signOut,
@@ -76,14 +76,7 @@ for (const javaScriptEnabled of [true, false]) {
 
     test('sign up without a password, confirm, sign in by code, then set a first password with an emailed code', async ({ page, request }) => {
       const email = newEmail('nopassword');
-      await page.goto('/sign-up');
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel('Given name').fill('Ada');
-      await page.getByLabel('Family name').fill('Lovelace');
-      await page.getByRole('button', { name: 'Sign up without a password' }).click();
-      await expect(page).toHaveURL(/\/confirm$/);
-      await enterCode(page, await latestCode(request, email));
-      await expectSignedInHome(page, email);
+      await registerWithoutPassword(page, request, email);
       await signOut(page);
       // No password to sign in with: any password is wrong.
       await signIn(page, email, PASSWORD);
@@ -114,20 +107,15 @@ for (const javaScriptEnabled of [true, false]) {
 
     test('an account without a password confirms a sensitive change with an emailed code', async ({ page, request }) => {
       const email = newEmail('nopassworddelete');
-      await page.goto('/sign-up');
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel('Given name').fill('Ada');
-      await page.getByLabel('Family name').fill('Lovelace');
-      await page.getByRole('button', { name: 'Sign up without a password' }).click();
-      await enterCode(page, await latestCode(request, email));
-      await expectSignedInHome(page, email);
+      await registerWithoutPassword(page, request, email);
 
       await page.goto('/settings');
       const danger = page.getByRole('region', { name: 'Delete account' });
       await danger.getByLabel('Type your email address to confirm').fill(email);
-      // Without asking for a code first, six digits are not a password.
+      // Without asking for a code first, six digits are not a password. (Enter presses the
+      // form's own button, not "Email me a code instead".)
       await danger.getByLabel('Password, to confirm deletion').fill('123456');
-      await danger.getByRole('button', { name: 'Delete my account' }).click();
+      await danger.getByLabel('Password, to confirm deletion').press('Enter');
       await expect(page.getByRole('alert')).toHaveText(
         'That code has expired, or none was asked for. Choose \u201cEmail me a code instead\u201d for a new one.',
       );

@@ -161,26 +161,32 @@ pub fn CurrentPasswordInput(
     }
 }
 
-/// The password asked for before a sensitive change (`purpose`: "to add a passkey"). Where the
-/// pool offers codes by email, someone without a password (an account made without one) or who
-/// has forgotten it can have a code emailed and type it here instead: the button sends the same
-/// form to `send_reauth_code` (so it works without JavaScript), and while a code is waiting for
-/// this account the label says so.
+/// The password asked for before a sensitive change (`purpose`: "to add a passkey"). While a
+/// code from `ReauthCodeButton` is waiting for this account, the label says the code goes here.
 #[component]
 pub fn ConfirmPasswordInput(#[prop(into)] purpose: String, #[prop(into)] name: String) -> impl IntoView {
-    use leptos::server_fn::ServerFn;
-    let (offered, pending) = reauth_state();
+    let (_, pending) = reauth_state();
     let label = if pending { format!("Password or emailed code, {purpose}") } else { format!("Password, {purpose}") };
-    view! {
-        <CurrentPasswordInput label=label name=name/>
-        {offered.then(|| view! {
+    view! { <CurrentPasswordInput label=label name=name/> }
+}
+
+/// Where the pool offers codes by email, someone without a password (an account made without
+/// one) or who has forgotten it can have a code emailed to type in the password's place: this
+/// button sends the same form to `send_reauth_code`, so it works without JavaScript. It goes
+/// after the form's own submit button, which Enter in a field presses (the first one).
+#[component]
+pub fn ReauthCodeButton() -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    let (offered, _) = reauth_state();
+    offered.then(|| {
+        view! {
             <p class="hint">"No password, or forgotten it? "
                 <button type="submit" class="link" formaction=crate::settings::SendReauthCode::url() formnovalidate>
                     "Email me a code instead"
                 </button>
             </p>
-        })}
-    }
+        }
+    })
 }
 
 /// Whether the pool offers codes by email, and whether one is waiting for the signed-in

@@ -162,6 +162,8 @@ struct Flow {
     /// Counts requests; an older one that sees a newer count stops quietly.
     generation: u32,
     phase: Phase,
+    /// The button's request is under way: no autofill starts meanwhile.
+    button: bool,
     /// Options fetched but not yet answered: the email, the answer, when (ms since the epoch).
     prepared: Option<(String, String, f64)>,
 }
@@ -173,8 +175,8 @@ enum Phase {
     Idle,
     /// Options are being fetched.
     Fetching,
-    /// The browser has the request; the abort ends it.
-    Asking(Option<web_sys::AbortController>),
+    /// The browser has the request (for this email); the abort ends it.
+    Asking(Option<web_sys::AbortController>, String),
     /// The browser's answer is on its way to the server.
     Answering,
 }
@@ -190,9 +192,6 @@ const PREPARED_MS: f64 = 120_000.0;
 
 #[cfg(feature = "hydrate")]
 async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> {
-    use super::api::{PasskeySignIn, PasskeySignInOptions};
-    use crate::components::enhance::form_value;
-    use leptos::server_fn::ServerFn;
     let email = field(root, "email").trim().to_lowercase();
     if email.is_empty() {
         return if autofill {
@@ -201,24 +200,46 @@ async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> 
             Err("Enter your email address, then choose \u{201c}Use a passkey\u{201d}.".into())
         };
     }
-    let set_phase = |phase| FLOW.with(|f| f.borrow_mut().phase = phase);
     // Some(generation) when this request goes ahead.
     let start = FLOW.with(|f| {
         let mut f = f.borrow_mut();
         match (&f.phase, autofill) {
+            (_, true) if f.button => return None,
             (Phase::Idle, _) => {}
+            // The email was changed while the autofill waited: it offers the new one's instead.
+            (Phase::Asking(abort, asked), true) if *asked != email => {
+                if let Some(abort) = abort {
+                    abort.abort();
+                }
+            }
             (_, true) | (Phase::Answering, false) => return None,
-            (Phase::Asking(abort), false) => {
+            (Phase::Asking(abort, _), false) => {
                 if let Some(abort) = abort {
                     abort.abort();
                 }
             }
             (Phase::Fetching, false) => {}
         }
+        f.button |= !autofill;
         f.generation += 1;
         Some(f.generation)
     });
     let Some(generation) = start else { return Ok(()) };
+    let result = ask(autofill, &email, generation).await;
+    if !autofill {
+        FLOW.with(|f| f.borrow_mut().button = false);
+    }
+    result
+}
+
+/// The rest of `sign_in`, for the request numbered `generation`.
+#[cfg(feature = "hydrate")]
+async fn ask(autofill: bool, email: &str, generation: u32) -> Result<(), String> {
+    use super::api::{PasskeySignIn, PasskeySignInOptions};
+    use crate::components::enhance::form_value;
+    use leptos::server_fn::ServerFn;
+    let email = email.to_string();
+    let set_phase = |phase| FLOW.with(|f| f.borrow_mut().phase = phase);
     let current = || FLOW.with(|f| f.borrow().generation == generation);
     while FLOW.with(|f| matches!(f.borrow().phase, Phase::Fetching)) {
         gloo_timers::future::TimeoutFuture::new(50).await;
@@ -229,26 +250,27 @@ async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> 
     let reusable = FLOW.with(|f| {
         f.borrow_mut().prepared.take().filter(|(e, _, at)| *e == email && js_sys::Date::now() - at < PREPARED_MS)
     });
-    let options = match reusable {
-        Some((_, options, _)) => options,
+    let (options, fetched_at) = match reusable {
+        // Their age is kept: Cognito's step ends 3 minutes after it was issued.
+        Some((_, options, at)) => (options, at),
         None => {
             set_phase(Phase::Fetching);
             let fetched = call(PasskeySignInOptions::url(), format!("email={}", form_value(&email))).await;
             set_phase(Phase::Idle);
             match fetched {
-                Ok(options) => options,
+                Ok(options) => (options, js_sys::Date::now()),
                 // The autofill is an offer: when it cannot be made, the button still works.
                 Err(_) if autofill => return Ok(()),
                 Err(message) => return Err(message),
             }
         }
     };
-    FLOW.with(|f| f.borrow_mut().prepared = Some((email.clone(), options.clone(), js_sys::Date::now())));
+    FLOW.with(|f| f.borrow_mut().prepared = Some((email.clone(), options.clone(), fetched_at)));
     if !current() {
         return Ok(());
     }
     let abort = web_sys::AbortController::new().ok();
-    set_phase(Phase::Asking(abort.clone()));
+    set_phase(Phase::Asking(abort.clone(), email.clone()));
     let asked = credential("get", "parseRequestOptionsFromJSON", &options, autofill, abort).await;
     if !current() {
         return Ok(());

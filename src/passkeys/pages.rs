@@ -5,7 +5,7 @@ use super::Passkey;
 use super::api::{DeletePasskey, PasskeyRegistrationOptions};
 use super::island::PasskeyBehaviour;
 use crate::components::page::MESSAGE_ID;
-use crate::components::password::ConfirmPasswordInput;
+use crate::components::password::{ConfirmPasswordInput, ReauthCodeButton};
 use crate::components::submit::SubmitButton;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -56,6 +56,7 @@ pub fn PasskeySettings() -> impl IntoView {
             <p>"A passkey signs you in with this device's screen lock or a security key, without your password."</p>
             <ConfirmPasswordInput purpose="to add a passkey" name="passkey_password"/>
             <button type="submit" class="passkey-action" disabled>"Add a passkey"</button>
+            <ReauthCodeButton/>
             <p class="needs-js hint">{NEEDS_JS}</p>
             <p class="message error" role="alert" hidden></p>
             <PasskeyBehaviour/>
@@ -93,6 +94,7 @@ fn PasskeyList(passkeys: Vec<Passkey>) -> impl IntoView {
             </div>
             <ConfirmPasswordInput purpose="to delete the passkey" name="passkey_delete_password"/>
             <SubmitButton label="Delete passkey".to_string()/>
+            <ReauthCodeButton/>
         </form>
     }
     .into_any()

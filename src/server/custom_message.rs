@@ -39,7 +39,7 @@ struct Words {
 
 /// The email for `trigger` (Cognito's `triggerSource`), or `None` for a trigger this app leaves
 /// to Cognito's default (SMS-only ones, say).
-pub fn email(trigger: &str, lang: Lang, brand: &Brand, name: &str, code: &str, username: &str) -> Option<Email> {
+pub fn email(trigger: &str, lang: Lang, brand: &Brand, code: &str, username: &str) -> Option<Email> {
     let app = escape_html(&brand.app_name);
     let site = escape_html(&brand.site_url);
     let user = escape_html(username);
@@ -79,15 +79,17 @@ pub fn email(trigger: &str, lang: Lang, brand: &Brand, name: &str, code: &str, u
             "Geben Sie diesen Code in den Einstellungen ein, um diese E-Mail-Adresse zu bestätigen:".into(),
             "Wenn Sie diese Änderung nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Konto behält seine bisherige Adresse.".into(),
         ),
+        // The emailed sign-in code, and the code that confirms a change in Settings instead of the
+        // password (Cognito sends both as the same challenge).
         ("CustomMessage_Authentication", En) => w(
-            format!("Your {} sign-in code", brand.app_name),
-            "Enter this code to sign in. It works for 3 minutes:".into(),
-            "If you did not try to sign in, you can ignore this email: nobody gets in without the code.".into(),
+            format!("Your {} code", brand.app_name),
+            "Enter this code to sign in, or to confirm a change to your account. It works for 3 minutes:".into(),
+            "If you did not ask for it, you can ignore this email: nobody can use your account without the code.".into(),
         ),
         ("CustomMessage_Authentication", De) => w(
-            format!("Ihr Anmeldecode für {}", brand.app_name),
-            "Geben Sie diesen Code ein, um sich anzumelden. Er ist 3 Minuten gültig:".into(),
-            "Wenn Sie sich nicht anmelden wollten, können Sie diese E-Mail ignorieren: Ohne den Code kommt niemand hinein.".into(),
+            format!("Ihr Code für {}", brand.app_name),
+            "Geben Sie diesen Code ein, um sich anzumelden oder eine Änderung an Ihrem Konto zu bestätigen. Er ist 3 Minuten gültig:".into(),
+            "Wenn Sie ihn nicht angefordert haben, können Sie diese E-Mail ignorieren: Ohne den Code kann niemand Ihr Konto nutzen.".into(),
         ),
         ("CustomMessage_AdminCreateUser", En) => w(
             format!("You are invited to {}", brand.app_name),
@@ -105,11 +107,11 @@ pub fn email(trigger: &str, lang: Lang, brand: &Brand, name: &str, code: &str, u
         ),
         _ => return None,
     };
-    let greeting = match (lang, name.trim()) {
-        (En, "") => "Hello,".to_string(),
-        (En, n) => format!("Hello {},", escape_html(n)),
-        (De, "") => "Guten Tag,".to_string(),
-        (De, n) => format!("Hallo {},", escape_html(n)),
+    // No name in the greeting: a sign-up or a new address sends mail to an address nobody has
+    // confirmed yet, and a name anyone can type would put their words in it.
+    let greeting = match lang {
+        En => "Hello,",
+        De => "Guten Tag,",
     };
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif;color:#1a1a1a;max-width:32rem\">\
@@ -136,7 +138,7 @@ pub fn respond(mut event: Value, brand: &Brand) -> Value {
     let code = request["codeParameter"].as_str().unwrap_or("{####}").to_string();
     let username =
         request["usernameParameter"].as_str().map(str::to_string).unwrap_or_else(|| text(&attributes["email"]));
-    let Some(email) = email(&trigger, lang, brand, &text(&attributes["given_name"]), &code, &username) else {
+    let Some(email) = email(&trigger, lang, brand, &code, &username) else {
         return event;
     };
     if !event["response"].is_object() {
@@ -199,7 +201,7 @@ mod tests {
     fn every_email_has_the_product_the_code_and_the_persons_language() {
         for trigger in TRIGGERS {
             for (locale, lang, hello) in
-                [(None, "en", "Hello Ada,"), (Some("de"), "de", "Hallo Ada,"), (Some("de-AT"), "de", "Hallo Ada,")]
+                [(None, "en", "Hello,"), (Some("de"), "de", "Guten Tag,"), (Some("de-AT"), "de", "Guten Tag,")]
             {
                 let out = respond(event(trigger, locale), &brand());
                 let subject = out["response"]["emailSubject"].as_str().unwrap();
@@ -218,8 +220,8 @@ mod tests {
     #[test]
     fn the_two_languages_say_different_words() {
         for trigger in TRIGGERS {
-            let en = email(trigger, Lang::En, &brand(), "", "{####}", "").unwrap();
-            let de = email(trigger, Lang::De, &brand(), "", "{####}", "").unwrap();
+            let en = email(trigger, Lang::En, &brand(), "{####}", "").unwrap();
+            let de = email(trigger, Lang::De, &brand(), "{####}", "").unwrap();
             assert_ne!(en.subject, de.subject, "{trigger}");
             for english in ["code", "Enter", "email", "Hello"] {
                 let words: Vec<&str> = de.html.split(|c: char| !c.is_alphanumeric()).collect();
@@ -229,9 +231,13 @@ mod tests {
     }
 
     #[test]
-    fn person_supplied_text_is_escaped() {
+    fn no_text_a_person_typed_reaches_the_email_unescaped_or_at_all() {
         let mut e = event("CustomMessage_SignUp", None);
-        e["request"]["userAttributes"]["given_name"] = json!("<img src=x onerror=alert(1)>");
+        e["request"]["userAttributes"]["given_name"] = json!("Win a prize at evil.example");
+        let html = respond(e, &brand())["response"]["emailMessage"].as_str().unwrap().to_string();
+        assert!(!html.contains("evil.example"), "the name is not in it: {html}");
+        let mut e = event("CustomMessage_AdminCreateUser", None);
+        e["request"]["usernameParameter"] = json!("<img src=x onerror=alert(1)>");
         let html = respond(e, &brand())["response"]["emailMessage"].as_str().unwrap().to_string();
         assert!(!html.contains("<img") && html.contains("&lt;img"), "{html}");
     }

@@ -768,6 +768,38 @@ mod tests {
         }
     }
 
+    /// GetUser for the signed-in account, with these MFA methods on.
+    fn get_user_with_mfa(methods: &'static [&'static str]) -> aws_smithy_mocks::Rule {
+        use aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput;
+        mock!(Client::get_user).then_output(move || {
+            GetUserOutput::builder()
+                .username("u1")
+                .set_user_attributes(Some(vec![]))
+                .set_user_mfa_setting_list(Some(methods.iter().map(|m| m.to_string()).collect()))
+                .build()
+                .unwrap()
+        })
+    }
+
+    /// As at sign-in, an account with an authenticator app on is not let through on the mailbox
+    /// alone: no code is sent.
+    #[tokio::test]
+    async fn an_account_with_an_authenticator_gets_no_emailed_code_for_a_change() {
+        use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+        let any = mock!(Client::initiate_auth).then_output(|| InitiateAuthOutput::builder().build());
+        let app_on = get_user_with_mfa(&["SOFTWARE_TOKEN_MFA"]);
+        let (state, session) = signed_in_state(&[&any, &app_on]).await;
+        let mut req = form_post("/api/reauth_code", "");
+        req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&session).unwrap());
+        let res = app(state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], crate::routes::SETTINGS);
+        assert_eq!(
+            flash_of(&state, &res).message,
+            "Your account uses an authenticator app, so a code by email is not enough. Enter your password."
+        );
+        assert_eq!((app_on.num_calls(), any.num_calls()), (1, 0));
+    }
+
     /// A signed-in account (`u1`, a@example.com) whose tokens verify against a local JWKS.
     async fn signed_in_state(rules: &[&aws_smithy_mocks::Rule]) -> (AppState, String) {
         let (jwks, _) = jwks_server().await;
@@ -844,7 +876,8 @@ mod tests {
             .then_output(|| RevokeTokenOutput::builder().build());
         let delete = mock!(Client::delete_web_authn_credential)
             .then_output(|| DeleteWebAuthnCredentialOutput::builder().build());
-        let (state, session) = signed_in_state(&[&otp, &password, &answer, &revoke, &delete]).await;
+        let no_app = get_user_with_mfa(&[]);
+        let (state, session) = signed_in_state(&[&otp, &password, &answer, &revoke, &delete, &no_app]).await;
         let post = |path: &str, form: &'static str, cookies: &str| {
             let mut req = form_post(path, form);
             req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(cookies).unwrap());

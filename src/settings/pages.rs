@@ -4,7 +4,7 @@ use super::api::{ChangeEmail, ChangePassword, DeleteAccount, ResendEmailCode, Up
 use crate::auth::validate::BIO_MAX;
 use crate::auth::{Auth, current_auth};
 use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
-use crate::components::password::{ConfirmPasswordInput, CurrentPasswordInput, NewPasswordInput};
+use crate::components::password::{ConfirmPasswordInput, CurrentPasswordInput, NewPasswordInput, ReauthCodeButton};
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, TextArea};
 use crate::error::AppError;
@@ -100,6 +100,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <Field label="New email address" name="email" kind="email" autocomplete="email" value=typed_email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
                     <ConfirmPasswordInput purpose="to confirm the change" name="email_password"/>
                     <SubmitButton label="Change email".to_string()/>
+                    <ReauthCodeButton/>
                 </form>
             </section>
 
@@ -139,6 +140,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
                     <ConfirmPasswordInput purpose="to confirm deletion" name="delete_password"/>
                     <SubmitButton label="Delete my account".to_string()/>
+                    <ReauthCodeButton/>
                 </form>
             </section>
         </FormPage>

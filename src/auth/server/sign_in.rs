@@ -228,6 +228,21 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
             "Confirming with a code by email is not available. Enter your password.".into(),
         ));
     }
+    // As at sign-in (`refuse_without_totp`): with an authenticator app on, the mailbox alone
+    // is not enough.
+    let tokens = ctx.tokens()?;
+    let me = s
+        .cognito
+        .get_user()
+        .access_token(&tokens.access)
+        .send()
+        .await
+        .map_err(|e| ctx.token_error("GetUser (re-authentication code)", &e))?;
+    if me.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
+        return Err(AppError::InvalidInput(
+            "Your account uses an authenticator app, so a code by email is not enough. Enter your password.".into(),
+        ));
+    }
     s.resend_allowed(&format!("reauth-code:{}", user.sub)).await?;
     let out = choice_sign_in(s, &user.email, "EMAIL_OTP")
         .await
