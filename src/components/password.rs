@@ -162,10 +162,15 @@ pub fn CurrentPasswordInput(
 }
 
 /// The password asked for before a sensitive change (`purpose`: "to add a passkey"). While a
-/// code from `ReauthCodeButton` is waiting for this account, the label says the code goes here.
+/// code from `ReauthCodeButton` is waiting for this account (`Reauth::pending`), the label says
+/// the code goes here.
 #[component]
-pub fn ConfirmPasswordInput(#[prop(into)] purpose: String, #[prop(into)] name: String) -> impl IntoView {
-    let (_, pending) = reauth_state();
+pub fn ConfirmPasswordInput(
+    #[prop(into)] purpose: String,
+    #[prop(into)] name: String,
+    reauth: Reauth,
+) -> impl IntoView {
+    let pending = reauth.pending;
     let label = if pending { format!("Password or emailed code, {purpose}") } else { format!("Password, {purpose}") };
     view! { <CurrentPasswordInput label=label name=name/> }
 }
@@ -175,10 +180,9 @@ pub fn ConfirmPasswordInput(#[prop(into)] purpose: String, #[prop(into)] name: S
 /// button sends the same form to `send_reauth_code`, so it works without JavaScript. It goes
 /// after the form's own submit button, which Enter in a field presses (the first one).
 #[component]
-pub fn ReauthCodeButton() -> impl IntoView {
+pub fn ReauthCodeButton(reauth: Reauth) -> impl IntoView {
     use leptos::server_fn::ServerFn;
-    let (offered, _) = reauth_state();
-    offered.then(|| {
+    reauth.offered.then(|| {
         view! {
             <p class="hint">"No password, or forgotten it? "
                 <button type="submit" class="link" formaction=crate::settings::SendReauthCode::url() formnovalidate>
@@ -189,24 +193,35 @@ pub fn ReauthCodeButton() -> impl IntoView {
     })
 }
 
-/// Whether the pool offers codes by email, and whether one is waiting for the signed-in
-/// person (server only).
-fn reauth_state() -> (bool, bool) {
-    #[cfg(feature = "ssr")]
-    {
-        let (Some(state), Some(parts)) =
-            (use_context::<crate::server::state::AppState>(), use_context::<http::request::Parts>())
-        else {
-            return (false, false);
-        };
-        let pending = match crate::auth::current_auth() {
-            crate::auth::Auth::SignedIn(user) => crate::auth::server::reauth_pending(&state, &parts.headers, &user.sub),
-            _ => false,
-        };
-        (state.email_code_sign_in(), pending)
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        (false, false)
+/// Confirming a change with an emailed code: whether the pool offers it, and whether a code is
+/// waiting for the signed-in person. Read once per page (`Reauth::now`) and handed to the forms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reauth {
+    pub offered: bool,
+    pub pending: bool,
+}
+
+impl Reauth {
+    /// For the page being rendered (server only; nothing in the browser).
+    pub fn now() -> Reauth {
+        #[cfg(feature = "ssr")]
+        {
+            let (Some(state), Some(parts)) =
+                (use_context::<crate::server::state::AppState>(), use_context::<http::request::Parts>())
+            else {
+                return Reauth::default();
+            };
+            let pending = match crate::auth::current_auth() {
+                crate::auth::Auth::SignedIn(user) => {
+                    crate::auth::server::reauth_pending(&state, &parts.headers, &user.sub)
+                }
+                _ => false,
+            };
+            Reauth { offered: state.email_code_sign_in(), pending }
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            Reauth::default()
+        }
     }
 }

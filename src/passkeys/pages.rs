@@ -5,7 +5,7 @@ use super::Passkey;
 use super::api::{DeletePasskey, PasskeyRegistrationOptions};
 use super::island::PasskeyBehaviour;
 use crate::components::page::MESSAGE_ID;
-use crate::components::password::{ConfirmPasswordInput, ReauthCodeButton};
+use crate::components::password::{ConfirmPasswordInput, Reauth, ReauthCodeButton};
 use crate::components::submit::SubmitButton;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -43,20 +43,21 @@ pub fn PasskeySignIn() -> impl IntoView {
 #[component]
 pub fn PasskeySettings() -> impl IntoView {
     let passkeys = Resource::new_blocking(|| (), |_| list());
+    let reauth = Reauth::now();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match passkeys.await {
-                    Ok(list) => view! { <PasskeyList passkeys=list/> }.into_any(),
+                    Ok(list) => view! { <PasskeyList passkeys=list reauth/> }.into_any(),
                     Err(e) => view! { <p role="alert">{format!("Your passkeys cannot be shown right now. {}", e.message())}</p> }.into_any(),
                 }
             })}
         </Suspense>
         <form method="post" action=PasskeyRegistrationOptions::url() class="passkey" data-mode="register" novalidate>
             <p>"A passkey signs you in with this device's screen lock or a security key, without your password."</p>
-            <ConfirmPasswordInput purpose="to add a passkey" name="passkey_password"/>
+            <ConfirmPasswordInput purpose="to add a passkey" name="passkey_password" reauth/>
             <button type="submit" class="passkey-action" disabled>"Add a passkey"</button>
-            <ReauthCodeButton/>
+            <ReauthCodeButton reauth/>
             <p class="needs-js hint">{NEEDS_JS}</p>
             <p class="message error" role="alert" hidden></p>
             <PasskeyBehaviour/>
@@ -65,7 +66,7 @@ pub fn PasskeySettings() -> impl IntoView {
 }
 
 #[component]
-fn PasskeyList(passkeys: Vec<Passkey>) -> impl IntoView {
+fn PasskeyList(passkeys: Vec<Passkey>, reauth: Reauth) -> impl IntoView {
     if passkeys.is_empty() {
         return view! { <p>"You have no passkeys yet."</p> }.into_any();
     }
@@ -92,9 +93,9 @@ fn PasskeyList(passkeys: Vec<Passkey>) -> impl IntoView {
                 <label for="passkey-to-delete">"Passkey to delete"</label>
                 <select id="passkey-to-delete" name="credential_id" aria-describedby=MESSAGE_ID>{options}</select>
             </div>
-            <ConfirmPasswordInput purpose="to delete the passkey" name="passkey_delete_password"/>
+            <ConfirmPasswordInput purpose="to delete the passkey" name="passkey_delete_password" reauth/>
             <SubmitButton label="Delete passkey".to_string()/>
-            <ReauthCodeButton/>
+            <ReauthCodeButton reauth/>
         </form>
     }
     .into_any()

@@ -4,7 +4,9 @@ use super::api::{ChangeEmail, ChangePassword, DeleteAccount, ResendEmailCode, Up
 use crate::auth::validate::BIO_MAX;
 use crate::auth::{Auth, current_auth};
 use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
-use crate::components::password::{ConfirmPasswordInput, CurrentPasswordInput, NewPasswordInput, ReauthCodeButton};
+use crate::components::password::{
+    ConfirmPasswordInput, CurrentPasswordInput, NewPasswordInput, Reauth, ReauthCodeButton,
+};
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, TextArea};
 use crate::error::AppError;
@@ -24,6 +26,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     let flash = current_flash();
+    let reauth = Reauth::now();
     // After a refused save, the fields show what was typed, not what is stored.
     let typed = flash.clone().filter(|f| f.kind == crate::flash::FlashKind::Error);
     let given_value = typed.as_ref().and_then(|f| f.given_name.clone()).unwrap_or_else(|| user.given_name.clone());
@@ -98,9 +101,9 @@ pub fn SettingsPage() -> impl IntoView {
                 {pending_email}
                 <form method="post" action=ChangeEmail::url() novalidate>
                     <Field label="New email address" name="email" kind="email" autocomplete="email" value=typed_email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                    <ConfirmPasswordInput purpose="to confirm the change" name="email_password"/>
+                    <ConfirmPasswordInput purpose="to confirm the change" name="email_password" reauth/>
                     <SubmitButton label="Change email".to_string()/>
-                    <ReauthCodeButton/>
+                    <ReauthCodeButton reauth/>
                 </form>
             </section>
 
@@ -138,9 +141,9 @@ pub fn SettingsPage() -> impl IntoView {
                 <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
                 <form method="post" action=DeleteAccount::url() novalidate>
                     <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                    <ConfirmPasswordInput purpose="to confirm deletion" name="delete_password"/>
+                    <ConfirmPasswordInput purpose="to confirm deletion" name="delete_password" reauth/>
                     <SubmitButton label="Delete my account".to_string()/>
-                    <ReauthCodeButton/>
+                    <ReauthCodeButton reauth/>
                 </form>
             </section>
         </FormPage>
