@@ -41,9 +41,8 @@ pub fn PasskeySignIn() -> impl IntoView {
 
 /// Settings → Passkeys: the list, adding one (after the password) and deleting one.
 #[component]
-pub fn PasskeySettings() -> impl IntoView {
+pub fn PasskeySettings(reauth: Reauth) -> impl IntoView {
     let passkeys = Resource::new_blocking(|| (), |_| list());
-    let reauth = Reauth::now();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -13,7 +13,6 @@ use crate::error::AppError;
 use crate::flash::Flash;
 use crate::server::aws::{document_from_json, document_to_json, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
-use crate::server::guard::now_unix;
 use crate::server::session::CookieName;
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
@@ -122,7 +121,7 @@ pub async fn sign_in(ctx: &Ctx, credential: &str, step: &str) -> Result<&'static
         .state
         .cookies
         .open_text::<Challenge>(CookieName::PasskeyChallenge, step)
-        .filter(|c| c.kind == ChallengeKind::Passkey && c.expires_at > now_unix())
+        .filter(|c| c.is_live(ChallengeKind::Passkey))
         .ok_or_else(|| {
             AppError::InvalidInput("The passkey step took too long. Choose \u{201c}Use a passkey\u{201d} again.".into())
         })?;

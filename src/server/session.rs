@@ -107,8 +107,7 @@ impl CookieCodec {
         let wanted = self.name(name);
         let mut jar = CookieJar::new();
         jar.add_original(Cookie::new(wanted.clone(), text.to_string()));
-        let plain = std::iter::once(&self.key).chain(&self.previous).find_map(|k| jar.private(k).get(&wanted))?;
-        serde_json::from_str(plain.value()).ok()
+        self.decrypt(&jar, &wanted)
     }
 
     /// A `Set-Cookie` value that removes the cookie.
@@ -129,7 +128,12 @@ impl CookieCodec {
                 }
             }
         }
-        let plain = std::iter::once(&self.key).chain(&self.previous).find_map(|k| jar.private(k).get(&wanted))?;
+        self.decrypt(&jar, &wanted)
+    }
+
+    /// The value of `name` in `jar`, decrypted with the current key or a previous one, as JSON of `T`.
+    fn decrypt<T: DeserializeOwned>(&self, jar: &CookieJar, name: &str) -> Option<T> {
+        let plain = std::iter::once(&self.key).chain(&self.previous).find_map(|k| jar.private(k).get(name))?;
         serde_json::from_str(plain.value()).ok()
     }
 

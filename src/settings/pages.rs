@@ -121,7 +121,7 @@ pub fn SettingsPage() -> impl IntoView {
             {crate::passkeys::offered().then(|| view! {
                 <section aria-labelledby="passkeys-heading">
                     <h2 id="passkeys-heading">"Passkeys"</h2>
-                    <crate::passkeys::PasskeySettings/>
+                    <crate::passkeys::PasskeySettings reauth/>
                 </section>
             })}
 

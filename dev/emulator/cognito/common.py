@@ -157,10 +157,13 @@ def _fake_delivery(username: str) -> dict[str, str]:
     return _delivery(username if "@" in (username or "") else f"{(username or 'u')[:1]}@example.com")
 
 
-def _mail_code(pool: m.CognitoIdpUserPool, to: str, purpose: str, user: m.CognitoIdpUser | None = None) -> str:
-    """A fresh random 6-digit code, "sent" to the dev mailbox; through the pool's CustomMessage
-    trigger first when it has one (`triggers`), so the mailbox holds the email a person would get."""
-    code = f"{secrets.randbelow(1_000_000):06d}"
+def _mail_code(
+    pool: m.CognitoIdpUserPool, to: str, purpose: str, user: m.CognitoIdpUser | None = None, code: str | None = None
+) -> str:
+    """A fresh random 6-digit code (or `code`, e.g. an invitation's temporary password), "sent" to the
+    dev mailbox; through the pool's CustomMessage trigger first when it has one (`triggers`), so the
+    mailbox holds the email a person would get."""
+    code = code or f"{secrets.randbelow(1_000_000):06d}"
     extra = triggers.message(pool, user, purpose, code)
     MAILBOX.add(to=to, purpose=purpose, code=code, pool_id=pool.id, sent_at=clock.now(), extra=extra)
     return code

@@ -119,8 +119,7 @@ _orig_admin_create_user = None
 def admin_create_user(self: Any) -> Any:
     """moto's AdminCreateUser, then the invitation mail Cognito sends unless MessageAction is
     SUPPRESS (RESEND sends it again): the temporary password is the mailbox entry's "code"."""
-    from .. import clock
-    from ..mailbox import MAILBOX
+    from .common import _mail_code
 
     result = _orig_admin_create_user(self)
     if self._get_param("MessageAction") == "SUPPRESS":
@@ -130,8 +129,7 @@ def admin_create_user(self: Any) -> Any:
     password = self._get_param("TemporaryPassword")
     to = user.attribute_lookup.get("email") if user else None
     if to and password:
-        extra = message(pool, user, "invitation", password)
-        MAILBOX.add(to=to, purpose="invitation", code=password, pool_id=pool.id, sent_at=clock.now(), extra=extra)
+        _mail_code(pool, to, "invitation", user, code=password)
     return result
 
 

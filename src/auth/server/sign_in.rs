@@ -230,15 +230,7 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
     }
     // As at sign-in (`refuse_without_totp`): with an authenticator app on, the mailbox alone
     // is not enough.
-    let tokens = ctx.tokens()?;
-    let me = s
-        .cognito
-        .get_user()
-        .access_token(&tokens.access)
-        .send()
-        .await
-        .map_err(|e| ctx.token_error("GetUser (re-authentication code)", &e))?;
-    if me.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
+    if crate::mfa::server::enabled(ctx).await? {
         return Err(AppError::InvalidInput(
             "Your account uses an authenticator app, so a code by email is not enough. Enter your password.".into(),
         ));
@@ -258,8 +250,7 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
         session: out.session.ok_or(AppError::Internal)?,
         expires_at: now_unix() + CHALLENGE_SECONDS,
     };
-    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
-    ctx.set_cookie(s.cookies.seal(CookieName::Reauth, &step, age));
+    ctx.set_cookie(s.cookies.seal(CookieName::Reauth, &step, CHALLENGE_AGE));
     let sent =
         format!("We emailed a code to {}. Enter it where your password is asked for, within 3 minutes.", user.email);
     ctx.flash(&Flash { email: typed_email.filter(|e| !e.is_empty()), ..Flash::success(sent) });
@@ -335,6 +326,13 @@ pub struct Challenge {
     pub pad: String,
 }
 
+impl Challenge {
+    /// A step of this kind that can still be answered.
+    pub fn is_live(&self, kind: ChallengeKind) -> bool {
+        self.kind == kind && self.expires_at > now_unix()
+    }
+}
+
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub enum ChallengeKind {
     Mfa,
@@ -347,6 +345,8 @@ pub enum ChallengeKind {
 
 /// Cognito's challenge sessions last 3 minutes.
 const CHALLENGE_SECONDS: u64 = 180;
+/// The same, as the cookies' age.
+const CHALLENGE_AGE: cookie::time::Duration = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
 
 /// Keeps a challenge Cognito answered with and says which page answers it.
 pub fn start_challenge(
@@ -357,8 +357,7 @@ pub fn start_challenge(
     params: Option<HashMap<String, String>>,
 ) -> Result<&'static str, AppError> {
     let (challenge, page) = new_challenge(email, name, session, params)?;
-    let age = cookie::time::Duration::seconds(CHALLENGE_SECONDS as i64);
-    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, age));
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, CHALLENGE_AGE));
     Ok(page)
 }
 
@@ -405,7 +404,7 @@ pub fn challenge(ctx: &Ctx, kind: ChallengeKind) -> Result<Challenge, AppError> 
     ctx.state
         .cookies
         .open::<Challenge>(&ctx.parts.headers, CookieName::Challenge)
-        .filter(|c| c.kind == kind && c.expires_at > now_unix())
+        .filter(|c| c.is_live(kind))
         .ok_or(AppError::SignInStepExpired)
 }
 

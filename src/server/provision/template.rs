@@ -69,7 +69,7 @@ pub fn user_pool(cfg: &Config) -> Value {
     let webauthn = webauthn_configuration(cfg);
     let message = p.verification_message_template().expect("a verification message");
     let recovery = p.account_recovery_setting().expect("account recovery");
-    json!({
+    let mut pool = json!({
         "UserPoolName": p.pool_name(),
         "UsernameAttributes": names(p.username_attributes(), |a| a.as_str()),
         "AutoVerifiedAttributes": names(p.auto_verified_attributes(), |a| a.as_str()),
@@ -113,17 +113,12 @@ pub fn user_pool(cfg: &Config) -> Value {
         "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
         "WebAuthnRelyingPartyID": webauthn.relying_party_id(),
         "WebAuthnUserVerification": webauthn.user_verification().map(|v| v.as_str()),
-    })
-    .as_object()
-    .cloned()
-    .map(|mut pool| {
-        // Only with a trigger: CloudFormation refuses a null property.
-        if let Some(l) = p.lambda_config() {
-            pool.insert("LambdaConfig".into(), json!({"CustomMessage": l.custom_message()}));
-        }
-        Value::Object(pool)
-    })
-    .expect("an object")
+    });
+    // Only with a trigger: CloudFormation refuses a null property.
+    if let Some(l) = p.lambda_config() {
+        pool["LambdaConfig"] = json!({"CustomMessage": l.custom_message()});
+    }
+    pool
 }
 
 /// `AWS::Cognito::UserPoolClient` properties from CreateUserPoolClient's input.
