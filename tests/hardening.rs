@@ -273,6 +273,17 @@ async fn pages_and_session_responses_are_never_stored() {
     }
     let anonymous = send(&state, page("/sign-in", &Jar::default())).await;
     assert_eq!(anonymous.headers[header::CACHE_CONTROL], "no-store");
+    // A server function's answer without any session or cookie (the passkey options carry a
+    // sealed Cognito session in the body) is not stored either.
+    let options = Request::post("/api/passkey_sign_in_options")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from("email=nobody%40example.com"))
+        .unwrap();
+    let out = send(&state, options).await;
+    assert!(!out.headers.contains_key(header::SET_COOKIE), "no cookie: {:?}", out.headers);
+    assert_eq!(out.headers[header::CACHE_CONTROL], "no-store", "{}", out.status);
 }
 
 #[tokio::test]

@@ -50,7 +50,10 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         return res;
     }
     let session_cookies = state.cookies.session(req.headers());
-    let carries_session = session_cookies.is_some() || req.headers().contains_key(header::AUTHORIZATION);
+    // A server function's answer (a POST) is for this request only: the passkey options, say,
+    // carry a sealed Cognito session and set no cookie.
+    let personal =
+        session_cookies.is_some() || req.headers().contains_key(header::AUTHORIZATION) || req.method() == Method::POST;
     let resolved = guard::resolve(&state, session_cookies).await;
     let flash: Option<Flash> = state.cookies.open(req.headers(), CookieName::Flash);
     let shows_page = req.method() == Method::GET;
@@ -75,7 +78,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    no_store_where_needed(&mut res, carries_session);
+    no_store_where_needed(&mut res, personal);
     res
 }
 
@@ -95,10 +98,10 @@ fn set_cookie_names(headers: &http::HeaderMap) -> Vec<String> {
     headers.get_all(header::SET_COOKIE).iter().filter_map(cookie_name).collect()
 }
 
-/// HTML pages and anything that sets or carries a session are never stored by a browser or a
-/// proxy, so Back after sign-out cannot show a signed-in page.
-fn no_store_where_needed(res: &mut Response, carries_session: bool) {
-    if is_html(res) || carries_session || res.headers().contains_key(header::SET_COOKIE) {
+/// HTML pages, server functions' answers and anything that sets or carries a session are never
+/// stored by a browser or a proxy, so Back after sign-out cannot show a signed-in page.
+fn no_store_where_needed(res: &mut Response, personal: bool) {
+    if is_html(res) || personal || res.headers().contains_key(header::SET_COOKIE) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }
