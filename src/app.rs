@@ -11,6 +11,7 @@ use crate::components::hydration::Hydration;
 use crate::components::page::ErrorPage;
 use crate::components::session_keeper::SessionKeeper;
 use crate::home::HomePage;
+use crate::i18n::{Lang, T, t::common as t};
 use crate::mfa::{MfaOffPage, MfaSetupPage};
 use crate::routes;
 use crate::settings::{AccountDeletedPage, SettingsPage};
@@ -28,13 +29,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// An error page outside the router (the rate limit's 429), in the same document and header.
-pub fn error_document(options: LeptosOptions, status: u16, title: &'static str, message: String) -> impl IntoView {
+pub fn error_document(options: LeptosOptions, status: u16, title: T, message: String) -> impl IntoView {
     document(options, move || {
         provide_meta_context();
         view! {
             <Title formatter=|text| format!("{text} · leptos-cognito")/>
             <Header/>
-            <main><ErrorPage status title message=message.clone()/></main>
+            <main><ErrorPage status title=title.text() message=message.clone()/></main>
+            <Footer/>
         }
     })
 }
@@ -49,9 +51,12 @@ fn document<V: IntoView + 'static>(options: LeptosOptions, body: impl FnOnce() -
     {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    // The request's language (`server::layers::session`), for every text of the page.
+    let lang = crate::i18n::current();
+    provide_context(lang);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -97,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment(routes::segment(routes::ACCOUNT_DELETED)) view=AccountDeletedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <Footer/>
         </Router>
     }
 }
@@ -105,16 +111,16 @@ pub fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let account = match current_auth() {
         Auth::SignedIn(user) => view! {
-            {user.is_admin().then(|| view! { <a href=crate::routes::ADMIN>"Admin"</a> })}
-            <a href=crate::routes::SETTINGS>"Settings"</a>
+            {user.is_admin().then(|| view! { <a href=crate::routes::ADMIN>{t::ADMIN.text()}</a> })}
+            <a href=crate::routes::SETTINGS>{t::SETTINGS.text()}</a>
             <span class="who">{user.display_name()}</span>
             <crate::avatar::Avatar user=user.clone() size=32/>
             <form method="post" action=SignOut::url() class="inline">
-                <button type="submit" class="link">"Sign out"</button>
+                <button type="submit" class="link">{t::SIGN_OUT.text()}</button>
             </form>
         }
         .into_any(),
-        _ => view! { <a href=crate::routes::SIGN_IN>"Sign in"</a> }.into_any(),
+        _ => view! { <a href=crate::routes::SIGN_IN>{t::SIGN_IN.text()}</a> }.into_any(),
     };
     let keeper = match current_auth() {
         Auth::SignedIn(user) => Some(view! { <SessionKeeper expires_at=user.access_expires_at/> }),
@@ -123,13 +129,35 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site">
             <a href=crate::routes::HOME class="brand">"leptos-cognito"</a>
-            <nav aria-label="Account">{account}</nav>
+            <nav aria-label=t::ACCOUNT_NAV.text()>{account}</nav>
         </header>
         {keeper}
     }
 }
 
+/// The language switcher: a plain form, one button per other language, each named in its own
+/// language (and marked so), so it works without JavaScript and reads right to whoever needs it.
+#[component]
+fn Footer() -> impl IntoView {
+    let current = crate::i18n::current();
+    let buttons = Lang::ALL
+        .into_iter()
+        .filter(|l| *l != current)
+        .map(|l| {
+            view! { <button type="submit" class="link" name="lang" value=l.tag() lang=l.tag()>{l.name()}</button> }
+        })
+        .collect_view();
+    view! {
+        <footer class="site">
+            <form method="post" action=crate::settings::SetLanguage::url() class="inline">
+                <span>{t::LANGUAGE.text()}": "</span><span lang=current.tag()>{current.name()}</span>" · "{buttons}
+            </form>
+        </footer>
+    }
+}
+
 #[component]
 fn NotFound() -> impl IntoView {
-    view! { <ErrorPage status=404 title="Page not found" message="There is no page at this address."/> }
+    use crate::i18n::t::errors;
+    view! { <ErrorPage status=404 title=errors::NOT_FOUND_TITLE.text() message=errors::NOT_FOUND.text()/> }
 }

@@ -4,6 +4,7 @@
 //! gets here: AWS errors are classified once (`server::aws::classify_sdk_error`) and their
 //! detail only logged (`server::aws::log_sdk_error`).
 
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -53,39 +54,93 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// The message shown to the person.
+    /// The message shown to the person, in the language of the request being answered.
     pub fn message(&self) -> String {
+        self.message_in(crate::i18n::current())
+    }
+
+    /// The message in `lang` (`locales/*/errors.txt`).
+    pub fn message_in(&self, lang: Lang) -> String {
+        use crate::i18n::t::errors as t;
+        let text = match self {
+            AppError::InvalidInput(msg) => return msg.clone(),
+            AppError::TooManyRequestsFor(1) => t::TOO_MANY_REQUESTS_ONE,
+            AppError::TooManyRequestsFor(s) => return t::TOO_MANY_REQUESTS_FOR.fill_in(lang, &[("seconds", s)]),
+            AppError::WrongCredentials => t::WRONG_CREDENTIALS,
+            AppError::NotConfirmed => t::NOT_CONFIRMED,
+            AppError::CodeMismatch => t::CODE_MISMATCH,
+            AppError::WrongAuthenticatorCode => t::WRONG_AUTHENTICATOR_CODE,
+            AppError::CodeExpired => t::CODE_EXPIRED,
+            AppError::PasswordRejected => t::PASSWORD_REJECTED,
+            AppError::TooManyRequests => t::TOO_MANY_REQUESTS,
+            AppError::SignInStepExpired => t::SIGN_IN_STEP_EXPIRED,
+            AppError::AuthenticatorRequired => t::AUTHENTICATOR_REQUIRED,
+            AppError::PasskeyRefused => t::PASSKEY_REFUSED,
+            AppError::PasskeysOff => t::PASSKEYS_OFF,
+            AppError::NotSignedIn => t::NOT_SIGNED_IN,
+            AppError::SessionEnded => t::SESSION_ENDED,
+            AppError::Forbidden => t::FORBIDDEN,
+            AppError::CrossSite => t::CROSS_SITE,
+            AppError::Unavailable => t::UNAVAILABLE,
+            AppError::NoticeNotSent => t::NOTICE_NOT_SENT,
+            AppError::Internal => t::INTERNAL,
+        };
+        text.in_lang(lang).to_string()
+    }
+
+    /// The name serde gives the variant in JSON (`"NotSignedIn"`, the key of
+    /// `{"InvalidInput": text}`): what an island looks the message up by (`ErrorTexts`).
+    pub fn name(&self) -> &'static str {
+        use AppError::*;
         match self {
-            AppError::InvalidInput(msg) => msg.clone(),
-            AppError::WrongCredentials => "Incorrect email or password.".into(),
-            AppError::NotConfirmed => "Your email address is not confirmed yet. We sent you a new code.".into(),
-            AppError::CodeMismatch => "That code is not right. Check the latest email we sent and try again.".into(),
-            AppError::WrongAuthenticatorCode => {
-                "That code is not right. Enter the current code from your authenticator app.".into()
-            }
-            AppError::CodeExpired => "That code has expired. Ask for a new code.".into(),
-            AppError::PasswordRejected => "That password does not meet the password rules.".into(),
-            AppError::TooManyRequests => "Too many attempts. Please wait a minute and try again.".into(),
-            AppError::TooManyRequestsFor(1) => "Too many attempts. Please wait 1 second and try again.".into(),
-            AppError::TooManyRequestsFor(s) => format!("Too many attempts. Please wait {s} seconds and try again."),
-            AppError::SignInStepExpired => {
-                "Your sign-in step expired. Please sign in with your email and password.".into()
-            }
-            AppError::AuthenticatorRequired => "This account uses an authenticator app, so a code by email is not \
-                                                enough. Sign in with your password and your authenticator code."
-                .into(),
-            AppError::PasskeyRefused => "That passkey was not accepted. Try again, or sign in another way.".into(),
-            AppError::PasskeysOff => "Passkeys are not available on this site right now.".into(),
-            AppError::NotSignedIn => "Please sign in to continue.".into(),
-            AppError::SessionEnded => "Your session has ended. Please sign in again.".into(),
-            AppError::Forbidden => "You don't have access to this page. It is only for administrators.".into(),
-            AppError::CrossSite => "This request came from another site and was refused.".into(),
-            AppError::Unavailable => "The sign-in service can't be reached right now. Please try again shortly.".into(),
-            AppError::NoticeNotSent => "We could not email your current address about this change, so your email \
-                                        address was not changed. Please try again shortly."
-                .into(),
-            AppError::Internal => "Something went wrong on our side. Please try again.".into(),
+            InvalidInput(_) => "InvalidInput",
+            WrongCredentials => "WrongCredentials",
+            NotConfirmed => "NotConfirmed",
+            CodeMismatch => "CodeMismatch",
+            WrongAuthenticatorCode => "WrongAuthenticatorCode",
+            CodeExpired => "CodeExpired",
+            PasswordRejected => "PasswordRejected",
+            TooManyRequests => "TooManyRequests",
+            TooManyRequestsFor(_) => "TooManyRequestsFor",
+            SignInStepExpired => "SignInStepExpired",
+            AuthenticatorRequired => "AuthenticatorRequired",
+            PasskeyRefused => "PasskeyRefused",
+            PasskeysOff => "PasskeysOff",
+            NotSignedIn => "NotSignedIn",
+            SessionEnded => "SessionEnded",
+            Forbidden => "Forbidden",
+            CrossSite => "CrossSite",
+            Unavailable => "Unavailable",
+            NoticeNotSent => "NoticeNotSent",
+            Internal => "Internal",
         }
+    }
+
+    /// One of each variant that has a fixed message (not `InvalidInput`, whose text is its
+    /// own): what an island may be answered with and looks up by name. `TooManyRequestsFor`
+    /// reads as `TooManyRequests` there (an island has no countdown).
+    pub fn fixed() -> [AppError; 18] {
+        use AppError::*;
+        [
+            WrongCredentials,
+            NotConfirmed,
+            CodeMismatch,
+            WrongAuthenticatorCode,
+            CodeExpired,
+            PasswordRejected,
+            TooManyRequests,
+            SignInStepExpired,
+            AuthenticatorRequired,
+            PasskeyRefused,
+            PasskeysOff,
+            NotSignedIn,
+            SessionEnded,
+            Forbidden,
+            CrossSite,
+            Unavailable,
+            NoticeNotSent,
+            Internal,
+        ]
     }
 
     /// The HTTP status of a server function's error answer to a non-browser client (a browser's
@@ -110,37 +165,6 @@ impl AppError {
             AppError::Internal => 500,
         }
     }
-
-    /// The error a server function's JSON answer names, read in the browser without a JSON
-    /// library: `variant` is the answer itself (`"NotSignedIn"`) or its one key
-    /// (`{"InvalidInput": text}`, `text` being the value when it is a string). `None` for a name
-    /// this build does not know.
-    pub fn from_wire(variant: &str, text: Option<String>) -> Option<AppError> {
-        use AppError::*;
-        Some(match variant {
-            "InvalidInput" => InvalidInput(text?),
-            "TooManyRequestsFor" => TooManyRequests,
-            "WrongCredentials" => WrongCredentials,
-            "NotConfirmed" => NotConfirmed,
-            "CodeMismatch" => CodeMismatch,
-            "WrongAuthenticatorCode" => WrongAuthenticatorCode,
-            "CodeExpired" => CodeExpired,
-            "PasswordRejected" => PasswordRejected,
-            "TooManyRequests" => TooManyRequests,
-            "SignInStepExpired" => SignInStepExpired,
-            "AuthenticatorRequired" => AuthenticatorRequired,
-            "PasskeyRefused" => PasskeyRefused,
-            "PasskeysOff" => PasskeysOff,
-            "NotSignedIn" => NotSignedIn,
-            "SessionEnded" => SessionEnded,
-            "Forbidden" => Forbidden,
-            "CrossSite" => CrossSite,
-            "Unavailable" => Unavailable,
-            "NoticeNotSent" => NoticeNotSent,
-            "Internal" => Internal,
-            _ => return None,
-        })
-    }
 }
 
 impl fmt::Display for AppError {
@@ -160,7 +184,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         match value {
             // Bad form bodies and missing fields are the person's input, not our fault.
             E::Args(_) | E::MissingArg(_) | E::Deserialization(_) => {
-                AppError::InvalidInput("The form was incomplete. Please fill in every field.".into())
+                AppError::InvalidInput(crate::i18n::t::errors::FORM_INCOMPLETE.text().into())
             }
             other => {
                 tracing::error!(error = %other, "server function failure");
@@ -227,32 +251,39 @@ mod tests {
         all
     }
 
-    /// The islands read a server function's error by the name serde gives it in JSON.
+    /// The islands look an error's message up by the name serde gives it in JSON
+    /// (`ErrorTexts`), and every fixed message is offered there.
     #[test]
-    fn every_error_is_read_back_from_its_json_by_name() {
+    fn every_error_is_named_as_in_its_json() {
         for e in every_variant() {
             let wire = serde_json::to_value(&e).unwrap();
-            let (variant, text) = match &wire {
-                serde_json::Value::String(name) => (name.clone(), None),
-                serde_json::Value::Object(map) => {
-                    let (k, v) = map.iter().next().unwrap();
-                    (k.clone(), v.as_str().map(str::to_string))
-                }
+            let name = match &wire {
+                serde_json::Value::String(name) => name.clone(),
+                serde_json::Value::Object(map) => map.keys().next().unwrap().clone(),
                 other => panic!("unexpected wire form {other}"),
             };
-            let back = AppError::from_wire(&variant, text).unwrap_or_else(|| panic!("{variant} is not read back"));
-            // A wait in seconds is shown as "wait a minute" by an island (it has no countdown).
-            let expected = if matches!(e, AppError::TooManyRequestsFor(_)) { AppError::TooManyRequests } else { e };
-            assert_eq!(back, expected);
+            assert_eq!(e.name(), name);
+            let offered = AppError::fixed().iter().any(|f| f.name() == name);
+            assert!(offered || matches!(e, AppError::InvalidInput(_) | AppError::TooManyRequestsFor(_)), "{name}");
         }
-        assert_eq!(AppError::from_wire("NoSuchError", None), None);
-        assert_eq!(AppError::from_wire("InvalidInput", None), None);
+    }
+
+    /// Every message exists in every language, and no German one is left in English.
+    #[test]
+    fn every_error_is_translated() {
+        use crate::i18n::Lang;
+        for e in every_variant().into_iter().filter(|e| !matches!(e, AppError::InvalidInput(_))) {
+            let (en, de) = (e.message_in(Lang::En), e.message_in(Lang::De));
+            assert!(!de.is_empty() && de != en, "{e:?} has no German message");
+        }
     }
 
     #[test]
     fn every_error_has_a_message_and_a_status() {
         for e in every_variant() {
-            assert!(e.message().ends_with('.'), "{e:?}: {}", e.message());
+            for lang in crate::i18n::Lang::ALL {
+                assert!(e.message_in(lang).ends_with('.'), "{e:?}: {}", e.message_in(lang));
+            }
             assert!((400..600).contains(&e.status()), "{e:?}");
         }
     }

@@ -24,6 +24,8 @@ pub struct CurrentUser {
     pub picture: Option<String>,
     /// False while a changed email address waits for its code.
     pub email_verified: bool,
+    /// The Cognito `locale` attribute (`de`), when set.
+    pub locale: Option<String>,
 }
 
 impl CurrentUser {

@@ -2,6 +2,7 @@
 //! check early for a faster answer). Every length is bounded.
 
 use crate::error::AppError;
+use crate::i18n::{T, t::validate as t};
 use serde::{Deserialize, Serialize};
 
 pub const EMAIL_MAX: usize = 254;
@@ -12,8 +13,12 @@ pub const NAME_MAX_BYTES: usize = 400;
 /// Cognito accepts at most 256 characters; longer passwords are refused, never truncated.
 pub const PASSWORD_MAX: usize = 256;
 
-fn invalid(msg: &str) -> AppError {
-    AppError::InvalidInput(msg.to_string())
+fn invalid(msg: T) -> AppError {
+    AppError::InvalidInput(msg.text().to_string())
+}
+
+fn invalid_max(msg: T, max: usize) -> AppError {
+    AppError::InvalidInput(msg.fill(&[("max", &max)]))
 }
 
 /// Trims and lower-cases an email, then checks its shape and length.
@@ -27,12 +32,21 @@ pub fn email(raw: &str) -> Result<String, AppError> {
 pub fn email_shape(raw: &str) -> Result<(), AppError> {
     let e = raw.trim();
     if e.is_empty() {
-        return Err(invalid("Enter your email address."));
+        return Err(invalid(t::EMAIL_EMPTY));
     }
     if e.chars().count() > EMAIL_MAX {
-        return Err(invalid("That email address is too long."));
+        return Err(invalid(t::EMAIL_TOO_LONG));
     }
-    let valid = match e.split_once('@') {
+    if !email_shape_ok(e) {
+        return Err(invalid(t::EMAIL_INVALID));
+    }
+    Ok(())
+}
+
+/// Whether a trimmed, non-empty email has the shape of an address (what the browser checks; no
+/// message, so the browser bundle carries no language's texts).
+pub fn email_shape_ok(e: &str) -> bool {
+    match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
                 && !domain.contains('@')
@@ -42,24 +56,36 @@ pub fn email_shape(raw: &str) -> Result<(), AppError> {
                 && !e.chars().any(|c| c.is_whitespace() || c.is_control())
         }
         None => false,
-    };
-    if !valid {
-        return Err(invalid("Enter a valid email address, like name@example.com."));
     }
-    Ok(())
+}
+
+/// Which name a message is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameField {
+    Given,
+    Family,
+}
+
+/// Whether a trimmed, non-empty name fits (what the browser checks).
+pub fn name_ok(n: &str) -> bool {
+    n.chars().count() <= NAME_MAX && n.len() <= NAME_MAX_BYTES && !n.chars().any(char::is_control)
 }
 
 /// A given or family name: trimmed, 1 to `NAME_MAX` characters, no control characters.
-pub fn name(raw: &str, what: &str) -> Result<String, AppError> {
+pub fn name(raw: &str, what: NameField) -> Result<String, AppError> {
+    let (empty, too_long, bad) = match what {
+        NameField::Given => (t::GIVEN_NAME_EMPTY, t::GIVEN_NAME_TOO_LONG, t::GIVEN_NAME_BAD_CHARACTERS),
+        NameField::Family => (t::FAMILY_NAME_EMPTY, t::FAMILY_NAME_TOO_LONG, t::FAMILY_NAME_BAD_CHARACTERS),
+    };
     let n = raw.trim().to_string();
     if n.is_empty() {
-        return Err(AppError::InvalidInput(format!("Enter your {what}.")));
+        return Err(invalid(empty));
     }
     if n.chars().count() > NAME_MAX || n.len() > NAME_MAX_BYTES {
-        return Err(AppError::InvalidInput(format!("Your {what} can be at most {NAME_MAX} characters.")));
+        return Err(invalid_max(too_long, NAME_MAX));
     }
     if n.chars().any(char::is_control) {
-        return Err(AppError::InvalidInput(format!("Your {what} contains characters that are not allowed.")));
+        return Err(invalid(bad));
     }
     Ok(n)
 }
@@ -72,10 +98,10 @@ pub const BIO_MAX_BYTES: usize = 2000;
 pub fn bio(raw: &str) -> Result<String, AppError> {
     let b = raw.trim().replace("\r\n", "\n");
     if b.chars().count() > BIO_MAX || b.len() > BIO_MAX_BYTES {
-        return Err(AppError::InvalidInput(format!("Your bio can be at most {BIO_MAX} characters.")));
+        return Err(invalid_max(t::BIO_TOO_LONG, BIO_MAX));
     }
     if b.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(invalid("Your bio contains characters that are not allowed."));
+        return Err(invalid(t::BIO_BAD_CHARACTERS));
     }
     Ok(b)
 }
@@ -83,30 +109,39 @@ pub fn bio(raw: &str) -> Result<String, AppError> {
 /// Digits in an emailed or authenticator code.
 pub const CODE_LEN: usize = 6;
 
+/// Whether `c` is exactly six digits.
+fn six_digits(c: &str) -> bool {
+    c.len() == CODE_LEN && c.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `raw` is an emailed code (what the browser checks).
+pub fn code_ok(raw: &str) -> bool {
+    six_digits(raw.trim())
+}
+
+/// Whether `raw` is an authenticator code, spaces anywhere ignored (what the browser checks).
+pub fn totp_code_ok(raw: &str) -> bool {
+    six_digits(&raw.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+}
+
 /// A verification code: exactly six digits (spaces around it are ignored).
 pub fn code(raw: &str) -> Result<String, AppError> {
-    let c = raw.trim();
-    if c.len() == CODE_LEN && c.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(c.to_string())
-    } else {
-        Err(invalid("Enter the 6-digit code from the email."))
-    }
+    if code_ok(raw) { Ok(raw.trim().to_string()) } else { Err(invalid(t::CODE)) }
 }
 
 /// A code from an authenticator app: six digits.
 pub fn totp_code(raw: &str) -> Result<String, AppError> {
-    let c: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    if c.len() == CODE_LEN && c.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(c)
+    if totp_code_ok(raw) {
+        Ok(raw.chars().filter(|c| !c.is_whitespace()).collect())
     } else {
-        Err(invalid("Enter the 6-digit code from your authenticator app."))
+        Err(invalid(t::TOTP_CODE))
     }
 }
 
 /// A password being signed in with: only bounded, never trimmed.
 pub fn current_password(raw: &str) -> Result<String, AppError> {
     if raw.is_empty() {
-        return Err(invalid("Enter your password."));
+        return Err(invalid(t::PASSWORD_EMPTY));
     }
     if raw.chars().count() > PASSWORD_MAX {
         return Err(AppError::WrongCredentials);
@@ -137,10 +172,6 @@ impl Default for PasswordPolicy {
         }
     }
 }
-
-/// What a person is told when their new password is on the common-passwords list.
-pub const TOO_COMMON: &str =
-    "That password is too common or too easy to guess. Try a longer phrase that only you would think of.";
 
 /// True when a new password is one of the most common passwords or a simple variation of them
 /// (repeats, sequences, keyboard walks, common words with digits): the list is zxcvbn's
@@ -178,14 +209,17 @@ impl PasswordPolicy {
     /// Each rule as (key, label), in display order. The key names the rule for `rule_met`; the
     /// browser checks the server-rendered checklist by it.
     pub fn rules(&self) -> Vec<(String, String)> {
-        let mut rules = vec![(format!("min:{}", self.min_length), format!("At least {} characters", self.min_length))];
+        use crate::i18n::t::common as c;
+        let min = c::RULE_MIN_LENGTH.fill(&[("count", &self.min_length)]);
+        let mut rules = vec![(format!("min:{}", self.min_length), min)];
         let optional = [
-            (self.require_uppercase, "upper", "An uppercase letter"),
-            (self.require_lowercase, "lower", "A lowercase letter"),
-            (self.require_numbers, "number", "A number"),
-            (self.require_symbols, "symbol", "A symbol, like ! or #"),
+            (self.require_uppercase, "upper", c::RULE_UPPER),
+            (self.require_lowercase, "lower", c::RULE_LOWER),
+            (self.require_numbers, "number", c::RULE_NUMBER),
+            (self.require_symbols, "symbol", c::RULE_SYMBOL),
         ];
-        rules.extend(optional.into_iter().filter(|(on, ..)| *on).map(|(_, k, l)| (k.to_string(), l.to_string())));
+        rules
+            .extend(optional.into_iter().filter(|(on, ..)| *on).map(|(_, k, l)| (k.to_string(), l.text().to_string())));
         rules
     }
 
@@ -197,19 +231,25 @@ impl PasswordPolicy {
     /// A new password: must meet every rule and the length bound.
     pub fn new_password(&self, raw: &str) -> Result<String, AppError> {
         if raw.chars().count() > PASSWORD_MAX {
-            return Err(AppError::InvalidInput(format!("Your password can be at most {PASSWORD_MAX} characters.")));
+            return Err(invalid_max(t::PASSWORD_TOO_LONG, PASSWORD_MAX));
         }
         if raw.starts_with(char::is_whitespace) || raw.ends_with(char::is_whitespace) {
-            return Err(invalid("Your password cannot start or end with a space."));
+            return Err(invalid(t::PASSWORD_SPACES));
         }
-        let missing: Vec<String> =
-            self.check(raw).into_iter().filter(|(_, ok)| !ok).map(|(l, _)| l.to_lowercase()).collect();
+        // English lists the rules in lower case; German keeps its nouns capitalised.
+        let english = crate::i18n::current() == crate::i18n::Lang::En;
+        let missing: Vec<String> = self
+            .check(raw)
+            .into_iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(l, _)| if english { l.to_lowercase() } else { l })
+            .collect();
         if !missing.is_empty() {
-            return Err(AppError::InvalidInput(format!("Your password needs: {}.", missing.join(", "))));
+            return Err(AppError::InvalidInput(t::PASSWORD_NEEDS.fill(&[("missing", &missing.join(", "))])));
         }
         #[cfg(feature = "ssr")]
         if too_common(raw) {
-            return Err(invalid(TOO_COMMON));
+            return Err(invalid(t::PASSWORD_TOO_COMMON));
         }
         Ok(raw.to_string())
     }
@@ -242,10 +282,10 @@ mod tests {
 
     #[test]
     fn names_are_bounded() {
-        assert_eq!(name(" Ada ", "given name").unwrap(), "Ada");
-        assert!(name("", "given name").is_err());
-        assert!(name(&"x".repeat(NAME_MAX + 1), "given name").is_err());
-        assert!(name("a\u{0}b", "given name").is_err());
+        assert_eq!(name(" Ada ", NameField::Given).unwrap(), "Ada");
+        assert!(name("", NameField::Given).is_err());
+        assert!(name(&"x".repeat(NAME_MAX + 1), NameField::Given).is_err());
+        assert!(name("a\u{0}b", NameField::Given).is_err());
     }
 
     #[test]
@@ -277,7 +317,7 @@ mod tests {
         for common in
             ["passwordpassword", "123456789012", "qwertyuiopas", "Password1234", "1qaz2wsx3edc", "iloveyou1234"]
         {
-            assert_eq!(p.new_password(common).unwrap_err().message(), TOO_COMMON, "{common}");
+            assert_eq!(p.new_password(common).unwrap_err().message(), t::PASSWORD_TOO_COMMON.text(), "{common}");
         }
         for fine in ["Correct-Horse-9", "New-Password-7", "tumble kettle sorrow"] {
             assert!(p.new_password(fine).is_ok(), "{fine}");

@@ -189,7 +189,7 @@ fn failed() -> String {
 /// this build knows is a failed upload.
 #[cfg(feature = "hydrate")]
 async fn call(url: &str, form: String) -> Result<String, String> {
-    crate::components::enhance::call(url, form).await.map_err(|e| e.map_or_else(failed, |e| e.message()))
+    crate::components::enhance::call(url, form).await.map_err(|e| e.unwrap_or_else(failed))
 }
 
 /// `canvas.toBlob(type)` as a future.

@@ -38,24 +38,38 @@ impl Rule {
             .unwrap_or(Rule::None)
     }
 
-    /// The message for `value`, or empty when it passes (an empty field is left to submit).
-    pub fn message(self, value: &str, label: &str) -> String {
-        if value.trim().is_empty() {
-            return String::new();
-        }
+    /// Whether `value` fails the rule (an empty field is left to submit). No message here:
+    /// the browser shows the one the server put on the input (`message`), so the bundle
+    /// carries no language's texts.
+    pub fn fails(self, value: &str) -> bool {
+        let v = value.trim();
+        !v.is_empty()
+            && match self {
+                Rule::None => false,
+                Rule::Email => !validate::email_shape_ok(v),
+                Rule::Code => !validate::code_ok(v),
+                Rule::AuthenticatorCode => !validate::totp_code_ok(v),
+                Rule::Name => !validate::name_ok(v),
+            }
+    }
+
+    /// What the browser says when the rule fails, in the page's language: the server's own
+    /// message for a value that fails it (`data-invalid`). `field` is the input's name.
+    pub fn message(self, field: &str) -> Option<String> {
         let result = match self {
-            Rule::None => Ok(String::new()),
-            Rule::Email => validate::email_shape(value).map(|()| String::new()),
-            Rule::Code => validate::code(value),
-            Rule::AuthenticatorCode => validate::totp_code(value),
-            // ASCII: the labels are ours, and Unicode's case tables would add about 18 KB of WASM.
-            Rule::Name => validate::name(value, &label.to_ascii_lowercase()),
+            Rule::None => return None,
+            Rule::Email => validate::email_shape("x").map(|()| String::new()),
+            Rule::Code => validate::code("x"),
+            Rule::AuthenticatorCode => validate::totp_code("x"),
+            Rule::Name => {
+                let what =
+                    if field == "family_name" { validate::NameField::Family } else { validate::NameField::Given };
+                validate::name(&"x".repeat(validate::NAME_MAX + 1), what)
+            }
         };
-        // Validation fails only with `InvalidInput`; matching it here, rather than calling
-        // `AppError::message`, keeps every other error's text out of the browser bundle.
         match result {
-            Err(crate::error::AppError::InvalidInput(message)) => message,
-            _ => String::new(),
+            Err(crate::error::AppError::InvalidInput(message)) => Some(message),
+            _ => None,
         }
     }
 }
@@ -76,6 +90,7 @@ pub fn CheckedInput(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let described = describedby.map(|d| format!("{d} {error_id}")).unwrap_or_else(|| error_id.clone());
+    let invalid = rule.message(&name);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -91,6 +106,7 @@ pub fn CheckedInput(
                 maxlength=maxlength
                 pattern=pattern
                 data-rule=rule.key()
+                data-invalid=invalid
             />
             <p id=error_id class="field-error" aria-live="polite"></p>
             {(rule != Rule::None).then(|| view! { <CheckedBehaviour/> })}
@@ -109,20 +125,18 @@ fn attach(field: web_sys::Element) {
     use super::enhance::dom;
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
-    let (Some(input), Some(error), Some(label)) =
-        (dom::find(&field, "input"), dom::find(&field, ".field-error"), dom::find(&field, "label"))
-    else {
+    let (Some(input), Some(error)) = (dom::find(&field, "input"), dom::find(&field, ".field-error")) else {
         return;
     };
     let rule = Rule::from_key(&input.get_attribute("data-rule").unwrap_or_default());
-    let label = label.text_content().unwrap_or_default();
+    let said = input.get_attribute("data-invalid").unwrap_or_default();
     let check = {
         let (input, error) = (input.clone(), error.clone());
         Rc::new(move || {
             let value = dom::as_input(&input).map(|i| i.value()).unwrap_or_default();
-            let message = rule.message(&value, &label);
-            dom::flag(&input, "aria-invalid", !message.is_empty());
-            error.set_text_content(Some(&message));
+            let fails = rule.fails(&value);
+            dom::flag(&input, "aria-invalid", fails);
+            error.set_text_content(Some(if fails { &said } else { "" }));
         })
     };
     let on_leave = check.clone();
@@ -155,16 +169,20 @@ mod tests {
 
     #[test]
     fn rules_use_the_server_messages_and_leave_empty_fields_alone() {
-        assert_eq!(Rule::Email.message("nope", "Email"), "Enter a valid email address, like name@example.com.");
-        assert_eq!(Rule::Email.message("a@example.com", "Email"), "");
-        assert_eq!(Rule::Code.message("12a", "Code"), "Enter the 6-digit code from the email.");
-        assert_eq!(Rule::AuthenticatorCode.message("1", "Code"), "Enter the 6-digit code from your authenticator app.");
+        assert_eq!(Rule::Email.message("email").unwrap(), "Enter a valid email address, like name@example.com.");
+        assert!(Rule::Email.fails("nope") && !Rule::Email.fails("a@example.com"));
+        assert_eq!(Rule::Code.message("code").unwrap(), "Enter the 6-digit code from the email.");
+        assert!(Rule::Code.fails("12a") && !Rule::Code.fails(" 123456 "));
         assert_eq!(
-            Rule::Name.message(&"x".repeat(101), "Given name"),
-            "Your given name can be at most 100 characters."
+            Rule::AuthenticatorCode.message("code").unwrap(),
+            "Enter the 6-digit code from your authenticator app."
         );
-        assert_eq!(Rule::Email.message("   ", "Email"), "");
-        assert_eq!(Rule::None.message("anything", "Bio"), "");
+        assert!(Rule::AuthenticatorCode.fails("1") && !Rule::AuthenticatorCode.fails("123 456"));
+        assert_eq!(Rule::Name.message("given_name").unwrap(), "Your given name can be at most 100 characters.");
+        assert_eq!(Rule::Name.message("family_name").unwrap(), "Your family name can be at most 100 characters.");
+        assert!(Rule::Name.fails(&"x".repeat(101)) && !Rule::Name.fails("Ada"));
+        assert!(!Rule::Email.fails("   "));
+        assert!(!Rule::None.fails("anything") && Rule::None.message("bio").is_none());
     }
 
     #[test]

@@ -49,18 +49,50 @@ pub mod dom {
         };
     }
 
+    /// The text `key` of the closest `Texts` list inside `root` (empty if there is none).
+    pub fn text(root: &Element, key: &str) -> String {
+        find(root, &format!(".texts [data-key=\"{key}\"]")).and_then(|li| li.text_content()).unwrap_or_default()
+    }
+
+    /// The page's message for the error named `name` (see `ErrorTexts`).
+    pub fn error_text(name: &str) -> Option<String> {
+        let doc = web_sys::window()?.document()?;
+        doc.query_selector(&format!(".error-texts [data-name=\"{name}\"]")).ok().flatten()?.text_content()
+    }
+
     /// `el` as an `<input>`, when it is one.
     pub fn as_input(el: &Element) -> Option<&web_sys::HtmlInputElement> {
         el.dyn_ref::<web_sys::HtmlInputElement>()
     }
 }
 
+/// Texts for a behaviour, rendered by the server in the page's language into a hidden list
+/// inside the island's markup (`dom::text` reads them by key): the browser bundle carries no
+/// language's texts.
+#[component]
+pub fn Texts(texts: Vec<(&'static str, &'static str)>) -> impl IntoView {
+    let items = texts.into_iter().map(|(key, text)| view! { <li data-key=key>{text}</li> }).collect_view();
+    view! { <ul class="texts" hidden>{items}</ul> }
+}
+
+/// The message of every error a behaviour may be answered with, in the page's language, for
+/// `call` to show (once per page that has a behaviour calling the server).
+#[component]
+pub fn ErrorTexts() -> impl IntoView {
+    let items = crate::error::AppError::fixed()
+        .into_iter()
+        .map(|e| view! { <li data-name=e.name()>{e.message()}</li> })
+        .collect_view();
+    view! { <ul class="error-texts" hidden>{items}</ul> }
+}
+
 /// Calls a server function as its own client would (a form body, a JSON answer), without the
 /// server-function client and serde_json: the answer is read by the browser's `JSON.parse`,
 /// which keeps the islands' chunks small. `Ok` is the answer's JSON text; `Err(Some)` the
-/// `AppError` the server answered with; `Err(None)` no readable answer (offline, a proxy's page).
+/// message of the `AppError` the server answered with (its text, or the page's `ErrorTexts`);
+/// `Err(None)` no readable answer (offline, a proxy's page).
 #[cfg(feature = "hydrate")]
-pub async fn call(url: &str, form: String) -> Result<String, Option<crate::error::AppError>> {
+pub async fn call(url: &str, form: String) -> Result<String, Option<String>> {
     use wasm_bindgen::JsCast;
     let response = gloo_net::http::Request::post(url)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -76,8 +108,8 @@ pub async fn call(url: &str, form: String) -> Result<String, Option<crate::error
     }
     // The rate limiter's and the proxy's answers are not JSON: their status says enough.
     let by_status = || match response.status() {
-        429 => Some(crate::error::AppError::TooManyRequests),
-        502..=504 => Some(crate::error::AppError::Unavailable),
+        429 => dom::error_text("TooManyRequests"),
+        502..=504 => dom::error_text("Unavailable"),
         _ => None,
     };
     let error = js_sys::JSON::parse(&body).map_err(|_| by_status())?;
@@ -87,7 +119,12 @@ pub async fn call(url: &str, form: String) -> Result<String, Option<crate::error
         .or_else(|| js_sys::Object::keys(error.unchecked_ref::<js_sys::Object>()).get(0).as_string())
         .ok_or(None)?;
     let text = js_sys::Reflect::get(&error, &variant.as_str().into()).ok().and_then(|v| v.as_string());
-    Err(crate::error::AppError::from_wire(&variant, text))
+    Err(match variant.as_str() {
+        "InvalidInput" => text,
+        // A wait in seconds reads as "wait a minute" here (there is no countdown).
+        "TooManyRequestsFor" => dom::error_text("TooManyRequests"),
+        name => dom::error_text(name),
+    })
 }
 
 /// The form value of `s` (`encodeURIComponent`).

@@ -6,6 +6,8 @@
 
 pub mod checked;
 pub mod enhance;
+
+pub use enhance::{ErrorTexts, Texts};
 pub mod hydration;
 pub mod page;
 pub mod password;
@@ -43,7 +45,7 @@ pub fn EmailField(
 ) -> impl IntoView {
     let autocomplete = if webauthn { "username webauthn" } else { "username" };
     view! {
-        <Field label="Email" name="email" kind="email" autocomplete=autocomplete value=value
+        <Field label=crate::i18n::t::common::EMAIL.text() name="email" kind="email" autocomplete=autocomplete value=value
             describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
     }
 }
@@ -171,7 +173,8 @@ mod tests {
     /// Every place that writes unescaped text into the page, found the same way the textarea
     /// hole was: raw-text elements, `inner_html`, and titles from values. Each one listed here
     /// was reviewed: the textarea escapes (above), the QR code is an SVG the server draws from
-    /// its own data, and every `<Title>` is a literal (ErrorPage's takes only `&'static str`).
+    /// its own data, and every `<Title>` is one of our texts (FormPage's and ErrorPage's take
+    /// only `&'static str`, which `i18n::t` gives and person-supplied text cannot be).
     #[test]
     fn raw_text_sinks_are_only_the_reviewed_ones() {
         let reviewed = [
@@ -179,7 +182,7 @@ mod tests {
             ("src/mfa/pages.rs", "inner_html=svg"),
             // The bundle loader: our script and our own file names, JSON-quoted.
             ("src/components/hydration.rs", "<script type=\"module\" nonce=nonce>"),
-            // FormPage's and ErrorPage's titles are `&'static str`: literals at their call sites.
+            // FormPage's and ErrorPage's titles are `&'static str`: our own texts (`i18n::t`).
             ("src/components/page.rs", "<Title text=title/>"),
         ];
         let mut found = vec![];

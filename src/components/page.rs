@@ -67,9 +67,10 @@ pub fn ErrorPage(
     title: &'static str,
     #[prop(into)] message: String,
     /// Where the link goes, and what it says (the home page by default).
-    #[prop(default = (crate::routes::HOME, "Go to the home page"))]
-    link: (&'static str, &'static str),
+    #[prop(optional)]
+    link: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
+    let link = link.unwrap_or((crate::routes::HOME, crate::i18n::t::errors::GO_HOME.text()));
     set_status(status);
     // A server error names its request, so a person can quote it and the log lines be found.
     #[cfg(feature = "ssr")]
@@ -85,6 +86,7 @@ pub fn ErrorPage(
 /// Shown when Cognito cannot be reached to check the session.
 #[component]
 pub fn Unavailable() -> impl IntoView {
+    use crate::i18n::t::errors as t;
     let message = crate::error::AppError::Unavailable.message();
-    view! { <ErrorPage status=503 title="Try again shortly" message link=("", "Reload this page")/> }
+    view! { <ErrorPage status=503 title=t::TRY_AGAIN_SHORTLY.text() message link=("", t::RELOAD.text())/> }
 }

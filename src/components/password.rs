@@ -6,9 +6,10 @@ use super::enhance::behaviour;
 use crate::auth::validate::PasswordPolicy;
 use leptos::prelude::*;
 
-/// A rule's mark and state, as the checklist shows them (visible mark, screen-reader state).
-pub fn rule_marks(met: bool) -> (&'static str, &'static str) {
-    if met { ("✓ ", " (met)") } else { ("○ ", " (not met)") }
+/// A rule's visible mark, as the checklist shows it (the screen-reader state is a text of the
+/// page's language, `data-met`/`data-not-met` on the list).
+pub fn rule_mark(met: bool) -> &'static str {
+    if met { "✓ " } else { "○ " }
 }
 
 #[component]
@@ -24,8 +25,9 @@ pub fn PasswordInput(
     let rules_id = format!("{id}-rules");
     let described =
         [describedby, policy.as_ref().map(|_| rules_id.clone())].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    use crate::i18n::t::common as t;
     let checklist = policy.map(|policy| {
-        let (mark, state) = rule_marks(false);
+        let (mark, state) = (rule_mark(false), format!(" {}", t::RULE_NOT_MET.text()));
         let items = policy
             .rules()
             .into_iter()
@@ -34,13 +36,13 @@ pub fn PasswordInput(
                     <li data-rule=key>
                         <span aria-hidden="true">{mark}</span>
                         {rule}
-                        <span class="visually-hidden">{state}</span>
+                        <span class="visually-hidden">{state.clone()}</span>
                     </li>
                 }
             })
             .collect_view();
         view! {
-            <ul id=rules_id class="rules" aria-live="polite">
+            <ul id=rules_id class="rules" aria-live="polite" data-met=t::RULE_MET.text() data-not-met=t::RULE_NOT_MET.text()>
                 {items}
             </ul>
         }
@@ -60,8 +62,9 @@ pub fn PasswordInput(
                     aria-describedby=(!described.is_empty()).then_some(described)
                 />
                 // The toggle needs WASM; it stays hidden until the behaviour has attached.
-                <button type="button" class="toggle" aria-controls=id aria-pressed="false" hidden>
-                    "Show password"
+                <button type="button" class="toggle" aria-controls=id aria-pressed="false" hidden
+                    data-show=t::SHOW_PASSWORD.text() data-hide=t::HIDE_PASSWORD.text()>
+                    {t::SHOW_PASSWORD.text()}
                 </button>
             </div>
             {checklist}
@@ -84,6 +87,10 @@ fn attach(field: web_sys::Element) {
         return;
     };
     let items = field.query_selector_all("li[data-rule]").ok();
+    let list = dom::find(&field, "ul.rules");
+    let said =
+        |name: &str| list.as_ref().and_then(|l| l.get_attribute(name)).map(|s| format!(" {s}")).unwrap_or_default();
+    let (met_text, not_met_text) = (said("data-met"), said("data-not-met"));
     let input = Rc::new(input);
     let update = {
         let input = input.clone();
@@ -96,7 +103,7 @@ fn attach(field: web_sys::Element) {
                     continue;
                 };
                 let met = crate::auth::validate::rule_met(&li.get_attribute("data-rule").unwrap_or_default(), &value);
-                let (mark, state) = rule_marks(met);
+                let (mark, state) = (rule_mark(met), if met { &met_text } else { &not_met_text });
                 let _ = li.set_attribute("class", if met { "met" } else { "" });
                 if let Some(m) = li.first_element_child() {
                     m.set_text_content(Some(mark));
@@ -115,7 +122,8 @@ fn attach(field: web_sys::Element) {
     dom::on(&toggle, "click", move |_| {
         let shown = button.get_attribute("aria-pressed").as_deref() != Some("true");
         let _ = button.set_attribute("aria-pressed", if shown { "true" } else { "false" });
-        button.set_text_content(Some(if shown { "Hide password" } else { "Show password" }));
+        let text = button.get_attribute(if shown { "data-hide" } else { "data-show" }).unwrap_or_default();
+        button.set_text_content(Some(&text));
         let _ = input.set_attribute("type", if shown { "text" } else { "password" });
     });
 }
@@ -170,8 +178,9 @@ pub fn ConfirmPasswordInput(
     #[prop(into)] name: String,
     reauth: Reauth,
 ) -> impl IntoView {
-    let pending = reauth.pending;
-    let label = if pending { format!("Password or emailed code, {purpose}") } else { format!("Password, {purpose}") };
+    use crate::i18n::t::common as t;
+    let text = if reauth.pending { t::PASSWORD_OR_CODE_FOR } else { t::PASSWORD_FOR };
+    let label = text.fill(&[("purpose", &purpose)]);
     view! { <CurrentPasswordInput label=label name=name/> }
 }
 
@@ -184,9 +193,9 @@ pub fn ReauthCodeButton(reauth: Reauth) -> impl IntoView {
     use leptos::server_fn::ServerFn;
     reauth.offered.then(|| {
         view! {
-            <p class="hint">"No password, or forgotten it? "
+            <p class="hint">{crate::i18n::t::common::NO_PASSWORD_HINT.text()}" "
                 <button type="submit" class="link" formaction=crate::settings::SendReauthCode::url() formnovalidate>
-                    "Email me a code instead"
+                    {crate::i18n::t::common::EMAIL_ME_A_CODE.text()}
                 </button>
             </p>
         }

@@ -7,17 +7,19 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ResendButton(seconds_left: u64) -> impl IntoView {
+    use crate::i18n::t::common as t;
     view! {
-        <button type="submit" class="secondary" data-seconds-left=seconds_left>
-            "Resend code"
+        <button type="submit" class="secondary" data-seconds-left=seconds_left
+            data-label=t::RESEND_CODE.text() data-label-wait=t::RESEND_CODE_IN.text()>
+            {t::RESEND_CODE.text()}
             <ResendBehaviour/>
         </button>
     }
 }
 
-/// What the button says with `left` seconds to wait.
-pub fn resend_label(left: u64) -> String {
-    if left == 0 { "Resend code".to_string() } else { format!("Resend code in {left} s") }
+/// What the button says with `left` seconds to wait (`label`, or `wait` with `{seconds}`).
+pub fn resend_label(left: u64, label: &str, wait: &str) -> String {
+    if left == 0 { label.to_string() } else { wait.replace("{seconds}", &left.to_string()) }
 }
 
 /// The countdown, added to the server-rendered button. Disabled only by the behaviour:
@@ -37,7 +39,8 @@ fn attach(button: web_sys::Element) {
 #[cfg(feature = "hydrate")]
 fn tick(button: web_sys::Element, left: u64) {
     super::enhance::dom::flag(&button, "disabled", left > 0);
-    button.set_text_content(Some(&resend_label(left)));
+    let text = |name: &str| button.get_attribute(name).unwrap_or_default();
+    button.set_text_content(Some(&resend_label(left, &text("data-label"), &text("data-label-wait"))));
     if left > 0 {
         gloo_timers::callback::Timeout::new(1_000, move || tick(button, left - 1)).forget();
     }

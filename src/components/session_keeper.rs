@@ -6,13 +6,12 @@
 use super::enhance::behaviour;
 use leptos::prelude::*;
 
-/// What the page says once the session has ended (followed by a "Sign in again" link).
-pub const EXPIRED: &str = "Your session has expired. ";
-
 #[component]
 pub fn SessionKeeper(expires_at: u64) -> impl IntoView {
     view! {
-        <div class="session-keeper" data-expires-at=expires_at>
+        <div class="session-keeper" data-expires-at=expires_at
+            data-expired=crate::i18n::t::common::SESSION_EXPIRED.text()
+            data-sign-in-again=crate::i18n::t::common::SIGN_IN_AGAIN.text()>
             <SessionKeeperBehaviour/>
         </div>
     }
@@ -87,9 +86,9 @@ fn show_expired(keeper: &web_sys::Element) {
     let (Ok(p), Ok(a)) = (doc.create_element("p"), doc.create_element("a")) else { return };
     let _ = p.set_attribute("class", "message error session-expired");
     let _ = p.set_attribute("role", "alert");
-    p.set_text_content(Some(EXPIRED));
+    p.set_text_content(Some(&format!("{} ", keeper.get_attribute("data-expired").unwrap_or_default())));
     let _ = a.set_attribute("href", crate::routes::SIGN_IN);
-    a.set_text_content(Some("Sign in again"));
+    a.set_text_content(Some(&keeper.get_attribute("data-sign-in-again").unwrap_or_default()));
     let _ = p.append_child(&a);
     let _ = keeper.append_child(&p);
 }

@@ -5,13 +5,12 @@
 use super::enhance::behaviour;
 use leptos::prelude::*;
 
-/// What the button says while the form is being sent.
-pub const PENDING: &str = "Please wait…";
-
 #[component]
 pub fn SubmitButton(#[prop(into)] label: String) -> impl IntoView {
+    // What the button says while the form is being sent.
+    let pending = crate::i18n::t::common::PLEASE_WAIT.text();
     view! {
-        <button type="submit" aria-busy="false">
+        <button type="submit" aria-busy="false" data-pending=pending>
             {label}
             <SubmitBehaviour/>
         </button>
@@ -39,7 +38,7 @@ fn attach(button: web_sys::Element) {
             return;
         }
         let _ = el.set_attribute("aria-busy", "true");
-        el.set_text_content(Some(PENDING));
+        el.set_text_content(Some(&el.get_attribute("data-pending").unwrap_or_default()));
     });
 }
 

@@ -316,10 +316,7 @@ async fn add(root: &web_sys::Element) -> Result<(), String> {
 #[cfg(feature = "hydrate")]
 async fn call(url: &str, form: String) -> Result<String, String> {
     crate::components::enhance::call(url, form).await.map_err(|e| {
-        e.map_or_else(
-            || "The server could not be reached. Check your connection and try again.".into(),
-            |e| e.message(),
-        )
+        e.unwrap_or_else(|| "The server could not be reached. Check your connection and try again.".into())
     })
 }
 

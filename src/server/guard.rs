@@ -144,6 +144,7 @@ pub async fn current_user(state: &AppState, id_token: &str, access_token: &str) 
     Ok(CurrentUser {
         email_verified,
         picture: id.picture.filter(|p| !p.is_empty()),
+        locale: id.locale.filter(|l| !l.is_empty()),
         sub: id.sub,
         email: id.email.unwrap_or_default(),
         given_name: id.given_name.unwrap_or_default(),

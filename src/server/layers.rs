@@ -5,6 +5,7 @@
 use super::guard;
 use super::session::{CookieName, FLASH_MAX_AGE, Flash};
 use super::state::AppState;
+use crate::i18n::Lang;
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -29,7 +30,23 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-    (StatusCode::FORBIDDEN, crate::error::AppError::CrossSite.message()).into_response()
+    let lang = request_lang(&state, req.headers(), None);
+    (StatusCode::FORBIDDEN, crate::error::AppError::CrossSite.message_in(lang)).into_response()
+}
+
+/// The language to answer in: the switcher's cookie, else the signed-in person's Cognito
+/// `locale`, else the browser's `Accept-Language`.
+pub fn request_lang(state: &AppState, headers: &http::HeaderMap, locale: Option<&str>) -> Lang {
+    state
+        .cookies
+        .open::<String>(headers, CookieName::Lang)
+        .and_then(|tag| Lang::parse(&tag))
+        .or_else(|| locale.and_then(Lang::parse))
+        .unwrap_or_else(|| {
+            Lang::from_accept_language(
+                headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default(),
+            )
+        })
 }
 
 /// Puts the request's `Auth`, its (possibly refreshed) tokens and its flash message into
@@ -57,6 +74,9 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     let resolved = guard::resolve(&state, session_cookies).await;
     let flash: Option<Flash> = state.cookies.open(req.headers(), CookieName::Flash);
     let shows_page = req.method() == Method::GET;
+    let locale = resolved.auth.user().ok().and_then(|u| u.locale.clone());
+    let lang = request_lang(&state, req.headers(), locale.as_deref());
+    req.extensions_mut().insert(lang);
     req.extensions_mut().insert(resolved.auth);
     if let Some(tokens) = resolved.tokens {
         req.extensions_mut().insert(tokens);
@@ -120,6 +140,7 @@ pub async fn server_fn_errors(State(state): State<AppState>, req: Request, next:
         return next.run(req).await;
     }
     let back = form_page(&state, req.headers());
+    let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
     let res = next.run(req).await;
     if !res.headers().contains_key(SERVER_FN_ERROR) {
         return res;
@@ -129,7 +150,7 @@ pub async fn server_fn_errors(State(state): State<AppState>, req: Request, next:
     let error = serde_json::from_slice::<crate::error::AppError>(&bytes).unwrap_or(crate::error::AppError::Internal);
     if parts.status.is_redirection() {
         // A browser form (it accepts HTML): back to the page with the message.
-        let flash = Flash { kind: crate::flash::FlashKind::Error, message: error.message(), ..Flash::default() };
+        let flash = Flash { kind: crate::flash::FlashKind::Error, message: error.message_in(lang), ..Flash::default() };
         let mut res = Response::new(Body::empty());
         *res.status_mut() = StatusCode::SEE_OTHER;
         if let Ok(location) = HeaderValue::from_str(&back) {
@@ -146,7 +167,7 @@ pub async fn server_fn_errors(State(state): State<AppState>, req: Request, next:
 }
 
 /// The path of the page a form was posted from (same origin only), else the home page.
-fn form_page(state: &AppState, headers: &http::HeaderMap) -> String {
+pub fn form_page(state: &AppState, headers: &http::HeaderMap) -> String {
     headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())

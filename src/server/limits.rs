@@ -77,6 +77,7 @@ pub fn table() -> Vec<(&'static str, Scope)> {
         (a::SessionStatus::PATH, Exempt),
         (a::SignOutEverywhere::PATH, IpAndAccount),
         (crate::mfa::BeginMfaSetup::PATH, IpAndAccount),
+        (crate::settings::SetLanguage::PATH, IpAndAccount),
         (crate::mfa::VerifyMfaSetup::PATH, IpAndAccount),
         (crate::mfa::DisableMfa::PATH, IpAndAccount),
         (crate::mfa::MfaStatus::PATH, Exempt),
@@ -193,8 +194,10 @@ fn same_person_get(req: &Request) -> Request {
 /// text and `Retry-After` name the same wait.
 async fn too_many(state: &AppState, page: Request, wait: Duration) -> Response {
     let seconds = wait_seconds(wait);
-    let message = AppError::TooManyRequestsFor(seconds).message();
-    let mut res = error_page(state, page, StatusCode::TOO_MANY_REQUESTS, "Too many attempts", message).await;
+    let lang = page.extensions().get::<crate::i18n::Lang>().copied().unwrap_or_default();
+    let message = AppError::TooManyRequestsFor(seconds).message_in(lang);
+    let title = crate::i18n::t::errors::TOO_MANY_TITLE;
+    let mut res = error_page(state, page, StatusCode::TOO_MANY_REQUESTS, title, message).await;
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     res
 }
@@ -202,8 +205,9 @@ async fn too_many(state: &AppState, page: Request, wait: Duration) -> Response {
 /// The shared limits' store did not answer: nothing limited is let through unchecked (503).
 async fn store_unavailable(state: &AppState, page: Request) -> Response {
     tracing::error!(path = %page.uri().path(), "the rate limits' store cannot be reached: refusing the request");
-    let (status, message) = (StatusCode::SERVICE_UNAVAILABLE, AppError::Unavailable.message());
-    error_page(state, page, status, "Service unavailable", message).await
+    let lang = page.extensions().get::<crate::i18n::Lang>().copied().unwrap_or_default();
+    let (status, message) = (StatusCode::SERVICE_UNAVAILABLE, AppError::Unavailable.message_in(lang));
+    error_page(state, page, status, crate::i18n::t::errors::UNAVAILABLE_TITLE, message).await
 }
 
 /// The app's error page for `page`'s request, answered with `status`.
@@ -211,7 +215,7 @@ async fn error_page(
     state: &AppState,
     page: Request,
     status: StatusCode,
-    title: &'static str,
+    title: crate::i18n::T,
     message: String,
 ) -> Response {
     let (options, app_state) = (state.leptos_options.clone(), state.clone());

@@ -37,7 +37,7 @@ pub fn current() -> Option<String> {
 /// `message` with the request's reference appended, for errors that are ours to fix.
 pub fn with_reference(message: String) -> String {
     match current() {
-        Some(id) => format!("{message} Reference: {id}."),
+        Some(id) => format!("{message} {}", crate::i18n::t::errors::REFERENCE.fill(&[("id", &id)])),
         None => message,
     }
 }

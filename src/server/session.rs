@@ -44,6 +44,8 @@ pub enum CookieName {
     /// A code emailed to the signed-in person to confirm a sensitive change instead of the
     /// password (Cognito's EMAIL_OTP session, for this account only).
     Reauth,
+    /// The language chosen with the footer's switcher (`en`, `de`).
+    Lang,
 }
 
 impl CookieName {
@@ -59,6 +61,7 @@ impl CookieName {
             CookieName::EmailChange => "lc-email-change",
             CookieName::PasskeyChallenge => "lc-passkey",
             CookieName::Reauth => "lc-reauth",
+            CookieName::Lang => "lc-lang",
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct IdClaims {
     pub groups: Vec<String>,
     /// The S3 key of the avatar.
     pub picture: Option<String>,
+    /// The person's language (`de`), set at sign-up and by the language switcher.
+    pub locale: Option<String>,
     /// A bool from Cognito; the emulator may send the string "true".
     pub email_verified: Option<serde_json::Value>,
     pub exp: u64,

@@ -74,3 +74,14 @@ pub async fn send_reauth_code(#[server(default)] email: Option<String>) -> Resul
 /// under 4,000 bytes with the names and the message).
 #[cfg(feature = "ssr")]
 const KEPT_BIO_BYTES: usize = 1200;
+
+/// The footer's language switcher (a plain form, so it works without JavaScript): remembers
+/// `lang` in a cookie and, for a signed-in person, in their Cognito `locale` (which the emails
+/// follow too), then goes back to the page it was sent from.
+#[server(endpoint = "lang")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let back = crate::server::layers::form_page(&ctx.state, &ctx.parts.headers);
+    let result = super::server::set_language(&ctx, &lang).await.map(|()| back.as_str());
+    ctx.finish(result, &back, Default::default())
+}

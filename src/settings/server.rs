@@ -47,8 +47,8 @@ fn attr(name: &str, value: &str) -> AttributeType {
 /// Saves the names and, when the form had the field, the bio (`None` leaves it unchanged).
 pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: Option<&str>) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
-    let given = validate::name(given, "given name")?;
-    let family = validate::name(family, "family name")?;
+    let given = validate::name(given, validate::NameField::Given)?;
+    let family = validate::name(family, validate::NameField::Family)?;
     let bio = bio.map(validate::bio).transpose()?;
     let user = ctx.user()?;
     ctx.state
@@ -253,4 +253,25 @@ pub async fn bio(state: &crate::server::state::AppState, sub: &str) -> Result<St
         .and_then(|a| a.value())
         .unwrap_or_default()
         .to_string())
+}
+
+/// One year: a language chosen stays chosen.
+const LANG_MAX_AGE: cookie::time::Duration = cookie::time::Duration::days(365);
+
+pub async fn set_language(ctx: &Ctx, tag: &str) -> Result<(), AppError> {
+    let Some(lang) = crate::i18n::Lang::parse(tag).filter(|l| l.tag() == tag.trim()) else {
+        return Err(AppError::InvalidInput(crate::i18n::t::common::NO_SUCH_LANGUAGE.text().into()));
+    };
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Lang, &lang.tag(), LANG_MAX_AGE));
+    if let Ok(tokens) = ctx.tokens() {
+        ctx.state
+            .cognito
+            .update_user_attributes()
+            .access_token(&tokens.access)
+            .user_attributes(attr("locale", lang.tag()))
+            .send()
+            .await
+            .map_err(|e| ctx.token_error("UpdateUserAttributes locale", &e))?;
+    }
+    Ok(())
 }

@@ -508,8 +508,12 @@ pub async fn complete_new_password(
     let mut answers = vec![("NEW_PASSWORD", password)];
     for attr in &c.required {
         match attr.as_str() {
-            "given_name" => answers.push(("userAttributes.given_name", validate::name(given, "given name")?)),
-            "family_name" => answers.push(("userAttributes.family_name", validate::name(family, "family name")?)),
+            "given_name" => {
+                answers.push(("userAttributes.given_name", validate::name(given, validate::NameField::Given)?))
+            }
+            "family_name" => {
+                answers.push(("userAttributes.family_name", validate::name(family, validate::NameField::Family)?))
+            }
             other => {
                 tracing::error!(attribute = other, "required attribute this app cannot ask for");
                 return Err(AppError::Internal);

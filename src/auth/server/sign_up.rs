@@ -24,8 +24,8 @@ pub async fn sign_up(
     family: &str,
 ) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
-    let given = validate::name(given, "given name")?;
-    let family = validate::name(family, "family name")?;
+    let given = validate::name(given, validate::NameField::Given)?;
+    let family = validate::name(family, validate::NameField::Family)?;
     let password = match password {
         Some(p) => Some(ctx.state.password_policy().new_password(p)?),
         None if ctx.state.email_code_sign_in() => None,
@@ -49,10 +49,9 @@ pub async fn sign_up(
     Ok(crate::routes::CONFIRM)
 }
 
-/// The browser's language among the product's (`Accept-Language`).
-fn browser_lang(ctx: &Ctx) -> crate::i18n::Lang {
-    let header = ctx.parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    crate::i18n::Lang::from_accept_language(header.unwrap_or_default())
+/// The language the person is reading the site in (the switcher's choice, else the browser's).
+fn browser_lang(_ctx: &Ctx) -> crate::i18n::Lang {
+    crate::i18n::current()
 }
 
 /// SignUp: (Cognito's sign-up session, the new account's sub).
