@@ -42,6 +42,7 @@ step "building the app (cargo leptos build --split)"
 cargo leptos build --split || fail "cargo leptos build --split"
 # Release builds precompress with `--precompress`; this debug build gets the same .gz/.br files.
 dev/.venv/bin/python dev/precompress.py target/site || fail "precompress target/site"
+dev/.venv/bin/python dev/bench/bundle.py texts target/site/pkg || fail "a text of locales/ in the browser bundle"
 
 start_emulator "$EMULATOR_PORT"
 step "provisioning the test emulator"

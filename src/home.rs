@@ -6,6 +6,7 @@ use crate::auth::{Auth, current_auth};
 use crate::components::FormMessage;
 use crate::components::page::{MESSAGE_ID, Unavailable, redirect_to};
 use crate::flash::current_flash;
+use crate::i18n::t::{common, home as t};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -15,23 +16,23 @@ use leptos_meta::Title;
 pub fn HomePage() -> impl IntoView {
     match current_auth() {
         Auth::SignedIn(user) => {
-            let groups = if user.groups.is_empty() { "none".to_string() } else { user.groups.join(", ") };
+            let groups = if user.groups.is_empty() { t::NO_GROUPS.text().to_string() } else { user.groups.join(", ") };
             view! {
-                <Title text="Home"/>
-                <h1>{format!("Welcome, {}", user.display_name())}</h1>
+                <Title text=t::TITLE.text()/>
+                <h1>{t::WELCOME.fill(&[("name", &user.display_name())])}</h1>
                 <crate::avatar::Avatar user=user.clone() size=96/>
                 <FormMessage flash=current_flash() id=MESSAGE_ID/>
                 <dl class="profile">
-                    <dt>"Name"</dt>
+                    <dt>{t::NAME.text()}</dt>
                     <dd>{user.display_name()}</dd>
-                    <dt>"Email"</dt>
+                    <dt>{common::EMAIL.text()}</dt>
                     <dd>{user.email.clone()}</dd>
-                    <dt>"Groups"</dt>
+                    <dt>{t::GROUPS.text()}</dt>
                     <dd>{groups}</dd>
                 </dl>
                 <crate::mfa::MfaStatus/>
                 <form method="post" action=SignOutEverywhere::url()>
-                    <button type="submit" class="secondary">"Sign out everywhere"</button>
+                    <button type="submit" class="secondary">{t::SIGN_OUT_EVERYWHERE.text()}</button>
                 </form>
             }
             .into_any()
@@ -39,7 +40,7 @@ pub fn HomePage() -> impl IntoView {
         Auth::Unavailable => view! { <Unavailable/> }.into_any(),
         Auth::SignedOut => {
             redirect_to(crate::routes::SIGN_IN);
-            view! { <p>"Please " <a href=crate::routes::SIGN_IN>"sign in"</a> "."</p> }.into_any()
+            view! { <crate::settings::PleaseSignIn/> }.into_any()
         }
     }
 }

@@ -106,11 +106,26 @@ impl T {
         self.fill_in(current(), args)
     }
 
+    /// In one pass, so a value is never read for placeholders itself.
     pub fn fill_in(self, lang: Lang, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut out = self.in_lang(lang).to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), &value.to_string());
+        let mut out = String::new();
+        let mut rest = self.in_lang(lang);
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}').and_then(|close| args.iter().find(|(n, _)| *n == &after[..close]).map(|a| (close, a)))
+            {
+                Some((close, (_, value))) => {
+                    out.push_str(&value.to_string());
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 }
@@ -185,6 +200,14 @@ mod tests {
                 assert_eq!(placeholders(text), placeholders(en), "{lang}/{area}.txt: {key}");
             }
         }
+    }
+
+    #[test]
+    fn placeholders_are_filled_once() {
+        let t = super::T(["{a} and {b}, {c}", "{b} und {a}, {c}"]);
+        let (a, b) = ("{b}", "B");
+        assert_eq!(t.fill_in(Lang::En, &[("a", &a), ("b", &b)]), "{b} and B, {c}");
+        assert_eq!(t.fill_in(Lang::De, &[("a", &a), ("b", &b)]), "B und {b}, {c}");
     }
 
     #[test]

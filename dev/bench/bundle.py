@@ -1,6 +1,9 @@
 """The files of this build in target/site/pkg (by hash.txt and the split manifest), raw, gzip -9
 and brotli 11, and what each lazy island adds when its page hydrates it.
-Usage: bundle.py <pkg-dir> <hash.txt>"""
+Usage: bundle.py <pkg-dir> <hash.txt>
+
+`bundle.py texts <pkg-dir>` fails when a text of `locales/` is in a WASM file: islands get
+their texts from the page, so the bundle holds no language and does not grow with more."""
 
 import gzip
 import json
@@ -36,5 +39,27 @@ def main() -> None:
         print(f"{'+ lazy island ' + island:<44}{s[0]:>9}{s[1]:>9}{s[2]:>9}")
 
 
+def texts_in_wasm(pkg: Path) -> None:
+    wasm = [f.read_bytes() for f in sorted(pkg.glob("*.wasm"))]
+    assert wasm, f"no .wasm in {pkg}"
+    found, checked = [], 0
+    for file in sorted(Path("locales").glob("*/*.txt")):
+        for line in file.read_text().splitlines():
+            key, sep, text = line.partition("=")
+            # Short texts ("Code", "Admin") could be anything's bytes; placeholders split a text.
+            piece = max(text.strip().split("{"), key=len).split("}")[-1].strip()
+            if line.lstrip().startswith("#") or not sep or len(piece) < 12:
+                continue
+            checked += 1
+            if any(piece.encode() in w for w in wasm):
+                found.append(f"{file}: {key.strip()}: {piece}")
+    print(f"{checked} texts of locales/ looked for in {len(wasm)} wasm files: {len(found)} found")
+    if found:
+        sys.exit("texts in the browser bundle (an island should read them from the page):\n" + "\n".join(found))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "texts":
+        texts_in_wasm(Path(sys.argv[2]))
+    else:
+        main()

@@ -134,3 +134,38 @@ export function wrongCode(valid: string[]): string {
   while (valid.includes(String(n).padStart(6, '0'))) n = (n + 1) % 1_000_000;
   return String(n).padStart(6, '0');
 }
+
+/** A text of the app in `lang`, read from the same files the server is built from. */
+export function text(lang: 'en' | 'de', area: string, key: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const file = readFileSync(`${__dirname}/../../locales/${lang}/${area}.txt`, 'utf8');
+  for (const line of file.split('\n')) {
+    const at = line.indexOf('=');
+    if (!line.trim().startsWith('#') && at > 0 && line.slice(0, at).trim() === key) return line.slice(at + 1).trim();
+  }
+  throw new Error(`no text ${key} in locales/${lang}/${area}.txt`);
+}
+
+/** The German text `area.key`. */
+export const de = (area: string, key: string) => text('de', area, key);
+
+/** Words that give away an English text (none is German, nor part of our names or the test data). */
+const ENGLISH = /\b(the|your|you|and|with|sign|signed|password|account|enter|please|settings|address|forgot|create|send|sent|change|delete|save|new|email|confirm|cancel|back|home|page|this|that|here|again|choose|add|remove|show|hide|turn|upload|picture|code from|wait|only|for|to|of|is|are|not|no|yes|has|have|can|menu|language)\b/i;
+
+/** Fails when what a person reads on the page (its text, title and labels) has an English word. */
+export async function expectNoEnglish(page: Page) {
+  const seen = await page.evaluate(() => {
+    const visible = (el: Element) => !(el as HTMLElement).closest('[hidden]');
+    const attrs = [...document.querySelectorAll('[aria-label], [alt], [title], [placeholder]')]
+      .filter(visible)
+      .flatMap((el) => ['aria-label', 'alt', 'title', 'placeholder'].map((a) => el.getAttribute(a) ?? ''));
+    return [document.title, document.body.innerText, ...attrs].join('\n');
+  });
+  // The site's name and the person's own data are not translated.
+  const found = seen
+    .split('\n')
+    .map((line) => line.replace(/leptos-cognito|[\w.+-]+@example\.com|Ada|Lovelace|\busers\b|\badmins\b/g, ''))
+    .filter((line) => ENGLISH.test(line));
+  expect(found, `English on ${page.url()}`).toEqual([]);
+}

@@ -4,6 +4,7 @@ use super::api::list_users;
 use crate::auth::{Auth, current_auth};
 use crate::components::page::ErrorPage;
 use crate::error::AppError;
+use crate::i18n::t::{admin as t, common, errors};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,26 +17,26 @@ pub fn AdminPage() -> impl IntoView {
             let shown = prefix.clone();
             let users = Resource::new_blocking(move || prefix.clone(), list_users);
             view! {
-                <Title text="Admin"/>
-                <h1>"Admin"</h1>
-                <p>"You see this page because you are in the admins group."</p>
+                <Title text=common::ADMIN.text()/>
+                <h1>{common::ADMIN.text()}</h1>
+                <p>{t::WHY_YOU_SEE_THIS.text()}</p>
                 <form method="get" action=crate::routes::ADMIN role="search">
                     <div class="field">
-                        <label for="field-q">"Email starts with"</label>
+                        <label for="field-q">{t::EMAIL_STARTS_WITH.text()}</label>
                         <input id="field-q" name="q" type="search" value=shown maxlength=crate::auth::validate::EMAIL_MAX autocomplete="off"/>
                     </div>
-                    <button type="submit">"Search"</button>
+                    <button type="submit">{t::SEARCH.text()}</button>
                 </form>
-                <Suspense fallback=|| view! { <p>"Loading users…"</p> }>
+                <Suspense fallback=|| view! { <p>{t::LOADING_USERS.text()}</p> }>
                     {move || Suspend::new(async move {
                         match users.await {
                             Ok(rows) => view! {
                                 <table>
-                                    <caption>"Users (up to 60)"</caption>
-                                    <thead><tr><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Enabled"</th></tr></thead>
+                                    <caption>{t::USERS_CAPTION.text()}</caption>
+                                    <thead><tr><th scope="col">{common::EMAIL.text()}</th><th scope="col">{t::STATUS.text()}</th><th scope="col">{t::ENABLED.text()}</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| view! {
-                                            <tr><td>{r.email}</td><td>{r.status}</td><td>{if r.enabled { "yes" } else { "no" }}</td></tr>
+                                            <tr><td>{r.email}</td><td>{r.status}</td><td>{if r.enabled { t::YES.text() } else { t::NO.text() }}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
@@ -48,12 +49,12 @@ pub fn AdminPage() -> impl IntoView {
             .into_any()
         }
         Auth::SignedIn(_) => {
-            view! { <ErrorPage status=403 title="Not allowed" message=AppError::Forbidden.message()/> }.into_any()
+            view! { <ErrorPage status=403 title=errors::NOT_ALLOWED_TITLE.text() message=AppError::Forbidden.message()/> }.into_any()
         }
         Auth::Unavailable => view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {
             crate::components::page::redirect_to(crate::routes::SIGN_IN);
-            view! { <p>"Please " <a href=crate::routes::SIGN_IN>"sign in"</a> "."</p> }.into_any()
+            view! { <crate::settings::PleaseSignIn/> }.into_any()
         }
     }
 }

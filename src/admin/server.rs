@@ -12,7 +12,7 @@ pub async fn list_users(ctx: &Ctx, prefix: &str) -> Result<Vec<UserRow>, AppErro
     }
     let prefix = prefix.trim().to_lowercase();
     if prefix.len() > crate::auth::validate::EMAIL_MAX || prefix.contains(['"', '\\']) {
-        return Err(AppError::InvalidInput("Search with the start of an email address.".into()));
+        return Err(AppError::InvalidInput(crate::i18n::t::admin::SEARCH_PREFIX_INVALID.text().into()));
     }
     let s = &ctx.state;
     let out = s

@@ -7,6 +7,8 @@ use crate::components::password::NewPasswordInput;
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, EmailField, Field};
 use crate::flash::current_flash;
+use crate::i18n::t::auth as t;
+use crate::i18n::t::common;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -36,19 +38,19 @@ fn code_email() -> String {
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
     let email = code_email();
-    let to = if email.is_empty() { "your email address".to_string() } else { email.clone() };
-    let intro = format!("We sent a 6-digit sign-in code to {to}. Enter it below; it works for 3 minutes.");
+    let to = if email.is_empty() { t::YOUR_EMAIL_ADDRESS.text() } else { email.as_str() };
+    let intro = t::SIGN_IN_CODE_INTRO.fill(&[("email", &to)]);
     view! {
-        <FormPage title="Enter your sign-in code" flash=current_flash() intro=intro>
+        <FormPage title=t::SIGN_IN_CODE_TITLE.text() flash=current_flash() intro=intro>
             <form method="post" action=AnswerSignInCode::url() novalidate>
-                <CodeField label="Sign-in code" describedby=MESSAGE_ID/>
-                <SubmitButton label="Sign in".to_string()/>
+                <CodeField label=t::SIGN_IN_CODE.text() describedby=MESSAGE_ID/>
+                <SubmitButton label=common::SIGN_IN.text()/>
             </form>
             <form method="post" action=EmailSignInCode::url() class="inline">
                 <input type="hidden" name="email" value=email/>
-                <p>"Didn't get it? " <button type="submit" class="link">"Send a new code"</button></p>
+                <p>{t::DIDNT_GET_IT.text()}" " <button type="submit" class="link">{t::SEND_NEW_CODE.text()}</button></p>
             </form>
-            <p><a href=crate::routes::SIGN_IN>"Sign in with your password instead"</a></p>
+            <p><a href=crate::routes::SIGN_IN>{t::SIGN_IN_WITH_PASSWORD_INSTEAD.text()}</a></p>
         </FormPage>
     }
 }
@@ -68,12 +70,12 @@ fn required_attributes() -> Vec<String> {
 #[component]
 pub fn VerifyMfaPage() -> impl IntoView {
     view! {
-        <FormPage title="Enter your authenticator code" flash=current_flash() intro="Open your authenticator app and enter the 6-digit code it shows for this account.">
+        <FormPage title=t::MFA_TITLE.text() flash=current_flash() intro=t::MFA_INTRO.text()>
             <form method="post" action=AnswerMfa::url() novalidate>
-                <CodeField label="Authenticator code" describedby=MESSAGE_ID authenticator=true/>
-                <SubmitButton label="Verify".to_string()/>
+                <CodeField label=t::AUTHENTICATOR_CODE.text() describedby=MESSAGE_ID authenticator=true/>
+                <SubmitButton label=t::VERIFY.text()/>
             </form>
-            <p><a href=crate::routes::SIGN_IN>"Start again"</a></p>
+            <p><a href=crate::routes::SIGN_IN>{t::START_AGAIN.text()}</a></p>
         </FormPage>
     }
 }
@@ -84,18 +86,18 @@ pub fn NewPasswordPage() -> impl IntoView {
     let kept = flash.clone().unwrap_or_default();
     let required = required_attributes();
     let given = required.iter().any(|a| a == "given_name").then(|| {
-        view! { <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
+        view! { <Field label=t::GIVEN_NAME.text() name="given_name" autocomplete="given-name" value=kept.given_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
     });
     let family = required.iter().any(|a| a == "family_name").then(|| {
-        view! { <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
+        view! { <Field label=t::FAMILY_NAME.text() name="family_name" autocomplete="family-name" value=kept.family_name.clone().unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/> }
     });
     view! {
-        <FormPage title="Choose a new password" flash=flash intro="Your account was created for you. Choose your own password to finish signing in.">
+        <FormPage title=t::NEW_PASSWORD_TITLE.text() flash=flash intro=t::NEW_PASSWORD_INTRO.text()>
             <form method="post" action=CompleteNewPassword::url() novalidate>
-                <NewPasswordInput label="New password" name="password"/>
+                <NewPasswordInput label=t::NEW_PASSWORD.text() name="password"/>
                 {given}
                 {family}
-                <SubmitButton label="Set password and sign in".to_string()/>
+                <SubmitButton label=t::SET_PASSWORD_AND_SIGN_IN.text()/>
             </form>
         </FormPage>
     }
@@ -106,12 +108,12 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     view! {
-        <FormPage title="Reset your password" flash=flash intro="Enter your email address and we will send you a code to set a new password.">
+        <FormPage title=t::FORGOT_TITLE.text() flash=flash intro=t::FORGOT_INTRO.text()>
             <form method="post" action=ForgotPassword::url() novalidate>
                 <EmailField value=email/>
-                <SubmitButton label="Send code".to_string()/>
+                <SubmitButton label=t::SEND_CODE.text()/>
             </form>
-            <p><a href=crate::routes::SIGN_IN>"Back to sign in"</a></p>
+            <p><a href=crate::routes::SIGN_IN>{t::BACK_TO_SIGN_IN.text()}</a></p>
         </FormPage>
     }
 }
@@ -121,14 +123,14 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let flash = current_flash();
     let email = flash.as_ref().and_then(|f| f.email.clone()).unwrap_or_default();
     view! {
-        <FormPage title="Set a new password" flash=flash>
+        <FormPage title=t::RESET_TITLE.text() flash=flash>
             <form method="post" action=ResetPassword::url() novalidate>
                 <EmailField value=email/>
-                <CodeField label="Reset code" describedby=MESSAGE_ID/>
-                <NewPasswordInput label="New password" name="password"/>
-                <SubmitButton label="Change password".to_string()/>
+                <CodeField label=t::RESET_CODE.text() describedby=MESSAGE_ID/>
+                <NewPasswordInput label=t::NEW_PASSWORD.text() name="password"/>
+                <SubmitButton label=t::CHANGE_PASSWORD.text()/>
             </form>
-            <p><a href=crate::routes::FORGOT_PASSWORD>"Send a new code"</a></p>
+            <p><a href=crate::routes::FORGOT_PASSWORD>{t::SEND_NEW_CODE.text()}</a></p>
         </FormPage>
     }
 }

@@ -9,6 +9,8 @@ use crate::components::resend::ResendButton;
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, EmailField, Field};
 use crate::flash::current_flash;
+use crate::i18n::t::auth as t;
+use crate::i18n::t::common;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -22,21 +24,21 @@ pub fn SignUpPage() -> impl IntoView {
     // The same form, sent to another server function: no password, codes by email instead.
     let without_password = email_code_offered().then(|| {
         view! {
-            <p class="or">"Or sign in with codes we email you; you can set a password later (and then add passkeys):"</p>
-            <button type="submit" class="secondary" formaction=SignUpWithoutPassword::url()>"Sign up without a password"</button>
+            <p class="or">{t::SIGN_UP_WITHOUT_PASSWORD_INTRO.text()}</p>
+            <button type="submit" class="secondary" formaction=SignUpWithoutPassword::url()>{t::SIGN_UP_WITHOUT_PASSWORD.text()}</button>
         }
     });
     view! {
-        <FormPage title="Create your account" flash=flash>
+        <FormPage title=t::SIGN_UP_TITLE.text() flash=flash>
             <form method="post" action=SignUp::url() novalidate>
                 <EmailField value=kept.email.unwrap_or_default()/>
-                <NewPasswordInput label="Password" name="password"/>
-                <Field label="Given name" name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-                <Field label="Family name" name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-                <SubmitButton label="Create account".to_string()/>
+                <NewPasswordInput label=t::PASSWORD.text() name="password"/>
+                <Field label=t::GIVEN_NAME.text() name="given_name" autocomplete="given-name" value=kept.given_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                <Field label=t::FAMILY_NAME.text() name="family_name" autocomplete="family-name" value=kept.family_name.unwrap_or_default() describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                <SubmitButton label=t::CREATE_ACCOUNT.text()/>
                 {without_password}
             </form>
-            <p>"Already have an account? " <a href=crate::routes::SIGN_IN>"Sign in"</a></p>
+            <p>{t::HAVE_ACCOUNT.text()}" " <a href=crate::routes::SIGN_IN>{common::SIGN_IN.text()}</a></p>
         </FormPage>
     }
 }
@@ -53,18 +55,18 @@ pub fn ConfirmPage() -> impl IntoView {
         },
         resend_seconds_left,
     );
-    let to = if email.is_empty() { "your email address" } else { email.as_str() };
-    let intro = format!("We sent a 6-digit code to {to}. Enter it below to confirm your account.");
+    let to = if email.is_empty() { t::YOUR_EMAIL_ADDRESS.text() } else { email.as_str() };
+    let intro = t::CONFIRM_INTRO.fill(&[("email", &to)]);
     view! {
-        <FormPage title="Check your email" flash=flash intro=intro>
+        <FormPage title=t::CONFIRM_TITLE.text() flash=flash intro=intro>
             <form method="post" action=ConfirmSignUp::url() novalidate>
                 <EmailField value=email.clone()/>
-                <CodeField label="Confirmation code" describedby=MESSAGE_ID/>
-                <SubmitButton label="Confirm".to_string()/>
+                <CodeField label=t::CONFIRMATION_CODE.text() describedby=MESSAGE_ID/>
+                <SubmitButton label=t::CONFIRM.text()/>
             </form>
             <form method="post" action=ResendCode::url() class="inline">
                 <input type="hidden" name="email" value=email/>
-                <p>"Didn't get it? "
+                <p>{t::DIDNT_GET_IT.text()}" "
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move { view! { <ResendButton seconds_left=seconds_left.await/> } })}
                     </Suspense>
@@ -130,25 +132,25 @@ pub fn SignInPage() -> impl IntoView {
     let (email_code, passkey) = (email_code_offered(), crate::passkeys::offered());
     let without_password = (email_code || passkey).then(|| {
         view! {
-            <p class="or">"Or, without your password:"</p>
+            <p class="or">{t::SIGN_IN_WITHOUT_PASSWORD.text()}</p>
             {email_code.then(|| view! {
-                <button type="submit" class="secondary" formaction=EmailSignInCode::url()>"Email me a sign-in code"</button>
+                <button type="submit" class="secondary" formaction=EmailSignInCode::url()>{t::EMAIL_SIGN_IN_CODE.text()}</button>
             })}
             {passkey.then(|| view! { <crate::passkeys::PasskeySignIn/> })}
         }
     });
     view! {
-        <FormPage title="Sign in" flash=flash>
+        <FormPage title=common::SIGN_IN.text() flash=flash>
             <form method="post" action=SignIn::url() novalidate>
                 <EmailField value=email webauthn=passkey/>
-                <CurrentPasswordInput label="Password" name="password" webauthn=passkey/>
-                <SubmitButton label="Sign in".to_string()/>
+                <CurrentPasswordInput label=t::PASSWORD.text() name="password" webauthn=passkey/>
+                <SubmitButton label=common::SIGN_IN.text()/>
                 {without_password}
             </form>
-            <p><a href=crate::routes::FORGOT_PASSWORD>"Forgot your password?"</a></p>
-            <p>"Signed up but not confirmed yet? " <a href=crate::routes::CONFIRM>"Enter your confirmation code"</a>
-                " (signing in sends a new one)."</p>
-            <p>"New here? " <a href=crate::routes::SIGN_UP>"Create an account"</a></p>
+            <p><a href=crate::routes::FORGOT_PASSWORD>{t::FORGOT_PASSWORD.text()}</a></p>
+            <p>{t::NOT_CONFIRMED_YET.text()}" " <a href=crate::routes::CONFIRM>{t::ENTER_CONFIRMATION_CODE.text()}</a>
+                " "{t::SIGNING_IN_SENDS_NEW.text()}</p>
+            <p>{t::NEW_HERE.text()}" " <a href=crate::routes::SIGN_UP>{t::CREATE_AN_ACCOUNT.text()}</a></p>
         </FormPage>
     }
 }

@@ -1,6 +1,7 @@
 //! The views of `avatar`.
 
 use crate::auth::CurrentUser;
+use crate::i18n::t::avatar as t;
 use leptos::prelude::*;
 
 /// "AL" for Ada Lovelace; the email's first letter when there is no name.
@@ -13,7 +14,7 @@ pub fn initials(user: &CurrentUser) -> String {
 /// The user's avatar (a presigned GET, minted on the server) or their initials.
 #[component]
 pub fn Avatar(user: CurrentUser, #[prop(default = 32)] size: u32) -> impl IntoView {
-    let label = format!("Picture of {}", user.display_name());
+    let label = t::PICTURE_OF.fill(&[("name", &user.display_name())]);
     let fallback = initials(&user);
     let url = Resource::new_blocking(
         move || user.clone(),

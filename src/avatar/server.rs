@@ -8,6 +8,7 @@
 use super::{ALLOWED_TYPES, MAX_BYTES, PresignedUpload};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::i18n::t::avatar as t;
 use crate::server::aws::{log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::state::AppState;
@@ -107,13 +108,9 @@ fn presign_config() -> Result<PresigningConfig, AppError> {
 
 pub async fn presign_upload(ctx: &Ctx, content_type: &str, content_length: u64) -> Result<PresignedUpload, AppError> {
     let user = ctx.user()?;
-    let ext =
-        extension(content_type).ok_or_else(|| AppError::InvalidInput("Choose a PNG, JPEG or WebP image.".into()))?;
+    let ext = extension(content_type).ok_or_else(|| AppError::InvalidInput(t::WRONG_TYPE.text().into()))?;
     if content_length == 0 || content_length > MAX_BYTES {
-        return Err(AppError::InvalidInput(format!(
-            "The picture must be at most {} KB after resizing.",
-            MAX_BYTES / 1024
-        )));
+        return Err(AppError::InvalidInput(t::TOO_BIG.fill(&[("kb", &(MAX_BYTES / 1024))])));
     }
     let key = format!("{PENDING}{}{}.{ext}", prefix(&user.sub), uuid::Uuid::new_v4());
     let s = &ctx.state;
@@ -134,12 +131,12 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
     let tokens = ctx.tokens()?;
     let Some(final_key) = pending_of(&user.sub, key) else {
         tracing::warn!(key, "confirm_avatar with a key of another user or a made-up key");
-        return Err(AppError::InvalidInput("That picture does not belong to your account.".into()));
+        return Err(AppError::InvalidInput(t::NOT_YOURS.text().into()));
     };
     let s = &ctx.state;
     let head = s.s3.head_object().bucket(&s.config.bucket).key(key).send().await.map_err(|e| {
         if e.as_service_error().is_some_and(|se| se.is_not_found()) {
-            AppError::InvalidInput("The upload did not arrive. Please try again.".into())
+            AppError::InvalidInput(t::DID_NOT_ARRIVE.text().into())
         } else {
             map_sdk_error("HeadObject", &e)
         }
@@ -153,7 +150,7 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
         if let Err(e) = s.s3.delete_object().bucket(&s.config.bucket).key(key).send().await {
             log_sdk_error("DeleteObject", &e);
         }
-        return Err(AppError::InvalidInput("That upload is not a PNG, JPEG or WebP image of the allowed size.".into()));
+        return Err(AppError::InvalidInput(t::REJECTED.text().into()));
     }
     // Checked: out of the pending area, under the user's own prefix.
     s.s3.copy_object()
@@ -188,7 +185,7 @@ pub async fn confirm(ctx: &Ctx, key: &str) -> Result<(), AppError> {
         log_sdk_error("DeleteObject (previous avatar)", &e);
     }
     ctx.renew_session().await?;
-    ctx.flash(&crate::flash::Flash::success("Your picture is updated."));
+    ctx.flash(&crate::flash::Flash::success(t::UPDATED.text()));
     Ok(())
 }
 

@@ -5,23 +5,34 @@
 //! island (see `components::enhance`) on server-rendered markup.
 
 use crate::components::enhance::behaviour;
+use crate::i18n::t::avatar as t;
 use leptos::prelude::*;
 
-/// Steps shown by the progress bar (fetch cannot report upload progress by bytes).
+/// The keys of the steps shown by the progress bar in the page's `Texts` (fetch cannot report
+/// upload progress by bytes); step 0 is idle and shows nothing.
 #[cfg(feature = "hydrate")]
-const STEPS: [&str; 4] = ["", "Resizing the picture…", "Uploading…", "Saving…"];
+const STEPS: [&str; 4] = ["", "step_resizing", "step_uploading", "step_saving"];
 
 /// The uploader's markup, rendered on the server; the file input stays disabled until the
-/// behaviour below has attached.
+/// behaviour below has attached. The behaviour's steps and messages are in the `Texts` list,
+/// in the page's language; the server's errors in `ErrorTexts`.
 #[component]
 pub fn AvatarUploader() -> impl IntoView {
+    let texts = vec![
+        ("step_resizing", t::STEP_RESIZING.text()),
+        ("step_uploading", t::STEP_UPLOADING.text()),
+        ("step_saving", t::STEP_SAVING.text()),
+        ("wrong_type", t::WRONG_TYPE.text()),
+        ("unreadable", t::UNREADABLE.text()),
+        ("still_too_big", t::STILL_TOO_BIG.text()),
+        ("upload_failed", t::UPLOAD_FAILED.text()),
+        ("cannot_encode", t::CANNOT_ENCODE.text()),
+    ];
     view! {
         <div class="avatar-uploader">
-            <p class="needs-js">
-                "Uploading a picture needs JavaScript. Everything else on this page works without it."
-            </p>
+            <p class="needs-js">{t::NEEDS_JS.text()}</p>
             <div class="field">
-                <label for="avatar-file">"Choose a picture"</label>
+                <label for="avatar-file">{t::CHOOSE_PICTURE.text()}</label>
                 <input
                     id="avatar-file"
                     type="file"
@@ -29,11 +40,13 @@ pub fn AvatarUploader() -> impl IntoView {
                     aria-describedby="avatar-hint avatar-error"
                     disabled
                 />
-                <small id="avatar-hint">"PNG, JPEG or WebP. It is cropped to a square and resized to 256×256."</small>
+                <small id="avatar-hint">{t::HINT.text()}</small>
             </div>
-            <progress max="3" value="0" hidden aria-label="Upload progress"></progress>
+            <progress max="3" value="0" hidden aria-label=t::PROGRESS_LABEL.text()></progress>
             <p class="avatar-step" aria-live="polite"></p>
             <p id="avatar-error" role="alert" class="message error" hidden></p>
+            <crate::components::Texts texts=texts/>
+            <crate::components::ErrorTexts/>
             <AvatarUploaderBehaviour/>
         </div>
     }
@@ -51,6 +64,7 @@ fn attach(_: leptos::web_sys::Element) {}
 #[cfg(feature = "hydrate")]
 #[derive(Clone)]
 struct Parts {
+    root: web_sys::Element,
     input: web_sys::HtmlInputElement,
     progress: web_sys::Element,
     step: web_sys::Element,
@@ -59,12 +73,23 @@ struct Parts {
 
 #[cfg(feature = "hydrate")]
 impl Parts {
+    /// The page's text `key` (see `AvatarUploader`'s `Texts`).
+    fn text(&self, key: &str) -> String {
+        crate::components::enhance::dom::text(&self.root, key)
+    }
+
+    /// The message of a failed upload.
+    fn failed(&self) -> String {
+        self.text("upload_failed")
+    }
+
     /// Shows step `n` of `STEPS` (0: idle, the input usable again).
     fn show_step(&self, n: usize) {
         use crate::components::enhance::dom::flag;
         let _ = self.progress.set_attribute("value", &n.to_string());
         flag(&self.progress, "hidden", n == 0);
-        self.step.set_text_content(Some(STEPS[n]));
+        let step = if n == 0 { String::new() } else { self.text(STEPS[n]) };
+        self.step.set_text_content(Some(&step));
         self.input.set_disabled(n > 0);
     }
 
@@ -88,7 +113,7 @@ fn attach(root: web_sys::Element) {
     if let Some(note) = dom::find(&root, ".needs-js") {
         dom::flag(&note, "hidden", true);
     }
-    let parts = Parts { input, progress, step, error };
+    let parts = Parts { root, input, progress, step, error };
     parts.input.set_disabled(false);
     let input = parts.input.clone();
     dom::on(&input, "change", move |_| {
@@ -119,10 +144,10 @@ async fn upload(file: web_sys::File, parts: &Parts) -> Result<(), String> {
     use wasm_bindgen_futures::JsFuture;
 
     if !ALLOWED_TYPES.contains(&file.type_().as_str()) {
-        return Err("Choose a PNG, JPEG or WebP image.".into());
+        return Err(parts.text("wrong_type"));
     }
     parts.show_step(1);
-    let unreadable = || "That file is not an image this browser can read.".to_string();
+    let unreadable = || parts.text("unreadable");
     let url = web_sys::Url::create_object_url_with_blob(&file).map_err(|_| unreadable())?;
     let img = web_sys::HtmlImageElement::new().map_err(|_| unreadable())?;
     img.set_src(&url);
@@ -150,19 +175,21 @@ async fn upload(file: web_sys::File, parts: &Parts) -> Result<(), String> {
         256.0,
     )
     .map_err(|_| unreadable())?;
-    let mut blob = to_blob(&canvas, "image/webp").await?;
+    let cannot_encode = || parts.text("cannot_encode");
+    let mut blob = to_blob(&canvas, "image/webp").await.ok_or_else(cannot_encode)?;
     if blob.type_() != "image/webp" {
-        blob = to_blob(&canvas, "image/png").await?;
+        blob = to_blob(&canvas, "image/png").await.ok_or_else(cannot_encode)?;
     }
     let content_type = blob.type_();
     let size = blob.size() as u64;
     if size > MAX_BYTES {
-        return Err(format!("The resized picture is still over {} KB.", MAX_BYTES / 1024));
+        return Err(parts.text("still_too_big").replace("{kb}", &(MAX_BYTES / 1024).to_string()));
     }
 
     parts.show_step(2);
     let form = format!("content_type={}&content_length={size}", js_sys::encode_uri_component(&content_type));
-    let target = js_sys::JSON::parse(&call(PresignAvatarUpload::url(), form).await?).map_err(|_| failed())?;
+    let failed = || parts.failed();
+    let target = js_sys::JSON::parse(&call(parts, PresignAvatarUpload::url(), form).await?).map_err(|_| failed())?;
     let field = |name: &str| js_sys::Reflect::get(&target, &name.into()).ok().and_then(|v| v.as_string());
     let (Some(url), Some(key)) = (field("url"), field("key")) else { return Err(failed()) };
     let response = gloo_net::http::Request::put(&url)
@@ -177,26 +204,20 @@ async fn upload(file: web_sys::File, parts: &Parts) -> Result<(), String> {
     }
 
     parts.show_step(3);
-    call(ConfirmAvatar::url(), format!("key={}", js_sys::encode_uri_component(&key))).await.map(|_| ())
-}
-
-#[cfg(feature = "hydrate")]
-fn failed() -> String {
-    "The upload failed. Check your connection and try again.".to_string()
+    call(parts, ConfirmAvatar::url(), format!("key={}", js_sys::encode_uri_component(&key))).await.map(|_| ())
 }
 
 /// One of `avatar`'s server functions (see `enhance::call`); an answer that is not an error
 /// this build knows is a failed upload.
 #[cfg(feature = "hydrate")]
-async fn call(url: &str, form: String) -> Result<String, String> {
-    crate::components::enhance::call(url, form).await.map_err(|e| e.unwrap_or_else(failed))
+async fn call(parts: &Parts, url: &str, form: String) -> Result<String, String> {
+    crate::components::enhance::call(url, form).await.map_err(|e| e.unwrap_or_else(|| parts.failed()))
 }
 
-/// `canvas.toBlob(type)` as a future.
+/// `canvas.toBlob(type)` as a future; `None` when the browser could not encode the picture.
 #[cfg(feature = "hydrate")]
-async fn to_blob(canvas: &web_sys::HtmlCanvasElement, content_type: &str) -> Result<web_sys::Blob, String> {
+async fn to_blob(canvas: &web_sys::HtmlCanvasElement, content_type: &str) -> Option<web_sys::Blob> {
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
-    let failed = || "This browser could not encode the picture.".to_string();
     let canvas = canvas.clone();
     let content_type = content_type.to_string();
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
@@ -205,9 +226,5 @@ async fn to_blob(canvas: &web_sys::HtmlCanvasElement, content_type: &str) -> Res
         });
         let _ = canvas.to_blob_with_type(done.unchecked_ref(), &content_type);
     });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|_| failed())?
-        .dyn_into::<web_sys::Blob>()
-        .map_err(|_| failed())
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok()?.dyn_into::<web_sys::Blob>().ok()
 }

@@ -194,7 +194,13 @@ mod tests {
                 }
                 for sink in ["<textarea", "<script", "<style", "<noscript", "inner_html", "<Title text=", "<title"] {
                     if let Some(i) = code.find(sink) {
-                        let literal = sink == "<Title text=" && code[i + sink.len()..].starts_with('"');
+                        // A literal, or one of our texts (`t::TITLE.text()`): never person-supplied.
+                        let value = code[i + sink.len()..].split(['/', ' ']).next().unwrap_or_default();
+                        let ours = value.strip_suffix(".text()").and_then(|p| p.rsplit("::").next()).is_some_and(|c| {
+                            !c.is_empty()
+                                && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                        });
+                        let literal = sink == "<Title text=" && (value.starts_with('"') || ours);
                         // Inside a string literal (an odd number of unescaped quotes before it) it is data.
                         let quotes = code[..i].replace("\\\"", "").matches('"').count();
                         if !literal && quotes % 2 == 0 {

@@ -8,6 +8,7 @@ use crate::components::password::CurrentPasswordInput;
 use crate::components::submit::SubmitButton;
 use crate::error::AppError;
 use crate::flash::current_flash;
+use crate::i18n::t::mfa as t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -28,16 +29,16 @@ fn setup_in_progress() -> Option<(String, String)> {
 pub fn MfaStatus() -> impl IntoView {
     let status = Resource::new_blocking(|| (), |_| mfa_status());
     view! {
-        <Suspense fallback=|| view! { <p>"Checking two-factor authentication…"</p> }>
+        <Suspense fallback=|| view! { <p>{t::CHECKING.text()}</p> }>
             {move || Suspend::new(async move {
                 match status.await {
                     Ok(true) => view! {
-                        <p>"Two-factor authentication is " <strong>"on"</strong> ". "
-                            <a href=crate::routes::TWO_FACTOR_OFF>"Turn off two-factor authentication"</a></p>
+                        <p>{t::STATUS_IS.text()} " " <strong>{t::ON.text()}</strong> ". "
+                            <a href=crate::routes::TWO_FACTOR_OFF>{t::TURN_OFF.text()}</a></p>
                     }.into_any(),
                     Ok(false) => view! {
-                        <p>"Two-factor authentication is " <strong>"off"</strong> ". "
-                            <a href=crate::routes::TWO_FACTOR>"Set up two-factor authentication"</a></p>
+                        <p>{t::STATUS_IS.text()} " " <strong>{t::OFF.text()}</strong> ". "
+                            <a href=crate::routes::TWO_FACTOR>{t::SET_UP.text()}</a></p>
                     }.into_any(),
                     Err(AppError::SessionEnded) => {
                         // Cognito says the token is revoked: the cookies are already cleared.
@@ -59,32 +60,32 @@ pub fn MfaSetupPage() -> impl IntoView {
     let flash = current_flash();
     let body = match setup_in_progress() {
         None => view! {
-            <p>"Protect your account with a code from an authenticator app (such as 1Password, Google Authenticator or Aegis) each time you sign in."</p>
+            <p>{t::INTRO.text()}</p>
             <form method="post" action=BeginMfaSetup::url() novalidate>
-                <CurrentPasswordInput label="Current password"/>
-                <SubmitButton label="Start set-up".to_string()/>
+                <CurrentPasswordInput label=t::CURRENT_PASSWORD.text()/>
+                <SubmitButton label=t::START_SETUP.text().to_string()/>
             </form>
-            <p class="hint">"Signed up without a password? Two-factor authentication adds a code to your password, so set one first with "
-                <a href=crate::routes::FORGOT_PASSWORD>"a code by email"</a> "."</p>
+            <p class="hint">{t::NO_PASSWORD_BEFORE.text()} " "
+                <a href=crate::routes::FORGOT_PASSWORD>{t::NO_PASSWORD_LINK.text()}</a> "."</p>
         }
         .into_any(),
         Some((svg, secret)) => view! {
             <ol class="steps">
                 <li>
-                    <p>"Scan this QR code with your authenticator app:"</p>
-                    <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=svg></div>
+                    <p>{t::SCAN.text()}</p>
+                    <div class="qr" role="img" aria-label=t::QR_LABEL.text() inner_html=svg></div>
                 </li>
                 <li>
-                    <p>"Or enter the secret key by hand:"</p>
+                    <p>{t::ENTER_SECRET.text()}</p>
                     <div class="field">
-                        <label for="mfa-secret">"Secret key"</label>
+                        <label for="mfa-secret">{t::SECRET_KEY.text()}</label>
                         <input id="mfa-secret" class="secret" readonly value=secret autocomplete="off" spellcheck="false"/>
                     </div>
                 </li>
                 <li>
                     <form method="post" action=VerifyMfaSetup::url() novalidate>
-                        <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
-                        <SubmitButton label="Turn on two-factor authentication".to_string()/>
+                        <CodeField label=t::CODE_FROM_APP.text() describedby=MESSAGE_ID authenticator=true/>
+                        <SubmitButton label=t::TURN_ON.text().to_string()/>
                     </form>
                 </li>
             </ol>
@@ -92,9 +93,9 @@ pub fn MfaSetupPage() -> impl IntoView {
         .into_any(),
     };
     view! {
-        <FormPage title="Set up two-factor authentication" flash=flash>
+        <FormPage title=t::SET_UP.text() flash=flash>
             {body}
-            <p><a href=crate::routes::HOME>"Back to home"</a></p>
+            <p><a href=crate::routes::HOME>{t::BACK_HOME.text()}</a></p>
         </FormPage>
     }
 }
@@ -105,13 +106,13 @@ pub fn MfaOffPage() -> impl IntoView {
         redirect_to(crate::routes::SIGN_IN);
     }
     view! {
-        <FormPage title="Turn off two-factor authentication" flash=current_flash() intro="To turn it off, confirm it is you with your password and a current code from your authenticator app.">
+        <FormPage title=t::TURN_OFF.text() flash=current_flash() intro=t::OFF_INTRO.text()>
             <form method="post" action=DisableMfa::url() novalidate>
-                <CurrentPasswordInput label="Password" name="password"/>
-                <CodeField label="Code from your app" describedby=MESSAGE_ID authenticator=true/>
-                <SubmitButton label="Turn off two-factor authentication".to_string()/>
+                <CurrentPasswordInput label=t::PASSWORD.text() name="password"/>
+                <CodeField label=t::CODE_FROM_APP.text() describedby=MESSAGE_ID authenticator=true/>
+                <SubmitButton label=t::TURN_OFF.text().to_string()/>
             </form>
-            <p><a href=crate::routes::HOME>"Back to home"</a></p>
+            <p><a href=crate::routes::HOME>{t::BACK_HOME.text()}</a></p>
         </FormPage>
     }
 }

@@ -3,6 +3,7 @@
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::Flash;
+use crate::i18n::t::mfa as t;
 use crate::server::aws::map_sdk_error;
 use crate::server::ctx::Ctx;
 use crate::server::session::CookieName;
@@ -64,7 +65,7 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
     let s = &ctx.state;
     let setup: Option<Setup> = s.cookies.open(&ctx.parts.headers, CookieName::MfaSetup);
     if !setup.is_some_and(|st| st.valid_for(&user.sub)) {
-        return Err(AppError::InvalidInput("The set-up expired. Press “Start set-up” to begin again.".into()));
+        return Err(AppError::InvalidInput(t::SETUP_EXPIRED.fill(&[("button", &t::START_SETUP.text())])));
     }
     let out = s
         .cognito
@@ -86,7 +87,7 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
     ctx.set_cookie(s.cookies.clear(CookieName::MfaSetup));
-    ctx.flash(&Flash::success("Two-factor authentication is on. You will be asked for a code when you sign in."));
+    ctx.flash(&Flash::success(t::TURNED_ON.text()));
     Ok(crate::routes::HOME)
 }
 
@@ -106,7 +107,7 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         if let Some(refresh) = first.authentication_result.and_then(|r| r.refresh_token) {
             crate::auth::server::revoke_refresh(s, refresh, "disable MFA, already off").await;
         }
-        return Err(AppError::InvalidInput("Two-factor authentication is already off.".into()));
+        return Err(AppError::InvalidInput(t::ALREADY_OFF.text().into()));
     }
     let username = first
         .challenge_parameters
@@ -138,7 +139,7 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .send()
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
-    ctx.flash(&Flash::success("Two-factor authentication is off."));
+    ctx.flash(&Flash::success(t::TURNED_OFF.text()));
     Ok(crate::routes::HOME)
 }
 

@@ -29,7 +29,7 @@ fn attach(root: web_sys::Element) {
         dom::flag(&note, "hidden", true);
     }
     if !supported() {
-        show(&root, "This browser cannot use passkeys.");
+        show(&root, &dom::text(&root, "unsupported"));
         return;
     }
     dom::flag(&button, "disabled", false);
@@ -194,11 +194,7 @@ const PREPARED_MS: f64 = 120_000.0;
 async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> {
     let email = field(root, "email").trim().to_lowercase();
     if email.is_empty() {
-        return if autofill {
-            Ok(())
-        } else {
-            Err("Enter your email address, then choose \u{201c}Use a passkey\u{201d}.".into())
-        };
+        return if autofill { Ok(()) } else { Err(enter_email(root)) };
     }
     // Some(generation) when this request goes ahead.
     let start = FLOW.with(|f| {
@@ -225,7 +221,7 @@ async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> 
         Some(f.generation)
     });
     let Some(generation) = start else { return Ok(()) };
-    let result = ask(autofill, &email, generation).await;
+    let result = ask(root, autofill, &email, generation).await;
     if !autofill {
         FLOW.with(|f| f.borrow_mut().button = false);
     }
@@ -234,7 +230,7 @@ async fn sign_in(root: &web_sys::Element, autofill: bool) -> Result<(), String> 
 
 /// The rest of `sign_in`, for the request numbered `generation`.
 #[cfg(feature = "hydrate")]
-async fn ask(autofill: bool, email: &str, generation: u32) -> Result<(), String> {
+async fn ask(root: &web_sys::Element, autofill: bool, email: &str, generation: u32) -> Result<(), String> {
     use super::api::{PasskeySignIn, PasskeySignInOptions};
     use crate::components::enhance::form_value;
     use leptos::server_fn::ServerFn;
@@ -255,7 +251,7 @@ async fn ask(autofill: bool, email: &str, generation: u32) -> Result<(), String>
         Some((_, options, at)) => (options, at),
         None => {
             set_phase(Phase::Fetching);
-            let fetched = call(PasskeySignInOptions::url(), format!("email={}", form_value(&email))).await;
+            let fetched = call(root, PasskeySignInOptions::url(), format!("email={}", form_value(&email))).await;
             set_phase(Phase::Idle);
             match fetched {
                 Ok(options) => (options, js_sys::Date::now()),
@@ -271,7 +267,7 @@ async fn ask(autofill: bool, email: &str, generation: u32) -> Result<(), String>
     }
     let abort = web_sys::AbortController::new().ok();
     set_phase(Phase::Asking(abort.clone(), email.clone()));
-    let asked = credential("get", "parseRequestOptionsFromJSON", &options, autofill, abort).await;
+    let asked = credential(root, "get", "parseRequestOptionsFromJSON", &options, autofill, abort).await;
     if !current() {
         return Ok(());
     }
@@ -288,7 +284,7 @@ async fn ask(autofill: bool, email: &str, generation: u32) -> Result<(), String>
     FLOW.with(|f| f.borrow_mut().prepared = None);
     set_phase(Phase::Answering);
     let form = format!("credential={}&step={}", form_value(&credential), form_value(&step_of(&options)));
-    let answered = call(PasskeySignIn::url(), form).await;
+    let answered = call(root, PasskeySignIn::url(), form).await;
     set_phase(Phase::Idle);
     let to = js_sys::JSON::parse(&answered?).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "/".into());
     let _ = window().location().assign(&to);
@@ -302,11 +298,11 @@ async fn add(root: &web_sys::Element) -> Result<(), String> {
     use leptos::server_fn::ServerFn;
     let password = field(root, "passkey_password");
     let options =
-        call(PasskeyRegistrationOptions::url(), format!("passkey_password={}", form_value(&password))).await?;
-    let credential = credential("create", "parseCreationOptionsFromJSON", &options, false, None)
+        call(root, PasskeyRegistrationOptions::url(), format!("passkey_password={}", form_value(&password))).await?;
+    let credential = credential(root, "create", "parseCreationOptionsFromJSON", &options, false, None)
         .await
-        .map_err(|e| e.unwrap_or_else(|| "The passkey was not added. Please try again.".into()))?;
-    call(AddPasskey::url(), format!("credential={}", form_value(&credential))).await?;
+        .map_err(|e| e.unwrap_or_else(|| crate::components::enhance::dom::text(root, "not_added")))?;
+    call(root, AddPasskey::url(), format!("credential={}", form_value(&credential))).await?;
     // The page lists the new passkey and says it was added.
     let _ = window().location().reload();
     Ok(())
@@ -314,10 +310,19 @@ async fn add(root: &web_sys::Element) -> Result<(), String> {
 
 /// A server function's answer, or the message of its error.
 #[cfg(feature = "hydrate")]
-async fn call(url: &str, form: String) -> Result<String, String> {
-    crate::components::enhance::call(url, form).await.map_err(|e| {
-        e.unwrap_or_else(|| "The server could not be reached. Check your connection and try again.".into())
-    })
+async fn call(root: &web_sys::Element, url: &str, form: String) -> Result<String, String> {
+    crate::components::enhance::call(url, form)
+        .await
+        .map_err(|e| e.unwrap_or_else(|| crate::components::enhance::dom::text(root, "unreachable")))
+}
+
+/// "Enter your email address, then choose “Use a passkey”." in the page's language, naming the
+/// button as it reads.
+#[cfg(feature = "hydrate")]
+fn enter_email(root: &web_sys::Element) -> String {
+    use crate::components::enhance::dom;
+    let button = dom::find(root, ".passkey-action").and_then(|b| b.text_content()).unwrap_or_default();
+    dom::text(root, "enter_email").replace("{button}", button.trim())
 }
 
 /// The sealed step the server put beside the options (`answer` as for `credential`), which goes
@@ -334,15 +339,17 @@ fn step_of(answer: &str) -> String {
 /// function's answer: a JSON string holding the options' JSON. `Err(None)`: the request was aborted.
 #[cfg(feature = "hydrate")]
 async fn credential(
+    root: &web_sys::Element,
     method: &str,
     parser: &str,
     answer: &str,
     conditional: bool,
     abort: Option<web_sys::AbortController>,
 ) -> Result<String, Option<String>> {
+    use crate::components::enhance::dom;
     use js_sys::{Function, JSON, Object, Promise, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
-    let unusable = |_| Some("This browser could not use the passkey options. Please try again.".to_string());
+    let unusable = |_| Some(dom::text(root, "options_unusable"));
     let text = JSON::parse(answer).ok().and_then(|v| v.as_string()).ok_or_else(|| unusable(JsValue::NULL))?;
     let options = JSON::parse(&text).map_err(unusable)?;
     let pkc = Reflect::get(&window(), &"PublicKeyCredential".into()).map_err(unusable)?;
@@ -362,30 +369,35 @@ async fn credential(
     let promise: Promise = run.call1(&credentials, &request).map_err(unusable)?.dyn_into().map_err(unusable)?;
     let credential = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| {
         let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-        browser_refusal(&name, method == "create")
+        browser_refusal(&name, method == "create").map(|key| dom::text(root, key))
     })?;
     JSON::stringify(&credential).ok().and_then(|s| s.as_string()).ok_or_else(|| unusable(JsValue::NULL))
 }
 
-/// What the person is told when the browser refused, by the `DOMException`'s name; nothing for
-/// a request the page itself ended (`AbortError`).
+/// What the person is told when the browser refused, by the `DOMException`'s name: the key of
+/// the page's text (`locales/*/passkeys.txt`); nothing for a request the page itself ended
+/// (`AbortError`).
 #[cfg(any(feature = "hydrate", test))]
-fn browser_refusal(name: &str, creating: bool) -> Option<String> {
-    let message = match name {
+fn browser_refusal(name: &str, creating: bool) -> Option<&'static str> {
+    Some(match name {
         "AbortError" => return None,
-        "NotAllowedError" => "The passkey was not used (it was cancelled or timed out). Try again, or use another way.",
-        "InvalidStateError" if creating => "This device or security key already has a passkey for your account.",
-        "SecurityError" => "Passkeys cannot be used at this address. Open the site at its usual address and try again.",
-        _ => "This browser could not use the passkey. Try again, or use another way.",
-    };
-    Some(message.to_string())
+        "NotAllowedError" => "refusal_not_allowed",
+        "InvalidStateError" if creating => "refusal_exists",
+        "SecurityError" => "refusal_security",
+        _ => "refusal_other",
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_browser_refusal_is_explained() {
-        let said = |name, creating| super::browser_refusal(name, creating).unwrap_or_default();
+        // The English text of a key of `locales/en/passkeys.txt`, as the page would give it.
+        let english = |key: &str| {
+            let entry = crate::i18n::t::ENTRIES.iter().find(|(area, k, _)| *area == "passkeys" && *k == key);
+            entry.and_then(|(_, _, texts)| texts[0]).unwrap_or_else(|| panic!("no text {key}")).to_string()
+        };
+        let said = |name, creating| super::browser_refusal(name, creating).map(english).unwrap_or_default();
         assert!(said("NotAllowedError", false).contains("cancelled"));
         assert!(said("InvalidStateError", true).contains("already has a passkey"));
         assert!(said("InvalidStateError", false).starts_with("This browser could not"));

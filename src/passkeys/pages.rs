@@ -8,11 +8,27 @@ use crate::components::page::MESSAGE_ID;
 use crate::components::password::{ConfirmPasswordInput, Reauth, ReauthCodeButton};
 use crate::components::submit::SubmitButton;
 use crate::error::AppError;
+use crate::i18n::t::passkeys as t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// What the page says where a passkey cannot be used without JavaScript.
-pub const NEEDS_JS: &str = "Using a passkey needs JavaScript, which is off or still loading here.";
+/// What the island may say, in the page's language (it reads them with `dom::text`).
+fn island_texts() -> Vec<(&'static str, &'static str)> {
+    [
+        ("unsupported", t::UNSUPPORTED),
+        ("enter_email", t::ENTER_EMAIL),
+        ("not_added", t::NOT_ADDED),
+        ("unreachable", t::UNREACHABLE),
+        ("options_unusable", t::OPTIONS_UNUSABLE),
+        ("refusal_not_allowed", t::REFUSAL_NOT_ALLOWED),
+        ("refusal_exists", t::REFUSAL_EXISTS),
+        ("refusal_security", t::REFUSAL_SECURITY),
+        ("refusal_other", t::REFUSAL_OTHER),
+    ]
+    .into_iter()
+    .map(|(key, text)| (key, text.text()))
+    .collect()
+}
 
 /// Whether the pool lets people use passkeys: the pages offer them only then (server only).
 pub fn offered() -> bool {
@@ -31,11 +47,13 @@ pub fn offered() -> bool {
 pub fn PasskeySignIn() -> impl IntoView {
     view! {
         <div class="passkey" data-mode="sign-in">
-            <button type="button" class="secondary passkey-action" disabled>"Use a passkey"</button>
-            <p class="needs-js hint">{NEEDS_JS} " Sign in another way instead."</p>
+            <button type="button" class="secondary passkey-action" disabled>{t::USE_PASSKEY.text()}</button>
+            <p class="needs-js hint">{t::NEEDS_JS.text()} " " {t::SIGN_IN_ANOTHER_WAY.text()}</p>
             <p class="message error" role="alert" hidden></p>
+            <crate::components::Texts texts=island_texts()/>
             <PasskeyBehaviour/>
         </div>
+        <crate::components::ErrorTexts/>
     }
 }
 
@@ -48,52 +66,58 @@ pub fn PasskeySettings(reauth: Reauth) -> impl IntoView {
             {move || Suspend::new(async move {
                 match passkeys.await {
                     Ok(list) => view! { <PasskeyList passkeys=list reauth/> }.into_any(),
-                    Err(e) => view! { <p role="alert">{format!("Your passkeys cannot be shown right now. {}", e.message())}</p> }.into_any(),
+                    Err(e) => view! { <p role="alert">{t::CANNOT_SHOW.fill(&[("error", &e.message())])}</p> }.into_any(),
                 }
             })}
         </Suspense>
         <form method="post" action=PasskeyRegistrationOptions::url() class="passkey" data-mode="register" novalidate>
-            <p>"A passkey signs you in with this device's screen lock or a security key, without your password."</p>
-            <ConfirmPasswordInput purpose="to add a passkey" name="passkey_password" reauth/>
-            <button type="submit" class="passkey-action" disabled>"Add a passkey"</button>
+            <p>{t::INTRO.text()}</p>
+            <ConfirmPasswordInput purpose=t::PURPOSE_ADD.text() name="passkey_password" reauth/>
+            <button type="submit" class="passkey-action" disabled>{t::ADD.text()}</button>
             <ReauthCodeButton reauth/>
-            <p class="needs-js hint">{NEEDS_JS}</p>
+            <p class="needs-js hint">{t::NEEDS_JS.text()}</p>
             <p class="message error" role="alert" hidden></p>
+            <crate::components::Texts texts=island_texts()/>
             <PasskeyBehaviour/>
         </form>
+        <crate::components::ErrorTexts/>
     }
 }
 
 #[component]
 fn PasskeyList(passkeys: Vec<Passkey>, reauth: Reauth) -> impl IntoView {
     if passkeys.is_empty() {
-        return view! { <p>"You have no passkeys yet."</p> }.into_any();
+        return view! { <p>{t::NONE_YET.text()}</p> }.into_any();
     }
     let items = passkeys
         .iter()
         .map(|p| {
             let kind = match p.attachment.as_deref() {
-                Some("platform") => " (on a device)",
-                Some("cross-platform") => " (security key or phone)",
-                _ => "",
+                Some("platform") => Some(t::KIND_PLATFORM),
+                Some("cross-platform") => Some(t::KIND_CROSS_PLATFORM),
+                _ => None,
             };
-            view! { <li>{format!("{}{kind}, added {}", p.name, p.added)}</li> }
+            let text = match kind {
+                Some(kind) => t::LISTED_KIND.fill(&[("name", &p.name), ("kind", &kind.text()), ("added", &p.added)]),
+                None => t::LISTED.fill(&[("name", &p.name), ("added", &p.added)]),
+            };
+            view! { <li>{text}</li> }
         })
         .collect_view();
     let options = passkeys
         .into_iter()
-        .map(|p| view! { <option value=p.id>{format!("{}, added {}", p.name, p.added)}</option> })
+        .map(|p| view! { <option value=p.id>{t::LISTED.fill(&[("name", &p.name), ("added", &p.added)])}</option> })
         .collect_view();
     view! {
-        <ul class="passkeys" aria-label="Your passkeys">{items}</ul>
-        <p class="hint">"Cognito does not say when a passkey was last used."</p>
+        <ul class="passkeys" aria-label=t::YOUR_PASSKEYS.text()>{items}</ul>
+        <p class="hint">{t::LAST_USED_HINT.text()}</p>
         <form method="post" action=DeletePasskey::url() novalidate>
             <div class="field">
-                <label for="passkey-to-delete">"Passkey to delete"</label>
+                <label for="passkey-to-delete">{t::TO_DELETE.text()}</label>
                 <select id="passkey-to-delete" name="credential_id" aria-describedby=MESSAGE_ID>{options}</select>
             </div>
-            <ConfirmPasswordInput purpose="to delete the passkey" name="passkey_delete_password" reauth/>
-            <SubmitButton label="Delete passkey".to_string()/>
+            <ConfirmPasswordInput purpose=t::PURPOSE_DELETE.text() name="passkey_delete_password" reauth/>
+            <SubmitButton label=t::DELETE.text().to_string()/>
             <ReauthCodeButton reauth/>
         </form>
     }

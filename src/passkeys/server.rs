@@ -11,6 +11,7 @@ use crate::auth::server::{
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::Flash;
+use crate::i18n::t::passkeys as t;
 use crate::server::aws::{document_from_json, document_to_json, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::session::CookieName;
@@ -22,7 +23,7 @@ const CREDENTIAL_MAX: usize = 8 * 1024;
 
 /// A credential from the browser: a JSON object, or the person's request was not one.
 fn credential_json(text: &str) -> Result<serde_json::Value, AppError> {
-    let refused = || AppError::InvalidInput("The browser's passkey answer could not be read. Please try again.".into());
+    let refused = || AppError::InvalidInput(t::UNREADABLE.text().into());
     if text.len() > CREDENTIAL_MAX {
         return Err(refused());
     }
@@ -122,9 +123,7 @@ pub async fn sign_in(ctx: &Ctx, credential: &str, step: &str) -> Result<&'static
         .cookies
         .open_text::<Challenge>(CookieName::PasskeyChallenge, step)
         .filter(|c| c.is_live(ChallengeKind::Passkey))
-        .ok_or_else(|| {
-            AppError::InvalidInput("The passkey step took too long. Choose \u{201c}Use a passkey\u{201d} again.".into())
-        })?;
+        .ok_or_else(|| AppError::InvalidInput(t::STEP_TOO_LONG.fill(&[("button", &t::USE_PASSKEY.text())])))?;
     let credential = credential_json(credential)?.to_string();
     // Cognito answers each challenge once: a refused passkey starts again from the email. A
     // refusal of the session itself (the step Cognito never issued, see
@@ -162,14 +161,10 @@ pub async fn add(ctx: &Ctx, credential: &str) -> Result<(), AppError> {
         .await
         .map_err(|e| match ctx.token_error("CompleteWebAuthnRegistration", &e) {
             // A stale or foreign registration answer (e.g. its 5 minutes ran out).
-            AppError::PasskeyRefused => {
-                AppError::InvalidInput("This passkey could not be added. Please try again.".into())
-            }
+            AppError::PasskeyRefused => AppError::InvalidInput(t::COULD_NOT_ADD.text().into()),
             other => other,
         })?;
-    ctx.flash(&Flash::success(
-        "Your passkey is added. To use it, enter your email on the sign-in page and choose \u{201c}Use a passkey\u{201d}.",
-    ));
+    ctx.flash(&Flash::success(t::ADDED.fill(&[("button", &t::USE_PASSKEY.text())])));
     Ok(())
 }
 
@@ -177,7 +172,7 @@ pub async fn delete(ctx: &Ctx, credential_id: &str, password: &str) -> Result<&'
     let tokens = ctx.tokens()?;
     let id = credential_id.trim();
     if id.is_empty() || id.len() > 1024 {
-        return Err(AppError::InvalidInput("Choose the passkey to delete.".into()));
+        return Err(AppError::InvalidInput(t::CHOOSE_TO_DELETE.text().into()));
     }
     confirm_identity(ctx, password).await?;
     ctx.state
@@ -190,11 +185,11 @@ pub async fn delete(ctx: &Ctx, credential_id: &str, password: &str) -> Result<&'
         .map_err(|e| match error_code(&e) {
             Some("ResourceNotFoundException") => {
                 log_sdk_error("DeleteWebAuthnCredential", &e);
-                AppError::InvalidInput("That passkey is already gone.".into())
+                AppError::InvalidInput(t::ALREADY_GONE.text().into())
             }
             _ => ctx.token_error("DeleteWebAuthnCredential", &e),
         })?;
-    ctx.flash(&Flash::success("The passkey is deleted. It can no longer sign in to your account."));
+    ctx.flash(&Flash::success(t::DELETED.text()));
     Ok(crate::routes::SETTINGS)
 }
 

@@ -29,90 +29,32 @@ pub struct Email {
     pub html: String,
 }
 
-/// The words of one kind of email in one language: subject, the lines before the code, the
-/// line after it.
-struct Words {
-    subject: String,
-    before: String,
-    after: String,
-}
-
 /// The email for `trigger` (Cognito's `triggerSource`), or `None` for a trigger this app leaves
-/// to Cognito's default (SMS-only ones, say).
+/// to Cognito's default (SMS-only ones, say). The words are in `locales/<language>/emails.txt`.
 pub fn email(trigger: &str, lang: Lang, brand: &Brand, code: &str, username: &str) -> Option<Email> {
-    let app = escape_html(&brand.app_name);
-    let site = escape_html(&brand.site_url);
-    let user = escape_html(username);
-    use Lang::*;
-    let w = |subject: String, before: String, after: String| Words { subject, before, after };
-    let words = match (trigger, lang) {
-        ("CustomMessage_SignUp" | "CustomMessage_ResendCode", En) => w(
-            format!("Your {} confirmation code", brand.app_name),
-            "Enter this code to confirm your email address and finish signing up:".into(),
-            format!("The code works for 24 hours. If you did not sign up for {app}, you can ignore this email."),
-        ),
-        ("CustomMessage_SignUp" | "CustomMessage_ResendCode", De) => w(
-            format!("Ihr Bestätigungscode für {}", brand.app_name),
-            "Geben Sie diesen Code ein, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung abzuschließen:"
-                .into(),
-            format!(
-                "Der Code ist 24 Stunden gültig. Wenn Sie sich nicht bei {app} registriert haben, können Sie diese E-Mail ignorieren."
-            ),
-        ),
-        ("CustomMessage_ForgotPassword", En) => w(
-            format!("Reset your {} password", brand.app_name),
-            "Enter this code to choose a new password:".into(),
-            "The code works for 1 hour. If you did not ask for a new password, you can ignore this email: your password stays as it is.".into(),
-        ),
-        ("CustomMessage_ForgotPassword", De) => w(
-            format!("Neues Passwort für {}", brand.app_name),
-            "Geben Sie diesen Code ein, um ein neues Passwort zu wählen:".into(),
-            "Der Code ist eine Stunde gültig. Wenn Sie kein neues Passwort angefordert haben, können Sie diese E-Mail ignorieren: Ihr Passwort bleibt unverändert.".into(),
-        ),
-        ("CustomMessage_UpdateUserAttribute" | "CustomMessage_VerifyUserAttribute", En) => w(
-            format!("Confirm your new {} email address", brand.app_name),
-            "Enter this code in Settings to confirm this email address:".into(),
-            "If you did not ask for this change, ignore this email: your account keeps its current address.".into(),
-        ),
-        ("CustomMessage_UpdateUserAttribute" | "CustomMessage_VerifyUserAttribute", De) => w(
-            format!("Bestätigen Sie Ihre neue E-Mail-Adresse für {}", brand.app_name),
-            "Geben Sie diesen Code in den Einstellungen ein, um diese E-Mail-Adresse zu bestätigen:".into(),
-            "Wenn Sie diese Änderung nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Konto behält seine bisherige Adresse.".into(),
-        ),
+    use crate::i18n::t::emails as t;
+    let (subject, before, after) = match trigger {
+        "CustomMessage_SignUp" | "CustomMessage_ResendCode" => {
+            (t::SIGN_UP_SUBJECT, t::SIGN_UP_BEFORE, t::SIGN_UP_AFTER)
+        }
+        "CustomMessage_ForgotPassword" => (t::FORGOT_SUBJECT, t::FORGOT_BEFORE, t::FORGOT_AFTER),
+        "CustomMessage_UpdateUserAttribute" | "CustomMessage_VerifyUserAttribute" => {
+            (t::NEW_EMAIL_SUBJECT, t::NEW_EMAIL_BEFORE, t::NEW_EMAIL_AFTER)
+        }
         // The emailed sign-in code, and the code that confirms a change in Settings instead of the
         // password (Cognito sends both as the same challenge).
-        ("CustomMessage_Authentication", En) => w(
-            format!("Your {} code", brand.app_name),
-            "Enter this code to sign in, or to confirm a change to your account. It works for 3 minutes:".into(),
-            "If you did not ask for it, you can ignore this email: nobody can use your account without the code.".into(),
-        ),
-        ("CustomMessage_Authentication", De) => w(
-            format!("Ihr Code für {}", brand.app_name),
-            "Geben Sie diesen Code ein, um sich anzumelden oder eine Änderung an Ihrem Konto zu bestätigen. Er ist 3 Minuten gültig:".into(),
-            "Wenn Sie ihn nicht angefordert haben, können Sie diese E-Mail ignorieren: Ohne den Code kann niemand Ihr Konto nutzen.".into(),
-        ),
-        ("CustomMessage_AdminCreateUser", En) => w(
-            format!("You are invited to {}", brand.app_name),
-            format!(
-                "An account was made for you. Sign in at {site} with your email address ({user}) and this temporary password, then choose your own:"
-            ),
-            "The temporary password works for 7 days.".into(),
-        ),
-        ("CustomMessage_AdminCreateUser", De) => w(
-            format!("Ihre Einladung zu {}", brand.app_name),
-            format!(
-                "Für Sie wurde ein Konto angelegt. Melden Sie sich unter {site} mit Ihrer E-Mail-Adresse ({user}) und diesem vorläufigen Passwort an und wählen Sie dann Ihr eigenes:"
-            ),
-            "Das vorläufige Passwort ist 7 Tage gültig.".into(),
-        ),
+        "CustomMessage_Authentication" => (t::CODE_SUBJECT, t::CODE_BEFORE, t::CODE_AFTER),
+        "CustomMessage_AdminCreateUser" => (t::INVITATION_SUBJECT, t::INVITATION_BEFORE, t::INVITATION_AFTER),
         _ => return None,
     };
+    // The subject is plain text; the body is HTML, so what goes into it is escaped.
+    let (app, site, user) = (escape_html(&brand.app_name), escape_html(&brand.site_url), escape_html(username));
+    let html_args: [(&str, &dyn std::fmt::Display); 3] = [("app", &app), ("site", &site), ("user", &user)];
+    let subject = subject.fill_in(lang, &[("app", &brand.app_name)]);
+    let (before, after) = (before.fill_in(lang, &html_args), after.fill_in(lang, &html_args));
     // No name in the greeting: a sign-up or a new address sends mail to an address nobody has
     // confirmed yet, and a name anyone can type would put their words in it.
-    let greeting = match lang {
-        En => "Hello,",
-        De => "Guten Tag,",
-    };
+    let greeting = t::GREETING.in_lang(lang);
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif;color:#1a1a1a;max-width:32rem\">\
          <p style=\"font-size:18px;font-weight:bold;color:#2452c9\">{app}</p>\
@@ -120,10 +62,8 @@ pub fn email(trigger: &str, lang: Lang, brand: &Brand, code: &str, username: &st
          <p style=\"font-size:28px;font-weight:bold;letter-spacing:4px\">{code}</p>\
          <p>{after}</p></body></html>",
         lang = lang.tag(),
-        before = words.before,
-        after = words.after,
     );
-    Some(Email { subject: words.subject, html })
+    Some(Email { subject, html })
 }
 
 /// Cognito's CustomMessage event with the answer filled in (`response.emailSubject`,

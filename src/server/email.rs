@@ -5,6 +5,7 @@
 use super::aws::log_sdk_error;
 use super::state::AppState;
 use crate::error::AppError;
+use crate::i18n::{Lang, t::email as t};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
 /// A plain-text email to one person.
@@ -16,23 +17,17 @@ pub struct Notice {
 }
 
 /// The note to the current address before it is replaced: sent before the change is made,
-/// so a change nobody was told about cannot happen.
-pub fn email_change_notice(app_name: &str, site_url: &str, old: &str, new: &str) -> Notice {
-    Notice {
-        to: old.to_string(),
-        subject: format!("Your {app_name} email address is being changed"),
-        text: format!(
-            "Someone signed in to your {app_name} account asked to change its email address from \
-             {old} to {new}.\n\n\
-             The change takes effect only once the code sent to {new} is entered; until then you \
-             sign in with {old}, and if the request fails nothing changes.\n\n\
-             If this was you, there is nothing more to do.\n\n\
-             If it was not you, someone knows your password. Act at once: reset it at \
-             {site_url}/forgot-password, then sign out everywhere from the home page. While the \
-             address is still {old}, the reset code comes here; once the code sent to {new} has \
-             been entered, codes go there instead.\n"
-        ),
-    }
+/// so a change nobody was told about cannot happen. In `lang`, the language of the request that
+/// asked for the change.
+pub fn email_change_notice(lang: Lang, app_name: &str, site_url: &str, old: &str, new: &str) -> Notice {
+    // The typed new address last, so nothing in it is taken for a placeholder.
+    let args: [(&str, &dyn std::fmt::Display); 4] =
+        [("app_name", &app_name), ("site_url", &site_url), ("old", &old), ("new", &new)];
+    let paragraphs =
+        [t::CHANGE_NOTICE_ASKED, t::CHANGE_NOTICE_TAKES_EFFECT, t::CHANGE_NOTICE_IF_YOU, t::CHANGE_NOTICE_IF_NOT_YOU];
+    let mut text = paragraphs.map(|p| p.fill_in(lang, &args)).join("\n\n");
+    text.push('\n');
+    Notice { to: old.to_string(), subject: t::CHANGE_NOTICE_SUBJECT.fill_in(lang, &args), text }
 }
 
 /// `"App" <address>`; a name that is not plain ASCII is encoded as RFC 2047 words
@@ -105,10 +100,20 @@ mod tests {
 
     #[test]
     fn the_change_notice_names_both_addresses_and_the_way_back() {
-        let n = email_change_notice("Acme", "https://acme.example", "old@example.com", "new@example.com");
+        let n = email_change_notice(Lang::En, "Acme", "https://acme.example", "old@example.com", "new@example.com");
         assert_eq!(n.to, "old@example.com");
         assert_eq!(n.subject, "Your Acme email address is being changed");
         assert!(n.text.contains("from old@example.com to new@example.com"), "{}", n.text);
         assert!(n.text.contains("https://acme.example/forgot-password"), "{}", n.text);
+    }
+
+    #[test]
+    fn the_change_notice_speaks_the_language_it_is_asked_in() {
+        let n = email_change_notice(Lang::De, "Acme", "https://acme.example", "old@example.com", "new@example.com");
+        assert_eq!(n.to, "old@example.com");
+        assert_eq!(n.subject, "Ihre E-Mail-Adresse bei Acme wird geändert");
+        assert!(n.text.contains("von old@example.com in new@example.com"), "{}", n.text);
+        assert!(n.text.contains("https://acme.example/forgot-password"), "{}", n.text);
+        assert!(n.text.ends_with(".\n") && n.text.matches("\n\n").count() == 3, "{}", n.text);
     }
 }

@@ -11,6 +11,7 @@ use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, Field, TextArea};
 use crate::error::AppError;
 use crate::flash::current_flash;
+use crate::i18n::t::settings as t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -22,7 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
         Auth::Unavailable => return view! { <crate::components::page::Unavailable/> }.into_any(),
         Auth::SignedOut => {
             redirect_to(crate::routes::SIGN_IN);
-            return view! { <p>"Please " <a href=crate::routes::SIGN_IN>"sign in"</a> "."</p> }.into_any();
+            return view! { <PleaseSignIn/> }.into_any();
         }
     };
     let flash = current_flash();
@@ -58,91 +59,91 @@ pub fn SettingsPage() -> impl IntoView {
     let pending_email = awaiting.map(|address| {
         view! {
             <div class="pending" role="status">
-                <p>{format!("Your new address {address} is not confirmed yet. Enter the code we sent to it.")}</p>
+                <p>{t::PENDING_EMAIL.fill(&[("address", &address)])}</p>
                 <form method="post" action=VerifyEmail::url() novalidate>
-                    <CodeField label="Email code" describedby=MESSAGE_ID/>
-                    <SubmitButton label="Confirm new email".to_string()/>
+                    <CodeField label=t::EMAIL_CODE.text() describedby=MESSAGE_ID/>
+                    <SubmitButton label=t::CONFIRM_NEW_EMAIL.text()/>
                 </form>
                 <form method="post" action=ResendEmailCode::url()>
-                    <button type="submit" class="secondary">"Send the code again"</button>
+                    <button type="submit" class="secondary">{t::SEND_CODE_AGAIN.text()}</button>
                 </form>
             </div>
         }
     });
     view! {
-        <FormPage title="Settings" flash=flash>
+        <FormPage title=crate::i18n::t::common::SETTINGS.text() flash=flash>
 
             <section aria-labelledby="profile-heading">
-                <h2 id="profile-heading">"Profile"</h2>
+                <h2 id="profile-heading">{t::PROFILE.text()}</h2>
                 <form method="post" action=UpdateProfile::url() novalidate>
-                    <Field label="Given name" name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
-                    <Field label="Family name" name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                    <Field label=t::GIVEN_NAME.text() name="given_name" autocomplete="given-name" value=given_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
+                    <Field label=t::FAMILY_NAME.text() name="family_name" autocomplete="family-name" value=family_value describedby=MESSAGE_ID maxlength=crate::auth::validate::NAME_MAX/>
                     <Suspense fallback=|| ()>
                         {move || {
                             let typed_bio = typed_bio.clone();
                             Suspend::new(async move {
                             match bio.await {
                                 Ok(stored) => view! {
-                                    <TextArea label="Bio" name="bio" value=typed_bio.unwrap_or(stored) describedby=MESSAGE_ID maxlength=BIO_MAX hint=format!("Up to {BIO_MAX} characters.")/>
+                                    <TextArea label=t::BIO.text() name="bio" value=typed_bio.unwrap_or(stored) describedby=MESSAGE_ID maxlength=BIO_MAX hint=t::BIO_HINT.fill(&[("max", &BIO_MAX)])/>
                                 }.into_any(),
                                 // Without the field, saving the names leaves the bio as it is.
-                                Err(e) => view! { <p role="alert">{format!("Your bio cannot be shown right now. {}", e.message())}</p> }.into_any(),
+                                Err(e) => view! { <p role="alert">{t::BIO_UNAVAILABLE.fill(&[("message", &e.message())])}</p> }.into_any(),
                             }
                         })
                         }}
                     </Suspense>
-                    <SubmitButton label="Save profile".to_string()/>
+                    <SubmitButton label=t::SAVE_PROFILE.text()/>
                 </form>
             </section>
 
             <section aria-labelledby="email-heading">
-                <h2 id="email-heading">"Email"</h2>
-                <p>{format!("You sign in with {}.", user.email)}</p>
+                <h2 id="email-heading">{crate::i18n::t::common::EMAIL.text()}</h2>
+                <p>{t::YOU_SIGN_IN_WITH.fill(&[("email", &user.email)])}</p>
                 {pending_email}
                 <form method="post" action=ChangeEmail::url() novalidate>
-                    <Field label="New email address" name="email" kind="email" autocomplete="email" value=typed_email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                    <ConfirmPasswordInput purpose="to confirm the change" name="email_password" reauth/>
-                    <SubmitButton label="Change email".to_string()/>
+                    <Field label=t::NEW_EMAIL.text() name="email" kind="email" autocomplete="email" value=typed_email describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                    <ConfirmPasswordInput purpose=t::PURPOSE_CHANGE.text() name="email_password" reauth/>
+                    <SubmitButton label=t::CHANGE_EMAIL.text()/>
                     <ReauthCodeButton reauth/>
                 </form>
             </section>
 
             <section aria-labelledby="password-heading">
-                <h2 id="password-heading">"Password"</h2>
+                <h2 id="password-heading">{t::PASSWORD.text()}</h2>
                 <form method="post" action=ChangePassword::url() novalidate>
-                    <CurrentPasswordInput label="Current password" name="current_password"/>
-                    <p class="hint">"Signed up without a password? Set your first one with "
-                        <a href=crate::routes::FORGOT_PASSWORD>"a code by email"</a> "."</p>
-                    <NewPasswordInput label="New password" name="new_password"/>
-                    <SubmitButton label="Change password".to_string()/>
+                    <CurrentPasswordInput label=t::CURRENT_PASSWORD.text() name="current_password"/>
+                    <p class="hint">{t::NO_PASSWORD_BEFORE.text()}" "
+                        <a href=crate::routes::FORGOT_PASSWORD>{t::NO_PASSWORD_LINK.text()}</a>{t::NO_PASSWORD_AFTER.text()}</p>
+                    <NewPasswordInput label=t::NEW_PASSWORD.text() name="new_password"/>
+                    <SubmitButton label=t::CHANGE_PASSWORD.text()/>
                 </form>
             </section>
 
             {crate::passkeys::offered().then(|| view! {
                 <section aria-labelledby="passkeys-heading">
-                    <h2 id="passkeys-heading">"Passkeys"</h2>
+                    <h2 id="passkeys-heading">{t::PASSKEYS.text()}</h2>
                     <crate::passkeys::PasskeySettings reauth/>
                 </section>
             })}
 
             <section aria-labelledby="mfa-heading">
-                <h2 id="mfa-heading">"Two-factor authentication"</h2>
+                <h2 id="mfa-heading">{t::TWO_FACTOR.text()}</h2>
                 <crate::mfa::MfaStatus/>
             </section>
 
             <section aria-labelledby="avatar-heading">
-                <h2 id="avatar-heading">"Avatar"</h2>
+                <h2 id="avatar-heading">{t::AVATAR.text()}</h2>
                 <crate::avatar::Avatar user=user.clone() size=96/>
                 <crate::avatar::AvatarUploader/>
             </section>
 
             <section aria-labelledby="danger-heading" class="danger">
-                <h2 id="danger-heading">"Delete account"</h2>
-                <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
+                <h2 id="danger-heading">{t::DELETE_ACCOUNT.text()}</h2>
+                <p>{t::DELETE_WARNING.text()}</p>
                 <form method="post" action=DeleteAccount::url() novalidate>
-                    <Field label="Type your email address to confirm" name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
-                    <ConfirmPasswordInput purpose="to confirm deletion" name="delete_password" reauth/>
-                    <SubmitButton label="Delete my account".to_string()/>
+                    <Field label=t::CONFIRM_EMAIL.text() name="confirm_email" kind="email" autocomplete="off" describedby=MESSAGE_ID maxlength=crate::auth::validate::EMAIL_MAX/>
+                    <ConfirmPasswordInput purpose=t::PURPOSE_DELETE.text() name="delete_password" reauth/>
+                    <SubmitButton label=t::DELETE_MY_ACCOUNT.text()/>
                     <ReauthCodeButton reauth/>
                 </form>
             </section>
@@ -154,9 +155,18 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 pub fn AccountDeletedPage() -> impl IntoView {
     view! {
-        <Title text="Account deleted"/>
-        <h1>"Your account was deleted"</h1>
-        <p role="status">"Your account and everything stored with it are gone. Thank you for trying us."</p>
-        <p><a href=crate::routes::SIGN_UP>"Create a new account"</a></p>
+        <Title text=t::DELETED_TITLE.text()/>
+        <h1>{t::DELETED_HEADING.text()}</h1>
+        <p role="status">{t::DELETED_MESSAGE.text()}</p>
+        <p><a href=crate::routes::SIGN_UP>{t::CREATE_NEW_ACCOUNT.text()}</a></p>
+    }
+}
+
+/// "Please sign in." with a link, shown while the redirect to sign-in happens (the settings,
+/// home and admin pages).
+#[component]
+pub fn PleaseSignIn() -> impl IntoView {
+    view! {
+        <p>{t::PLEASE_SIGN_IN_BEFORE.text()}" "<a href=crate::routes::SIGN_IN>{t::PLEASE_SIGN_IN_LINK.text()}</a>{t::PLEASE_SIGN_IN_AFTER.text()}</p>
     }
 }

@@ -3,6 +3,7 @@
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::{Flash, FlashKind};
+use crate::i18n::t::settings as t;
 use crate::server::aws::{ends_session, error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::email;
@@ -73,7 +74,7 @@ pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: Option<&s
             .map_err(|e| map_sdk_error("AdminUpdateUserAttributes custom:bio", &e))?;
     }
     ctx.renew_session().await?;
-    ctx.flash(&Flash::success("Your profile is saved."));
+    ctx.flash(&Flash::success(t::PROFILE_SAVED.text()));
     Ok(crate::routes::SETTINGS)
 }
 
@@ -82,12 +83,13 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
     let user = ctx.user()?;
     let email = validate::email(email)?;
     if email == user.email {
-        return Err(AppError::InvalidInput("That is already your email address.".into()));
+        return Err(AppError::InvalidInput(t::ALREADY_YOUR_EMAIL.text().into()));
     }
     crate::auth::server::confirm_identity(ctx, password).await?;
     let config = &ctx.state.config;
-    email::send(&ctx.state, &email::email_change_notice(&config.app_name, &config.site_url, &user.email, &email))
-        .await?;
+    let notice =
+        email::email_change_notice(crate::i18n::current(), &config.app_name, &config.site_url, &user.email, &email);
+    email::send(&ctx.state, &notice).await?;
     ctx.state
         .cognito
         .update_user_attributes()
@@ -99,7 +101,7 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
             // Says no more than "taken": the person is signed in and asked for this address.
             Some("AliasExistsException") => {
                 log_sdk_error("UpdateUserAttributes email", &e);
-                AppError::InvalidInput("That email address cannot be used. Try another one.".into())
+                AppError::InvalidInput(t::EMAIL_UNUSABLE.text().into())
             }
             _ => ctx.token_error("UpdateUserAttributes email", &e),
         })?;
@@ -107,7 +109,7 @@ pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'st
     let change = EmailChange { sub: user.sub, email: email.clone() };
     ctx.set_cookie(ctx.state.cookies.seal(CookieName::EmailChange, &change, EMAIL_CHANGE_MAX_AGE));
     renew_after_change(ctx).await;
-    ctx.flash(&Flash::success(format!("We sent a code to {email}. Enter it below to confirm your new address.")));
+    ctx.flash(&Flash::success(t::CODE_SENT_TO.fill(&[("email", &email)])));
     Ok(crate::routes::SETTINGS)
 }
 
@@ -127,15 +129,13 @@ pub async fn verify_email(ctx: &Ctx, code: &str) -> Result<&'static str, AppErro
             Some("AliasExistsException") => {
                 log_sdk_error("VerifyUserAttribute", &e);
                 ctx.set_cookie(ctx.state.cookies.clear(CookieName::EmailChange));
-                AppError::InvalidInput(
-                    "That email address is now used by another account, so your address was not changed.".into(),
-                )
+                AppError::InvalidInput(t::EMAIL_TAKEN_MEANWHILE.text().into())
             }
             _ => ctx.token_error("VerifyUserAttribute", &e),
         })?;
     ctx.set_cookie(ctx.state.cookies.clear(CookieName::EmailChange));
     renew_after_change(ctx).await;
-    ctx.flash(&Flash::success("Your new email address is confirmed. Use it to sign in from now on."));
+    ctx.flash(&Flash::success(t::EMAIL_CONFIRMED.text()));
     Ok(crate::routes::SETTINGS)
 }
 
@@ -162,7 +162,7 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
         .send()
         .await
         .map_err(|e| ctx.token_error("GetUserAttributeVerificationCode", &e))?;
-    ctx.flash(&Flash::success(format!("We sent a new code to {to}.")));
+    ctx.flash(&Flash::success(t::NEW_CODE_SENT_TO.fill(&[("email", &to)])));
     Ok(crate::routes::SETTINGS)
 }
 
@@ -172,7 +172,7 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
 pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let current = validate::current_password(current)
-        .map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
+        .map_err(|_| AppError::InvalidInput(t::ENTER_CURRENT_PASSWORD.text().into()))?;
     let new = ctx.state.password_policy().new_password(new)?;
     ctx.state
         .cognito
@@ -185,7 +185,7 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         .map_err(|e| match error_code(&e) {
             Some("NotAuthorizedException") if !ends_session(&e) => {
                 log_sdk_error("ChangePassword", &e);
-                AppError::InvalidInput("Your current password is not right.".into())
+                AppError::InvalidInput(t::CURRENT_PASSWORD_WRONG.text().into())
             }
             _ => ctx.token_error("ChangePassword", &e),
         })?;
@@ -201,21 +201,16 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         None => {
             // Two-factor is on (or Cognito did not answer): sign in again, with the code.
             ctx.end_session();
-            ctx.flash(&Flash::success_for(
-                "Your password has been changed and you are signed out everywhere. Sign in with your new password.",
-                user.email,
-            ));
+            ctx.flash(&Flash::success_for(t::PASSWORD_CHANGED_SIGNED_OUT.text(), user.email));
             return Ok(crate::routes::SIGN_IN);
         }
     }
     if others_signed_out {
-        ctx.flash(&Flash::success("Your password has been changed. Every other session is signed out."));
+        ctx.flash(&Flash::success(t::PASSWORD_CHANGED.text()));
     } else {
         ctx.flash(&Flash {
             kind: FlashKind::Error,
-            message: "Your password has been changed, but we could not sign you out on your other devices. \
-                      Use \u{201c}Sign out everywhere\u{201d} on the home page."
-                .into(),
+            message: t::PASSWORD_CHANGED_OTHERS_NOT_SIGNED_OUT.text().into(),
             ..Flash::default()
         });
     }
@@ -226,7 +221,7 @@ pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> R
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     if confirm_email.trim().to_lowercase() != user.email {
-        return Err(AppError::InvalidInput("Type your email address exactly to confirm.".into()));
+        return Err(AppError::InvalidInput(t::TYPE_EMAIL_EXACTLY.text().into()));
     }
     crate::auth::server::confirm_identity(ctx, password).await?;
     let s = &ctx.state;

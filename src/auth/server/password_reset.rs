@@ -2,16 +2,15 @@
 
 use crate::auth::validate;
 use crate::error::AppError;
+use crate::i18n::t::auth_server as t;
 use crate::server::aws::{error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::session::{Flash, FlashKind};
 
-const RESET_DONE: &str =
-    "Your password has been changed and you are signed out everywhere. Sign in with your new password.";
-
-/// The person must know when other devices may still be signed in with the old password.
-pub const RESET_NOT_SIGNED_OUT: &str = "Your password has been changed, but we could not sign you out on your other devices. \
-     Sign in with your new password and use \u{201c}Sign out everywhere\u{201d}.";
+/// The person must know when other devices may still be signed in with the old password. The
+/// English text (tests compare it); the flash carries `t::RESET_NOT_SIGNED_OUT` in the request's
+/// language.
+pub const RESET_NOT_SIGNED_OUT: &str = t::RESET_NOT_SIGNED_OUT.0[0];
 
 pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
@@ -41,10 +40,7 @@ pub async fn forgot_password(ctx: &Ctx, email: &str) -> Result<&'static str, App
         }
         Err(e) => return Err(map_sdk_error("ForgotPassword", &e)),
     }
-    ctx.flash(&Flash::success_for(
-        format!("If an account exists for {email}, we sent it a code. Enter it below with your new password."),
-        email,
-    ));
+    ctx.flash(&Flash::success_for(t::RESET_CODE_SENT.fill(&[("email", &email)]), email));
     Ok(crate::routes::RESET_PASSWORD)
 }
 
@@ -74,10 +70,10 @@ pub async fn reset_password(ctx: &Ctx, email: &str, code: &str, password: &str) 
         s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await;
     ctx.end_session();
     let (kind, message) = match signed_out {
-        Ok(_) => (FlashKind::Success, RESET_DONE.to_string()),
+        Ok(_) => (FlashKind::Success, t::RESET_DONE.text().to_string()),
         Err(e) => {
             log_sdk_error("AdminUserGlobalSignOut", &e);
-            (FlashKind::Error, RESET_NOT_SIGNED_OUT.to_string())
+            (FlashKind::Error, t::RESET_NOT_SIGNED_OUT.text().to_string())
         }
     };
     ctx.flash(&Flash { kind, message, email: Some(email), ..Flash::default() });

@@ -4,6 +4,7 @@
 use super::*;
 use crate::auth::validate;
 use crate::error::AppError;
+use crate::i18n::t::auth_server as t;
 use crate::server::aws::{error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::guard::now_unix;
@@ -69,9 +70,7 @@ pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, A
     let email = validate::email(email)?;
     let s = &ctx.state;
     if !s.email_code_sign_in() {
-        return Err(AppError::InvalidInput(
-            "Signing in with a code by email is not available. Sign in with your password.".into(),
-        ));
+        return Err(AppError::InvalidInput(t::EMAIL_CODE_OFF.text().into()));
     }
     // One code per resend interval per address, whoever asks: a person is not flooded with
     // codes, and the wait is the same whether the account exists or not.
@@ -83,9 +82,7 @@ pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, A
         Ok(out) => {
             // The account has no email code to offer (e.g. the pool's policy changed).
             tracing::warn!(challenge = ?out.challenge_name, "USER_AUTH did not offer EMAIL_OTP");
-            Err(AppError::InvalidInput(
-                "We could not send a sign-in code to this account. Sign in with your password.".into(),
-            ))
+            Err(AppError::InvalidInput(t::EMAIL_CODE_NOT_SENT.text().into()))
         }
         Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
             log_sdk_error("InitiateAuth (email code)", &e);
@@ -179,14 +176,14 @@ pub fn decoy_session() -> String {
 pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
     let user = ctx.user()?;
     let password = validate::current_password(password)
-        .map_err(|_| AppError::InvalidInput("Enter your current password.".into()))?;
+        .map_err(|_| AppError::InvalidInput(t::ENTER_CURRENT_PASSWORD.text().into()))?;
     let s = &ctx.state;
     let out = password_sign_in(s, &user.email, &password).await.map_err(|e| {
         let mapped = map_sdk_error("InitiateAuth (re-authentication)", &e);
         let attempts = e.as_service_error().and_then(|se| se.message()).is_some_and(|m| m.contains("attempts"));
         match mapped {
             AppError::WrongCredentials if attempts => AppError::TooManyRequests,
-            AppError::WrongCredentials => AppError::InvalidInput("Your current password is not right.".into()),
+            AppError::WrongCredentials => AppError::InvalidInput(t::CURRENT_PASSWORD_WRONG.text().into()),
             other => other,
         }
     })?;
@@ -224,16 +221,12 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
     let user = ctx.user()?;
     let s = &ctx.state;
     if !s.email_code_sign_in() {
-        return Err(AppError::InvalidInput(
-            "Confirming with a code by email is not available. Enter your password.".into(),
-        ));
+        return Err(AppError::InvalidInput(t::REAUTH_CODE_OFF.text().into()));
     }
     // As at sign-in (`refuse_without_totp`): with an authenticator app on, the mailbox alone
     // is not enough.
     if crate::mfa::server::enabled(ctx).await? {
-        return Err(AppError::InvalidInput(
-            "Your account uses an authenticator app, so a code by email is not enough. Enter your password.".into(),
-        ));
+        return Err(AppError::InvalidInput(t::REAUTH_CODE_NEEDS_AUTHENTICATOR.text().into()));
     }
     s.resend_allowed(&format!("reauth-code:{}", user.sub)).await?;
     let out = choice_sign_in(s, &user.email, "EMAIL_OTP")
@@ -241,7 +234,7 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
         .map_err(|e| map_sdk_error("InitiateAuth (re-authentication code)", &e))?;
     if out.challenge_name != Some(ChallengeNameType::EmailOtp) {
         tracing::warn!(challenge = ?out.challenge_name, "USER_AUTH did not offer EMAIL_OTP for re-authentication");
-        return Err(AppError::InvalidInput("We could not email you a code. Enter your password.".into()));
+        return Err(AppError::InvalidInput(t::REAUTH_CODE_NOT_SENT.text().into()));
     }
     let params = out.challenge_parameters.unwrap_or_default();
     let step = ReauthStep {
@@ -251,8 +244,7 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
         expires_at: now_unix() + CHALLENGE_SECONDS,
     };
     ctx.set_cookie(s.cookies.seal(CookieName::Reauth, &step, CHALLENGE_AGE));
-    let sent =
-        format!("We emailed a code to {}. Enter it where your password is asked for, within 3 minutes.", user.email);
+    let sent = t::REAUTH_CODE_SENT.fill(&[("email", &user.email)]);
     ctx.flash(&Flash { email: typed_email.filter(|e| !e.is_empty()), ..Flash::success(sent) });
     Ok(crate::routes::SETTINGS)
 }
@@ -271,12 +263,7 @@ fn reauth_step(state: &AppState, headers: &http::HeaderMap, sub: &str) -> Option
 async fn check_reauth_code(ctx: &Ctx, code: &str) -> Result<(), AppError> {
     let user = ctx.user()?;
     let s = &ctx.state;
-    let expired = || {
-        AppError::InvalidInput(
-            "That code has expired, or none was asked for. Choose \u{201c}Email me a code instead\u{201d} for a new one."
-                .into(),
-        )
-    };
+    let expired = || AppError::InvalidInput(t::REAUTH_CODE_EXPIRED.text().into());
     let step = reauth_step(s, &ctx.parts.headers, &user.sub).ok_or_else(expired)?;
     let answered = respond_call(
         s,

@@ -1,6 +1,7 @@
 //! Signing out: this browser (the refresh token revoked), or every session of the person.
 
 use crate::error::AppError;
+use crate::i18n::t::auth_server as t;
 use crate::server::aws::log_sdk_error;
 use crate::server::ctx::Ctx;
 use crate::server::session::{Flash, FlashKind, SessionTokens};
@@ -53,10 +54,6 @@ pub async fn sign_out_all(state: &AppState, access: &str) -> bool {
     }
 }
 
-/// The person must know when a copy of their cookies may still work.
-pub const SIGNED_OUT_HERE_ONLY: &str = "You are signed out in this browser, but we could not end your session with the \
-     sign-in service. If this was a shared computer, sign in again soon and use \u{201c}Sign out everywhere\u{201d}.";
-
 pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     let s = &ctx.state;
     let tokens = ctx.parts.extensions.get::<SessionTokens>().cloned().or_else(|| s.cookies.session(&ctx.parts.headers));
@@ -70,9 +67,10 @@ pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     }
     ctx.end_session();
     let (kind, message) = if ended {
-        (FlashKind::Success, "You are signed out.".to_string())
+        (FlashKind::Success, t::SIGNED_OUT.text().to_string())
     } else {
-        (FlashKind::Error, SIGNED_OUT_HERE_ONLY.to_string())
+        // The person must know when a copy of their cookies may still work.
+        (FlashKind::Error, t::SIGNED_OUT_HERE_ONLY.text().to_string())
     };
     ctx.flash(&Flash { kind, message, ..Flash::default() });
     Ok(crate::routes::SIGN_IN)
@@ -90,6 +88,6 @@ pub async fn sign_out_everywhere(ctx: &Ctx) -> Result<&'static str, AppError> {
         .await
         .map_err(|e| ctx.token_error("GlobalSignOut", &e))?;
     ctx.end_session();
-    ctx.flash(&Flash::success("You are signed out on every device."));
+    ctx.flash(&Flash::success(t::SIGNED_OUT_EVERYWHERE.text()));
     Ok(crate::routes::SIGN_IN)
 }

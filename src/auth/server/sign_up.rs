@@ -2,6 +2,7 @@
 
 use crate::auth::validate;
 use crate::error::AppError;
+use crate::i18n::t::auth_server as t;
 use crate::server::aws::{error_code, log_sdk_error, map_sdk_error};
 use crate::server::ctx::Ctx;
 use crate::server::guard::now_unix;
@@ -30,9 +31,7 @@ pub async fn sign_up(
         Some(p) => Some(ctx.state.password_policy().new_password(p)?),
         None if ctx.state.email_code_sign_in() => None,
         None => {
-            return Err(AppError::InvalidInput(
-                "An account without a password is not available here. Choose a password.".into(),
-            ));
+            return Err(AppError::InvalidInput(t::NO_PASSWORDLESS.text().into()));
         }
     };
     let password = password.as_deref();
@@ -142,10 +141,7 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
         && current_sub(ctx, &email).await?.is_some_and(|now| now != mine)
     {
         tracing::warn!("confirm for an account that was replaced by a newer sign-up");
-        return Err(AppError::InvalidInput(
-            "Someone signed up with this address after you did, so this sign-up was replaced. Please sign up again."
-                .into(),
-        ));
+        return Err(AppError::InvalidInput(t::SIGN_UP_REPLACED.text().into()));
     }
     // Cognito's sign-up session is used only if it belongs to this email and is still fresh.
     let session = pending.filter(|p| p.session_expires_at > now_unix()).and_then(|p| p.session);
@@ -187,7 +183,7 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
         return Ok(crate::routes::HOME);
     }
     ctx.set_cookie(s.cookies.clear(CookieName::Pending));
-    ctx.flash(&Flash::success_for("Your email is confirmed. Please sign in.", email));
+    ctx.flash(&Flash::success_for(t::EMAIL_CONFIRMED.text(), email));
     Ok(crate::routes::SIGN_IN)
 }
 
@@ -248,6 +244,6 @@ pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     // Keep the sign-up session if it is for this email; the email is remembered either way.
     let pending = ctx.pending().filter(|p| p.email == email);
     ctx.set_pending(&pending.unwrap_or(PendingSignUp::new(email.clone(), None, 0, None)));
-    ctx.flash(&Flash::success_for("We sent you a new code. It replaces the previous one.", email));
+    ctx.flash(&Flash::success_for(t::CODE_RESENT.text(), email));
     Ok(crate::routes::CONFIRM)
 }
