@@ -153,8 +153,8 @@ export const de = (area: string, key: string) => text('de', area, key);
 /** Words that give away an English text (none is German, nor part of our names or the test data). */
 const ENGLISH = /\b(the|your|you|and|with|sign|signed|password|account|enter|please|settings|address|forgot|create|send|sent|change|delete|save|new|email|confirm|cancel|back|home|page|this|that|here|again|choose|add|remove|show|hide|turn|upload|picture|code from|wait|only|for|to|of|is|are|not|no|yes|has|have|can|menu|language)\b/i;
 
-/** Fails when what a person reads on the page (its text, title and labels) has an English word. */
-export async function expectNoEnglish(page: Page) {
+/** The lines a person reads on the page (its text, title and labels) that have an English word. */
+export async function englishOn(page: Page): Promise<string[]> {
   const seen = await page.evaluate(() => {
     const visible = (el: Element) => !(el as HTMLElement).closest('[hidden]');
     const attrs = [...document.querySelectorAll('[aria-label], [alt], [title], [placeholder]')]
@@ -163,9 +163,13 @@ export async function expectNoEnglish(page: Page) {
     return [document.title, document.body.innerText, ...attrs].join('\n');
   });
   // The site's name and the person's own data are not translated.
-  const found = seen
+  return seen
     .split('\n')
     .map((line) => line.replace(/leptos-cognito|[\w.+-]+@example\.com|Ada|Lovelace|\busers\b|\badmins\b/g, ''))
     .filter((line) => ENGLISH.test(line));
-  expect(found, `English on ${page.url()}`).toEqual([]);
+}
+
+/** Fails when what a person reads on the page has an English word. */
+export async function expectNoEnglish(page: Page) {
+  expect(await englishOn(page), `English on ${page.url()}`).toEqual([]);
 }
