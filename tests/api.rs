@@ -169,6 +169,14 @@ async fn sign_in_is_rate_limited_per_ip() {
     assert!(page.contains("<h1>Too many attempts</h1>"), "{page}");
     assert!(page.contains("<title>Too many attempts · leptos-cognito</title>"), "{page}");
     assert!(page.contains("rel=\"stylesheet\"") && page.contains("class=\"site\""), "{page}");
+    // In the browser's language.
+    let mut german = post([10, 0, 0, 1]);
+    german.headers_mut().insert(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9".parse().unwrap());
+    let res = setup::app(state.clone()).oneshot(german).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = String::from_utf8_lossy(&axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap()).to_string();
+    assert!(page.contains("<html lang=\"de\">"), "{page}");
+    assert!(page.contains("<h1>Zu viele Versuche</h1>") && page.contains("Bitte warten Sie"), "{page}");
     // Another client is not affected.
     let res = setup::app(state.clone()).oneshot(post([10, 0, 0, 2])).await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -277,4 +285,38 @@ async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
     assert!(client.read_attributes().iter().any(|a| a == "custom:plan"));
     assert!(!client.write_attributes().iter().any(|a| a == "custom:plan"));
     assert!(!client.read_attributes().iter().any(|a| a == "custom:bio"), "free text stays out of the id token");
+}
+
+#[tokio::test]
+async fn the_language_switcher_keeps_the_choice_and_refuses_a_language_it_does_not_have() {
+    let state = state_with(config()).await;
+    let post = |lang: &str, accept: &str| {
+        Request::post("/api/lang")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, accept)
+            .header(header::REFERER, format!("{}/sign-up", state.config.site_origin()))
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(format!("lang={lang}")))
+            .unwrap()
+    };
+    let res = setup::app(state.clone()).oneshot(post("de", "text/html")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[header::LOCATION], "/sign-up", "back to the page it was sent from");
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("lc-lang=") && cookie.contains("Max-Age=31536000"), "{cookie}");
+    let page = Request::get("/sign-up")
+        .header(header::COOKIE, cookie.split(';').next().unwrap())
+        .header(header::ACCEPT_LANGUAGE, "en-US")
+        .body(Body::empty())
+        .unwrap();
+    let res = setup::app(state.clone()).oneshot(page).await.unwrap();
+    let body = String::from_utf8_lossy(&axum::body::to_bytes(res.into_body(), 256 * 1024).await.unwrap()).to_string();
+    assert!(
+        body.contains("<html lang=\"de\">") && body.contains("<h1>Konto erstellen</h1>"),
+        "the cookie beats the browser"
+    );
+    // A program sending a language the site does not have gets a 400, and no cookie.
+    let res = setup::app(state.clone()).oneshot(post("fr", "application/json")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(!res.headers().contains_key(header::SET_COOKIE));
 }

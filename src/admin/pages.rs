@@ -36,7 +36,7 @@ pub fn AdminPage() -> impl IntoView {
                                     <thead><tr><th scope="col">{common::EMAIL.text()}</th><th scope="col">{t::STATUS.text()}</th><th scope="col">{t::ENABLED.text()}</th></tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| view! {
-                                            <tr><td>{r.email}</td><td>{r.status}</td><td>{if r.enabled { t::YES.text() } else { t::NO.text() }}</td></tr>
+                                            <tr><td>{r.email}</td><td>{status_text(&r.status)}</td><td>{if r.enabled { t::YES.text() } else { t::NO.text() }}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
@@ -57,4 +57,18 @@ pub fn AdminPage() -> impl IntoView {
             view! { <crate::settings::PleaseSignIn/> }.into_any()
         }
     }
+}
+
+/// Cognito's user status (`CONFIRMED`, …) in words of the page's language.
+fn status_text(status: &str) -> &'static str {
+    use crate::i18n::t::admin as t;
+    match status {
+        "CONFIRMED" => t::STATUS_CONFIRMED,
+        "UNCONFIRMED" => t::STATUS_UNCONFIRMED,
+        "FORCE_CHANGE_PASSWORD" => t::STATUS_FORCE_CHANGE_PASSWORD,
+        "RESET_REQUIRED" => t::STATUS_RESET_REQUIRED,
+        "EXTERNAL_PROVIDER" => t::STATUS_EXTERNAL_PROVIDER,
+        _ => t::STATUS_OTHER,
+    }
+    .text()
 }

@@ -236,13 +236,17 @@ impl PasswordPolicy {
         if raw.starts_with(char::is_whitespace) || raw.ends_with(char::is_whitespace) {
             return Err(invalid(t::PASSWORD_SPACES));
         }
-        // English lists the rules in lower case; German keeps its nouns capitalised.
-        let english = crate::i18n::current() == crate::i18n::Lang::En;
         let missing: Vec<String> = self
-            .check(raw)
+            .rules()
             .into_iter()
-            .filter(|(_, ok)| !ok)
-            .map(|(l, _)| if english { l.to_lowercase() } else { l })
+            .filter(|(key, _)| !rule_met(key, raw))
+            .map(|(key, _)| match key.as_str() {
+                "upper" => t::NEEDS_UPPER.text().to_string(),
+                "lower" => t::NEEDS_LOWER.text().to_string(),
+                "number" => t::NEEDS_NUMBER.text().to_string(),
+                "symbol" => t::NEEDS_SYMBOL.text().to_string(),
+                _ => t::NEEDS_MIN_LENGTH.fill(&[("count", &self.min_length)]),
+            })
             .collect();
         if !missing.is_empty() {
             return Err(AppError::InvalidInput(t::PASSWORD_NEEDS.fill(&[("missing", &missing.join(", "))])));

@@ -233,7 +233,7 @@ where
         | Some("TooManyFailedAttemptsException")
         | Some("CodeDeliveryFailureException") => AppError::TooManyRequests,
         Some("InvalidParameterException") => {
-            AppError::InvalidInput("Some of the details you entered were not accepted. Please check them.".into())
+            AppError::InvalidInput(crate::i18n::t::errors::DETAILS_NOT_ACCEPTED.text().into())
         }
         Some("InternalErrorException") | Some("ServiceUnavailable") => AppError::Unavailable,
         // A passkey answer for another site, origin or challenge, or one Cognito cannot use.

@@ -7,7 +7,7 @@ use crate::auth::validate;
 use crate::error::AppError;
 use crate::server::aws::{ends_session, error_code, map_sdk_error};
 use crate::server::session::{
-    CookieName, FLASH_MAX_AGE, Flash, FlashKind, PENDING_MAX_AGE, PendingSignUp, SessionTokens,
+    CookieName, FLASH_MAX_AGE, Flash, FlashKind, LANG_MAX_AGE, PENDING_MAX_AGE, PendingSignUp, SessionTokens,
 };
 use crate::server::state::AppState;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
@@ -47,7 +47,18 @@ impl Ctx {
 
     /// Ends every form: success goes to `Ok(path)`; failure goes back to `back` with the
     /// error's plain message and the non-secret fields in `keep`, so nothing typed is lost.
+    /// A client that does not take HTML (a program, an island) gets the error itself, which
+    /// `layers::server_fn_errors` answers with its status (400, 401, 429, …).
     pub fn finish(&self, result: Result<&str, AppError>, back: &str, keep: Flash) -> Result<(), AppError> {
+        let html = self
+            .parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        if let (Err(e), false) = (&result, html) {
+            return Err(e.clone());
+        }
         match result {
             Ok(to) => leptos_axum::redirect(to),
             // The session is over (its cookies were cleared with the flash saying so).
@@ -121,6 +132,19 @@ impl Ctx {
         for v in self.state.cookies.end_session() {
             self.set_cookie(v);
         }
+        // The pages after it stay in the language the person was reading, which may have been
+        // their account's (`locale`) rather than this browser's.
+        let lang = crate::i18n::current();
+        let browser = self.parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let chosen = self.state.cookies.open::<String>(&self.parts.headers, CookieName::Lang).is_some();
+        if !chosen && lang != crate::i18n::Lang::from_accept_language(browser.unwrap_or_default()) {
+            self.remember_lang(lang);
+        }
+    }
+
+    /// Keeps `lang` for this browser (the footer's switcher; one year).
+    pub fn remember_lang(&self, lang: crate::i18n::Lang) {
+        self.set_cookie(self.state.cookies.seal(CookieName::Lang, &lang.tag(), LANG_MAX_AGE));
     }
 
     /// Maps the error of a call made with the session's access token. When Cognito says the

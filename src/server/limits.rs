@@ -34,11 +34,16 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
         Err(e) => {
             let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                 || e.to_string().contains("length limit");
+            // Before the session is read: the browser's language.
+            let lang = crate::i18n::Lang::from_accept_language(
+                parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default(),
+            );
+            use crate::i18n::t::errors as t;
             if too_large {
                 tracing::warn!(path = %parts.uri.path(), "request body over the limit");
-                (StatusCode::PAYLOAD_TOO_LARGE, "That request is too large.").into_response()
+                (StatusCode::PAYLOAD_TOO_LARGE, t::REQUEST_TOO_LARGE.in_lang(lang)).into_response()
             } else {
-                (StatusCode::BAD_REQUEST, "The request body could not be read.").into_response()
+                (StatusCode::BAD_REQUEST, t::BODY_UNREADABLE.in_lang(lang)).into_response()
             }
         }
     }

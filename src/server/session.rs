@@ -202,6 +202,9 @@ pub use crate::flash::{Flash, FlashKind};
 
 pub const FLASH_MAX_AGE: CookieDuration = CookieDuration::minutes(5);
 
+/// A language chosen with the switcher stays chosen for a year.
+pub const LANG_MAX_AGE: CookieDuration = CookieDuration::days(365);
+
 impl CookieCodec {
     /// `Set-Cookie` values that start (or renew) a session from fresh tokens. All three
     /// cookies live as long as the refresh token: an expired access token is refreshed on

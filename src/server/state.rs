@@ -110,10 +110,14 @@ impl AppState {
     pub async fn resend_allowed(&self, who: &str) -> Result<(), AppError> {
         match self.limits.once_per(&format!("resend:{who}"), Duration::from_secs(RESEND_INTERVAL_SECONDS)).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(wait)) => Err(AppError::InvalidInput(format!(
-                "Please wait {} seconds before asking for another code.",
-                wait_seconds(wait)
-            ))),
+            Ok(Err(wait)) => {
+                use crate::i18n::t::errors as t;
+                let text = match wait_seconds(wait) {
+                    1 => t::RESEND_WAIT_ONE.text().to_string(),
+                    seconds => t::RESEND_WAIT.fill(&[("seconds", &seconds)]),
+                };
+                Err(AppError::InvalidInput(text))
+            }
             Err(StoreUnavailable) => Err(AppError::Unavailable),
         }
     }

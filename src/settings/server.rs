@@ -250,14 +250,11 @@ pub async fn bio(state: &crate::server::state::AppState, sub: &str) -> Result<St
         .to_string())
 }
 
-/// One year: a language chosen stays chosen.
-const LANG_MAX_AGE: cookie::time::Duration = cookie::time::Duration::days(365);
-
 pub async fn set_language(ctx: &Ctx, tag: &str) -> Result<(), AppError> {
     let Some(lang) = crate::i18n::Lang::parse(tag).filter(|l| l.tag() == tag.trim()) else {
         return Err(AppError::InvalidInput(crate::i18n::t::common::NO_SUCH_LANGUAGE.text().into()));
     };
-    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Lang, &lang.tag(), LANG_MAX_AGE));
+    ctx.remember_lang(lang);
     if let Ok(tokens) = ctx.tokens() {
         ctx.state
             .cognito
