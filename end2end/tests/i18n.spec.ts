@@ -144,3 +144,38 @@ test('every page a person can reach reads German, signed in and out', async ({ p
     await expectNoEnglish(page);
   }
 });
+
+test('forms answer in German: settings, two-factor set-up, a code by email, a forgotten password', async ({ page, request }) => {
+  const email = newEmail('forms');
+  await registerAndConfirm(page, request, email);
+  await switchTo(page, 'Deutsch');
+
+  // A new address confirmed with a wrong password: the server's refusal, in German.
+  await page.goto('/settings');
+  await page.getByLabel(de('settings', 'new_email')).fill(newEmail('other'));
+  const confirmLabel = de('common', 'password_for').replace('{purpose}', de('settings', 'purpose_change'));
+  await page.getByLabel(confirmLabel).fill('Wrong-Horse-99');
+  await page.getByRole('button', { name: de('settings', 'change_email'), exact: true }).click();
+  await expect(page.getByRole('alert').first()).toBeVisible();
+  await expectNoEnglish(page);
+
+  // Two-factor set-up: the QR code step.
+  await page.goto('/two-factor');
+  await page.getByLabel(de('mfa', 'current_password')).fill(PASSWORD);
+  await page.getByRole('button', { name: de('mfa', 'start_setup') }).click();
+  await expect(page.getByText(de('mfa', 'scan'))).toBeVisible();
+  await expectNoEnglish(page);
+
+  // Signed out: a sign-in code by email, then a forgotten password.
+  await page.goto('/');
+  await page.getByRole('button', { name: de('common', 'sign_out'), exact: true }).click();
+  await page.getByLabel(de('common', 'email')).fill(email);
+  await page.getByRole('button', { name: de('auth', 'email_sign_in_code') }).click();
+  await expect(page.getByRole('heading', { name: de('auth', 'sign_in_code_title') })).toBeVisible();
+  await expectNoEnglish(page);
+  await page.goto('/forgot-password');
+  await page.getByLabel(de('common', 'email')).fill(email);
+  await page.getByRole('button', { name: de('auth', 'send_code') }).click();
+  await expect(page.getByRole('heading', { name: de('auth', 'reset_title') })).toBeVisible();
+  await expectNoEnglish(page);
+});
