@@ -158,6 +158,16 @@ test('forms answer in German: settings, two-factor set-up, a code by email, a fo
   await page.getByRole('button', { name: de('settings', 'change_email'), exact: true }).click();
   await expect(page.getByRole('alert').first()).toBeVisible();
   await expectNoEnglish(page);
+  // With the right one: the note to the old address is German too, and the page waits for the code.
+  const next = newEmail('next');
+  await page.getByLabel(de('settings', 'new_email')).fill(next);
+  await page.getByLabel(confirmLabel).fill(PASSWORD);
+  await page.getByRole('button', { name: de('settings', 'change_email'), exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: next }).first()).toHaveText(de('settings', 'code_sent_to').replace('{email}', next));
+  await expectNoEnglish(page);
+  const notice = (await mailbox(request, email)).find((m) => m.purpose === 'notice')!;
+  expect(notice.subject).toBe(de('email', 'change_notice_subject').replace('{app_name}', 'leptos-cognito'));
+  expect(notice.text).toContain(de('email', 'change_notice_if_you'));
 
   // Two-factor set-up: the QR code step.
   await page.goto('/two-factor');
