@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, de, englishOn, expectNoEnglish, latestCode, mailbox, newEmail, registerAndConfirm, signInCode } from './helpers';
+import { PASSWORD, cli, de, englishOn, expectNoEnglish, latestCode, mailbox, newEmail, registerAndConfirm, signInCode, wrongCode } from './helpers';
+import { totp } from './totp';
 
 // Every page in German: chosen by the browser (Accept-Language), by the footer's switcher (a
 // form, so without JavaScript too), or by the signed-in person's Cognito `locale`. The texts the
@@ -188,4 +189,52 @@ test('forms answer in German: settings, two-factor set-up, a code by email, a fo
   await page.getByRole('button', { name: de('auth', 'send_code') }).click();
   await expect(page.getByRole('heading', { name: de('auth', 'reset_title') })).toBeVisible();
   await expectNoEnglish(page);
+});
+
+test.describe('the sign-in steps, in a German browser', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('an invited person chooses a password, turns on two-factor and signs in with a code, all in German', async ({ page }) => {
+    const email = newEmail('eingeladen');
+    cli('invite', email, 'Temp-Password-1');
+    const signInWith = async (password: string) => {
+      await page.goto('/sign-in');
+      await page.getByLabel(de('common', 'email')).fill(email);
+      await page.getByLabel(de('auth', 'password'), { exact: true }).fill(password);
+      await page.getByRole('button', { name: de('common', 'sign_in'), exact: true }).click();
+    };
+    await signInWith('Temp-Password-1');
+    await expect(page).toHaveURL(/\/new-password$/);
+    await expect(page.getByRole('heading', { name: de('auth', 'new_password_title') })).toBeVisible();
+    await expectNoEnglish(page);
+    await page.getByLabel(de('auth', 'new_password'), { exact: true }).fill('short');
+    await page.getByRole('button', { name: de('auth', 'set_password_and_sign_in') }).click();
+    await expect(page.getByRole('alert')).toHaveText(
+      de('validate', 'password_needs').replace('{missing}', de('validate', 'needs_min_length').replace('{count}', '12')),
+    );
+    await expectNoEnglish(page);
+    await page.getByLabel(de('auth', 'new_password'), { exact: true }).fill('Chosen-Password-5');
+    await page.getByRole('button', { name: de('auth', 'set_password_and_sign_in') }).click();
+    await expect(page).toHaveURL(/\/$/);
+
+    await page.goto('/two-factor');
+    await page.getByLabel(de('mfa', 'current_password')).fill('Chosen-Password-5');
+    await page.getByRole('button', { name: de('mfa', 'start_setup') }).click();
+    await expect(page.getByRole('img', { name: de('mfa', 'qr_label') })).toBeVisible();
+    const secret = (await page.getByLabel(de('mfa', 'secret_key')).inputValue()).trim();
+    await page.getByLabel(de('mfa', 'code_from_app')).fill(totp(secret));
+    await page.getByRole('button', { name: de('mfa', 'turn_on') }).click();
+    await expect(page.getByRole('status')).toHaveText(de('mfa', 'turned_on'));
+    await expectNoEnglish(page);
+
+    await page.getByRole('button', { name: de('common', 'sign_out'), exact: true }).click();
+    await signInWith('Chosen-Password-5');
+    await expect(page).toHaveURL(/\/verify-mfa$/);
+    await expect(page.getByRole('heading', { name: de('auth', 'mfa_title') })).toBeVisible();
+    await expectNoEnglish(page);
+    await page.getByLabel(de('auth', 'authenticator_code')).fill(wrongCode([totp(secret, -1), totp(secret), totp(secret, 1)]));
+    await page.getByRole('button', { name: de('auth', 'verify'), exact: true }).click();
+    await expect(page.getByRole('alert')).toHaveText(de('errors', 'wrong_authenticator_code'));
+    await expectNoEnglish(page);
+  });
 });
