@@ -61,12 +61,10 @@ echo "$second"
 if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
 
 step "integration tests: router + emulator, two server instances, the template against provision (cargo test --test api --test hardening --test operations --test instances --test template)"
-# One test at a time: with two in one process (each its own tokio runtime, rendering pages through
-# the router in-process), a page render now and then stalls until the 20 s request timeout (408):
-# seen about once in six runs of tests/hardening.rs, at 1407b8f too, never with a real server or in
-# the browser tests. Cause not found yet; one at a time it has not happened (7 of 7 runs).
+# In parallel again: the in-process page stall seen until 2026-12-06 was Leptos suppressing every
+# resource while another test built its router (see `setup::app`, and
+# tests/hardening.rs::routers_built_while_pages_render_never_stall_them).
 cargo test --no-default-features --features ssr --test api --test hardening --test operations --test instances --test template \
-  -- --test-threads=1 \
   || fail "cargo test --test api --test hardening --test operations --test instances --test template"
 
 step "AWS Lambda: the function under cargo-lambda's local runtime (cargo lambda watch --features lambda), driven over HTTP (cargo test --test lambda)"

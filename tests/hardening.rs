@@ -634,3 +634,29 @@ async fn an_email_change_tells_the_old_address_first_and_waits_for_the_new_ones_
     assert!(settings.body.contains(&format!("You sign in with {new}.")), "the session shows the new address");
     assert!(!settings.body.contains("is not confirmed yet. Enter the code"));
 }
+
+/// Leptos suppresses the loading of every resource in the process while it generates a route
+/// list (one global flag), so a page rendered meanwhile waited forever on its first `Suspense`:
+/// tests that built routers while others rendered stalled now and then until the request
+/// timeout. The route list is now generated once per process (`setup::app`). Two loops build a
+/// router per request and render signed-in pages (which wait on resources) at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routers_built_while_pages_render_never_stall_them() {
+    let state = state_with(config()).await;
+    let jar = signed_in(&state).await;
+    let render = |state: AppState, jar: String| async move {
+        for i in 0..10 {
+            for path in ["/", "/settings"] {
+                let req = Request::get(path).header(header::COOKIE, &jar).body(Body::empty()).unwrap();
+                let answer =
+                    tokio::time::timeout(std::time::Duration::from_secs(10), setup::app(state.clone()).oneshot(req));
+                let res = answer.await.unwrap_or_else(|_| panic!("{path} (round {i}) stalled"));
+                assert_eq!(res.unwrap().status(), StatusCode::OK, "{path}");
+            }
+        }
+    };
+    let a = tokio::spawn(render(state.clone(), jar.header()));
+    let b = tokio::spawn(render(state.clone(), jar.header()));
+    a.await.unwrap();
+    b.await.unwrap();
+}
