@@ -206,7 +206,8 @@ pub fn app(state: AppState) -> Router {
     // Generated once per process: while Leptos generates a route list it suppresses the loading
     // of every resource in the process (`leptos_server::SuppressResourceLoad` is one global flag),
     // so a page being rendered meanwhile, say by another test's router, would wait forever on
-    // its first `Suspense`. A server builds its router once, before it serves; tests build many.
+    // its first `Suspense` (leptos-rs/leptos#4773, open). A server builds its router once, before
+    // it serves; tests build many.
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let secure = state.config.secure_cookies();
