@@ -213,7 +213,7 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<Passkey>, AppError> {
             passkeys.push(Passkey {
                 id: c.credential_id().to_string(),
                 name: c.friendly_credential_name().to_string(),
-                added: added(c.created_at()),
+                added: added(c.created_at(), crate::i18n::current()),
                 attachment: c.authenticator_attachment().map(str::to_string),
             });
         }
@@ -225,13 +225,24 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<Passkey>, AppError> {
     Ok(passkeys)
 }
 
-/// `2026-12-03 14:05 UTC`.
-fn added(at: &aws_smithy_types::DateTime) -> String {
+/// `2026-12-03 14:05 UTC`, written as the request's language writes a date (`common.date_time`).
+fn added(at: &aws_smithy_types::DateTime, lang: crate::i18n::Lang) -> String {
     let text = at.fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default();
-    match text.get(..16) {
-        Some(minute) => format!("{} UTC", minute.replace('T', " ")),
-        None => text,
+    // `2026-12-03T14:05:00Z`
+    let part = |range: std::ops::Range<usize>| text.get(range).unwrap_or_default().to_string();
+    if text.len() < 16 {
+        return text;
     }
+    crate::i18n::t::common::DATE_TIME.fill_in(
+        lang,
+        &[
+            ("year", &part(0..4)),
+            ("month", &part(5..7)),
+            ("day", &part(8..10)),
+            ("hour", &part(11..13)),
+            ("minute", &part(14..16)),
+        ],
+    )
 }
 
 #[cfg(test)]
@@ -247,6 +258,7 @@ mod tests {
     #[test]
     fn the_date_added_is_shown_to_the_minute() {
         let at = aws_smithy_types::DateTime::from_secs(1_796_306_700);
-        assert_eq!(super::added(&at), "2026-12-03 14:05 UTC");
+        assert_eq!(super::added(&at, crate::i18n::Lang::En), "2026-12-03 14:05 UTC");
+        assert_eq!(super::added(&at, crate::i18n::Lang::De), "03.12.2026, 14:05 UTC");
     }
 }
