@@ -26,11 +26,15 @@ fn main() {
         println!("cargo:rerun-if-changed={}", dir.display());
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            println!("cargo:rerun-if-changed={}", path.display());
             let area = path.file_stem().unwrap().to_string_lossy().into_owned();
+            // Only `<area>.txt`: an editor's backup or swap file, or a note, is not a text file.
+            if path.extension().is_none_or(|e| e != "txt") || !is_name(&area) {
+                continue;
+            }
+            println!("cargo:rerun-if-changed={}", path.display());
             let text = std::fs::read_to_string(&path).unwrap();
             for (n, line) in text.lines().enumerate() {
-                let line = line.trim();
+                let line = line.trim().trim_start_matches('\u{feff}').trim();
                 if line.is_empty() || line.starts_with('#') {
                     continue;
                 }
@@ -39,8 +43,8 @@ fn main() {
                 };
                 let key = key.trim();
                 assert!(
-                    !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
-                    "{}:{}: a key is lower_snake_case: {key:?}",
+                    is_name(key),
+                    "{}:{}: a key is lower_snake_case, starting with a letter: {key:?}",
                     path.display(),
                     n + 1
                 );
@@ -74,4 +78,10 @@ fn main() {
     .unwrap();
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("texts.rs");
     std::fs::write(dest, out).unwrap();
+}
+
+/// A lower_snake_case name starting with a letter: a key, or an area (a module).
+fn is_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }

@@ -14,6 +14,9 @@ pub struct Flash {
     /// A bio that was typed but not saved (kept only when it fits the cookie).
     #[serde(default)]
     pub bio: Option<String>,
+    /// The language the message is written in (`de`): the page that shows it uses it too.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 impl Flash {

@@ -290,15 +290,21 @@ async fn the_app_client_can_read_but_not_write_the_privileged_plan_attribute() {
 #[tokio::test]
 async fn the_language_switcher_keeps_the_choice_and_refuses_a_language_it_does_not_have() {
     let state = state_with(config()).await;
-    let post = |lang: &str, accept: &str| {
+    let post_from = |lang: &str, accept: &str, from: &str| {
         Request::post("/api/lang")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, accept)
-            .header(header::REFERER, format!("{}/sign-up", state.config.site_origin()))
+            .header(header::REFERER, format!("{}{from}", state.config.site_origin()))
             .header("sec-fetch-site", "same-origin")
             .body(Body::from(format!("lang={lang}")))
             .unwrap()
     };
+    let post = |lang: &str, accept: &str| post_from(lang, accept, "/sign-up");
+    // Back to the page with its query; never to a server function's address (a 429 page's).
+    for (from, to) in [("/admin?q=ad", "/admin?q=ad"), ("/api/sign_in", "/"), ("//evil.example/x", "/")] {
+        let res = setup::app(state.clone()).oneshot(post_from("en", "text/html", from)).await.unwrap();
+        assert_eq!(res.headers()[header::LOCATION], to, "{from}");
+    }
     let res = setup::app(state.clone()).oneshot(post("de", "text/html")).await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers()[header::LOCATION], "/sign-up", "back to the page it was sent from");

@@ -114,10 +114,13 @@ test('a signed-in switch is saved to the account: emails follow it, and another 
   await expect(tab).toHaveURL(/\/$/);
   await expect(tab.locator('html')).toHaveAttribute('lang', 'de');
   await expectNoEnglish(tab);
-  // Signed out, the browser keeps the language it was reading (the account's, not its own).
+  // Signed out, the page that says so is in the language of its message (the account's); the
+  // next page is the browser's own language again (nothing of the account stays behind).
   await tab.getByRole('button', { name: de('common', 'sign_out'), exact: true }).click();
   await expect(tab.getByRole('status')).toHaveText(de('auth_server', 'signed_out'));
   await expect(tab.locator('html')).toHaveAttribute('lang', 'de');
+  await tab.goto('/sign-up');
+  await expect(tab.locator('html')).toHaveAttribute('lang', 'en');
   await other.close();
 
   // Cognito's CustomMessage trigger reads the same attribute.

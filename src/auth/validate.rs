@@ -66,9 +66,9 @@ pub enum NameField {
     Family,
 }
 
-/// Whether a trimmed, non-empty name fits (what the browser checks).
-pub fn name_ok(n: &str) -> bool {
-    n.chars().count() <= NAME_MAX && n.len() <= NAME_MAX_BYTES && !n.chars().any(char::is_control)
+/// Whether a trimmed, non-empty name is short enough (what the browser checks).
+pub fn name_fits(n: &str) -> bool {
+    n.chars().count() <= NAME_MAX && n.len() <= NAME_MAX_BYTES
 }
 
 /// A given or family name: trimmed, 1 to `NAME_MAX` characters, no control characters.
@@ -81,7 +81,7 @@ pub fn name(raw: &str, what: NameField) -> Result<String, AppError> {
     if n.is_empty() {
         return Err(invalid(empty));
     }
-    if n.chars().count() > NAME_MAX || n.len() > NAME_MAX_BYTES {
+    if !name_fits(&n) {
         return Err(invalid_max(too_long, NAME_MAX));
     }
     if n.chars().any(char::is_control) {

@@ -46,7 +46,6 @@ pub fn AvatarUploader() -> impl IntoView {
             <p class="avatar-step" aria-live="polite"></p>
             <p id="avatar-error" role="alert" class="message error" hidden></p>
             <crate::components::Texts texts=texts/>
-            <crate::components::ErrorTexts/>
             <AvatarUploaderBehaviour/>
         </div>
     }

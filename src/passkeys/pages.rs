@@ -80,7 +80,6 @@ pub fn PasskeySettings(reauth: Reauth) -> impl IntoView {
             <crate::components::Texts texts=island_texts()/>
             <PasskeyBehaviour/>
         </form>
-        <crate::components::ErrorTexts/>
     }
 }
 

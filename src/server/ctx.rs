@@ -40,9 +40,11 @@ impl Ctx {
         self.res.append_header(SET_COOKIE, value);
     }
 
-    /// A message for the next page.
+    /// A message for the next page, which is shown in the language the message is written in
+    /// (after a sign-out, say, the account's language, not the browser's).
     pub fn flash(&self, flash: &Flash) {
-        self.set_cookie(self.state.cookies.seal(CookieName::Flash, flash, FLASH_MAX_AGE));
+        let flash = Flash { lang: Some(crate::i18n::current().tag().to_string()), ..flash.clone() };
+        self.set_cookie(self.state.cookies.seal(CookieName::Flash, &flash, FLASH_MAX_AGE));
     }
 
     /// Ends every form: success goes to `Ok(path)`; failure goes back to `back` with the
@@ -131,14 +133,6 @@ impl Ctx {
     pub fn end_session(&self) {
         for v in self.state.cookies.end_session() {
             self.set_cookie(v);
-        }
-        // The pages after it stay in the language the person was reading, which may have been
-        // their account's (`locale`) rather than this browser's.
-        let lang = crate::i18n::current();
-        let browser = self.parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-        let chosen = self.state.cookies.open::<String>(&self.parts.headers, CookieName::Lang).is_some();
-        if !chosen && lang != crate::i18n::Lang::from_accept_language(browser.unwrap_or_default()) {
-            self.remember_lang(lang);
         }
     }
 

@@ -187,4 +187,17 @@ mod tests {
         let e = event("CustomMessage_SMS_Something", Some("de"));
         assert_eq!(respond(e.clone(), &brand()), e);
     }
+
+    /// The words go into the HTML as they are written (only the filled-in values are escaped):
+    /// no translation may bring markup.
+    #[test]
+    fn the_words_of_the_emails_are_plain_text() {
+        for (area, key, texts) in crate::i18n::t::ENTRIES {
+            if *area == "emails" {
+                for text in texts.iter().flatten() {
+                    assert!(!text.contains(['<', '>', '&']), "emails.txt {key}: {text}");
+                }
+            }
+        }
+    }
 }

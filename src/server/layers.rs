@@ -34,8 +34,9 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
     (StatusCode::FORBIDDEN, crate::error::AppError::CrossSite.message_in(lang)).into_response()
 }
 
-/// The language to answer in: the switcher's cookie, else the signed-in person's Cognito
-/// `locale`, else the browser's `Accept-Language`.
+/// The language to answer in: the switcher's cookie, else `locale` (the language of the message
+/// the page shows, or the signed-in person's Cognito `locale`), else the browser's
+/// `Accept-Language`.
 pub fn request_lang(state: &AppState, headers: &http::HeaderMap, locale: Option<&str>) -> Lang {
     state
         .cookies
@@ -74,7 +75,12 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     let resolved = guard::resolve(&state, session_cookies).await;
     let flash: Option<Flash> = state.cookies.open(req.headers(), CookieName::Flash);
     let shows_page = req.method() == Method::GET;
-    let locale = resolved.auth.user().ok().and_then(|u| u.locale.clone());
+    // A page showing a message is in the message's language; else the person's `locale`.
+    let locale = flash
+        .as_ref()
+        .and_then(|f| f.lang.clone())
+        .filter(|_| shows_page)
+        .or_else(|| resolved.auth.user().ok().and_then(|u| u.locale.clone()));
     let lang = request_lang(&state, req.headers(), locale.as_deref());
     req.extensions_mut().insert(lang);
     req.extensions_mut().insert(resolved.auth);
@@ -150,7 +156,12 @@ pub async fn server_fn_errors(State(state): State<AppState>, req: Request, next:
     let error = serde_json::from_slice::<crate::error::AppError>(&bytes).unwrap_or(crate::error::AppError::Internal);
     if parts.status.is_redirection() {
         // A browser form (it accepts HTML): back to the page with the message.
-        let flash = Flash { kind: crate::flash::FlashKind::Error, message: error.message_in(lang), ..Flash::default() };
+        let flash = Flash {
+            kind: crate::flash::FlashKind::Error,
+            message: error.message_in(lang),
+            lang: Some(lang.tag().to_string()),
+            ..Flash::default()
+        };
         let mut res = Response::new(Body::empty());
         *res.status_mut() = StatusCode::SEE_OTHER;
         if let Ok(location) = HeaderValue::from_str(&back) {
@@ -164,6 +175,21 @@ pub async fn server_fn_errors(State(state): State<AppState>, req: Request, next:
     }
     parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The page a form was posted from, with its query (`/admin?q=ad`), same origin only; the
+/// home page for anything else, and for a server function's address (the 429 page is shown
+/// at the address that was posted to).
+pub fn form_page_with_query(state: &AppState, headers: &http::HeaderMap) -> String {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.strip_prefix(state.config.site_origin()))
+        .map(|path| path.split('#').next().unwrap_or_default())
+        .filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+        .filter(|path| !path.starts_with("/api/"))
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::routes::HOME.into())
 }
 
 /// The path of the page a form was posted from (same origin only), else the home page.

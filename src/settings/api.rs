@@ -81,7 +81,7 @@ const KEPT_BIO_BYTES: usize = 1200;
 #[server(endpoint = "lang")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
-    let back = crate::server::layers::form_page(&ctx.state, &ctx.parts.headers);
+    let back = crate::server::layers::form_page_with_query(&ctx.state, &ctx.parts.headers);
     let result = super::server::set_language(&ctx, &lang).await.map(|()| back.as_str());
     ctx.finish(result, &back, Default::default())
 }

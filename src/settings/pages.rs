@@ -135,6 +135,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2 id="avatar-heading">{t::AVATAR.text()}</h2>
                 <crate::avatar::Avatar user=user.clone() size=96/>
                 <crate::avatar::AvatarUploader/>
+                // The messages of the errors the passkey and picture islands may be answered with.
+                <crate::components::ErrorTexts/>
             </section>
 
             <section aria-labelledby="danger-heading" class="danger">

@@ -48,11 +48,6 @@ pub async fn sign_up(
     Ok(crate::routes::CONFIRM)
 }
 
-/// The language the person is reading the site in (the switcher's choice, else the browser's).
-fn browser_lang(_ctx: &Ctx) -> crate::i18n::Lang {
-    crate::i18n::current()
-}
-
 /// SignUp: (Cognito's sign-up session, the new account's sub).
 async fn cognito_sign_up(
     ctx: &Ctx,
@@ -75,7 +70,7 @@ async fn cognito_sign_up(
         .user_attributes(attr("given_name", given))
         .user_attributes(attr("family_name", family))
         // The language of the emails Cognito sends (the CustomMessage trigger reads it).
-        .user_attributes(attr("locale", browser_lang(ctx).tag()))
+        .user_attributes(attr("locale", crate::i18n::current().tag()))
         .send()
         .await
         .map(|out| (out.session, Some(out.user_sub)))
