@@ -65,7 +65,8 @@ async fn sign_up_confirm_sign_in_and_sign_out_through_the_lambda_function() {
     let wrong = post("/api/sign_in", &format!("email={}&password=Wrong-Password-1", enc(&email)), &mut jar).await;
     assert_eq!((wrong.status, wrong.location.as_str()), (StatusCode::FOUND, "/sign-in"));
     let page = get("/sign-in", &mut jar).await;
-    assert!(page.body.contains(r#"role="alert">Incorrect email or password."#), "{}", page.body);
+    // The message in the alert (every message is also in the page's hidden ErrorTexts).
+    assert!(page.body.contains(r#"class="message error">Incorrect email or password.</p>"#), "{}", page.body);
 
     let signed_in = post("/api/sign_in", &format!("email={}&password={PASSWORD}", enc(&email)), &mut jar).await;
     assert_eq!((signed_in.status, signed_in.location.as_str()), (StatusCode::FOUND, "/"), "{}", signed_in.body);
