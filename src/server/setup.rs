@@ -680,7 +680,9 @@ mod tests {
         assert_eq!(body_text(res).await, "\"PasskeyRefused\"");
         // Without a step, or with one tampered with or sealed for another purpose: start again.
         let mut tampered = second.clone();
-        tampered["step"] = serde_json::json!(format!("A{}", &second["step"].as_str().unwrap()[1..]));
+        let step = second["step"].as_str().unwrap();
+        let first = if step.starts_with('A') { 'B' } else { 'A' };
+        tampered["step"] = serde_json::json!(format!("{first}{}", &step[1..]));
         let mut foreign = second.clone();
         let other_purpose = state.cookies.seal_text(CookieName::Challenge, &serde_json::json!({}));
         foreign["step"] = serde_json::json!(other_purpose);
