@@ -90,29 +90,11 @@ impl AppError {
 
     /// The name serde gives the variant in JSON (`"NotSignedIn"`, the key of
     /// `{"InvalidInput": text}`): what an island looks the message up by (`ErrorTexts`).
-    pub fn name(&self) -> &'static str {
-        use AppError::*;
-        match self {
-            InvalidInput(_) => "InvalidInput",
-            WrongCredentials => "WrongCredentials",
-            NotConfirmed => "NotConfirmed",
-            CodeMismatch => "CodeMismatch",
-            WrongAuthenticatorCode => "WrongAuthenticatorCode",
-            CodeExpired => "CodeExpired",
-            PasswordRejected => "PasswordRejected",
-            TooManyRequests => "TooManyRequests",
-            TooManyRequestsFor(_) => "TooManyRequestsFor",
-            SignInStepExpired => "SignInStepExpired",
-            AuthenticatorRequired => "AuthenticatorRequired",
-            PasskeyRefused => "PasskeyRefused",
-            PasskeysOff => "PasskeysOff",
-            NotSignedIn => "NotSignedIn",
-            SessionEnded => "SessionEnded",
-            Forbidden => "Forbidden",
-            CrossSite => "CrossSite",
-            Unavailable => "Unavailable",
-            NoticeNotSent => "NoticeNotSent",
-            Internal => "Internal",
+    pub fn name(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => name,
+            Ok(serde_json::Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+            _ => String::new(),
         }
     }
 

@@ -177,30 +177,33 @@ pub async fn server_fn_errors(State(state): State<AppState>, req: Request, next:
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The page a form was posted from, with its query (`/admin?q=ad`), same origin only; the
-/// home page for anything else, and for a server function's address (the 429 page is shown
-/// at the address that was posted to).
-pub fn form_page_with_query(state: &AppState, headers: &http::HeaderMap) -> String {
+/// The same-origin page a request came from (the `Referer`), path and query, without the
+/// fragment.
+fn referring_page<'h>(state: &AppState, headers: &'h http::HeaderMap) -> Option<&'h str> {
     headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.strip_prefix(state.config.site_origin()))
         .map(|path| path.split('#').next().unwrap_or_default())
-        .filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
-        .filter(|path| !path.starts_with("/api/"))
-        .map(str::to_string)
-        .unwrap_or_else(|| crate::routes::HOME.into())
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+}
+
+/// The page a form was posted from, with its query (`/admin?q=ad`); the home page for
+/// anything else, and for a server function's address (the 429 page is shown at the address
+/// that was posted to).
+pub fn form_page_with_query(state: &AppState, headers: &http::HeaderMap) -> String {
+    referring_page(state, headers)
+        .filter(|path| !path.contains('\\') && !path.starts_with("/api/"))
+        .unwrap_or(crate::routes::HOME)
+        .to_string()
 }
 
 /// The path of the page a form was posted from (same origin only), else the home page.
 pub fn form_page(state: &AppState, headers: &http::HeaderMap) -> String {
-    headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.strip_prefix(state.config.site_origin()))
-        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
-        .map(|path| path.split(['?', '#']).next().unwrap_or("/").to_string())
-        .unwrap_or_else(|| crate::routes::HOME.into())
+    referring_page(state, headers)
+        .map(|path| path.split('?').next().unwrap_or("/"))
+        .unwrap_or(crate::routes::HOME)
+        .to_string()
 }
 
 /// The Content-Security-Policy nonce of one response.
