@@ -60,12 +60,12 @@ unset LC_LIMITS_STORE
 echo "$second"
 if echo "$second" | grep -Eq '^ *(created|updated|written) '; then fail "second provision changed something"; fi
 
-step "integration tests: router + emulator, two server instances, the template against provision (cargo test --test api --test hardening --test operations --test instances --test template)"
+step "integration tests: router + emulator, sessions, two server instances, the template against provision (cargo test --test api --test hardening --test sessions --test operations --test instances --test template)"
 # In parallel again: the in-process page stall seen until 2026-12-06 was Leptos suppressing every
 # resource while another test built its router (see `setup::app`, and
 # tests/hardening.rs::routers_built_while_pages_render_never_stall_them).
-cargo test --no-default-features --features ssr --test api --test hardening --test operations --test instances --test template \
-  || fail "cargo test --test api --test hardening --test operations --test instances --test template"
+cargo test --no-default-features --features ssr --test api --test hardening --test sessions --test operations --test instances --test template \
+  || fail "cargo test --test api --test hardening --test sessions --test operations --test instances --test template"
 
 step "AWS Lambda: the function under cargo-lambda's local runtime (cargo lambda watch --features lambda), driven over HTTP (cargo test --test lambda)"
 export LC_LAMBDA_LOG=target/lambda-watch.log LC_LAMBDA_RATE_LIMIT=12 LAMBDA_PORT=9178

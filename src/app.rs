@@ -12,7 +12,7 @@ use crate::components::page::ErrorPage;
 use crate::components::session_keeper::SessionKeeper;
 use crate::home::HomePage;
 use crate::i18n::{Lang, T, t::common as t};
-use crate::mfa::{MfaOffPage, MfaSetupPage};
+use crate::mfa::{MfaOffPage, MfaSetupPage, RecoveryCodesPage};
 use crate::routes;
 use crate::settings::{AccountDeletedPage, SettingsPage};
 use leptos::prelude::*;
@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment(routes::segment(routes::TWO_FACTOR_OFF)) view=MfaOffPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::SETTINGS)) view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment(routes::segment(routes::ACCOUNT_DELETED)) view=AccountDeletedPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment(routes::segment(routes::RECOVERY_CODES)) view=RecoveryCodesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

@@ -32,6 +32,7 @@ pub fn HomePage() -> impl IntoView {
                 </dl>
                 <crate::mfa::MfaStatus/>
                 <form method="post" action=SignOutEverywhere::url()>
+                    <RemovePasskeysChoice/>
                     <button type="submit" class="secondary">{t::SIGN_OUT_EVERYWHERE.text()}</button>
                 </form>
             }
@@ -42,5 +43,42 @@ pub fn HomePage() -> impl IntoView {
             redirect_to(crate::routes::SIGN_IN);
             view! { <crate::settings::PleaseSignIn/> }.into_any()
         }
+    }
+}
+
+/// Beside "Sign out everywhere", when the account has passkeys: removing them too, saying how
+/// many there are (a passkey someone else added would otherwise still sign in).
+#[component]
+fn RemovePasskeysChoice() -> impl IntoView {
+    let count = Resource::new_blocking(|| (), |_| passkey_count());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = count.await;
+                (n > 0).then(|| view! {
+                    <div class="check">
+                        <input type="checkbox" id="remove-passkeys" name="remove_passkeys" value="on"/>
+                        <label for="remove-passkeys">{t::REMOVE_PASSKEYS.fill(&[("count", &n)])}</label>
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+async fn passkey_count() -> usize {
+    #[cfg(feature = "ssr")]
+    {
+        if !crate::passkeys::offered() {
+            return 0;
+        }
+        match crate::server::ctx::Ctx::get() {
+            Ok(ctx) => crate::passkeys::server::list(&ctx).await.map(|l| l.len()).unwrap_or(0),
+            Err(_) => 0,
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        0
     }
 }

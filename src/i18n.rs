@@ -134,6 +134,34 @@ impl T {
     }
 }
 
+/// A moment (Unix seconds, UTC) as `lang` writes a date and time (`common.date_time`):
+/// `2026-12-03 14:05 UTC`, `03.12.2026, 14:05 UTC`.
+pub fn date_time(unix: u64, lang: Lang) -> String {
+    // Howard Hinnant's days-to-civil.
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let two = |n: i64| format!("{n:02}");
+    t::common::DATE_TIME.fill_in(
+        lang,
+        &[
+            ("year", &year),
+            ("month", &two(month)),
+            ("day", &two(day)),
+            ("hour", &two((secs / 3600) as i64)),
+            ("minute", &two((secs % 3600 / 60) as i64)),
+        ],
+    )
+}
+
 /// Every text, by area: `t::auth::SIGN_IN`.
 pub mod t {
     include!(concat!(env!("OUT_DIR"), "/texts.rs"));

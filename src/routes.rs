@@ -10,9 +10,13 @@ pub const NEW_PASSWORD: &str = "/new-password";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const RESET_PASSWORD: &str = "/reset-password";
 pub const SETTINGS: &str = "/settings";
+/// The settings page at its "Where you're signed in" section.
+pub const SETTINGS_SESSIONS: &str = "/settings#sessions";
 pub const TWO_FACTOR: &str = "/two-factor";
 pub const TWO_FACTOR_OFF: &str = "/two-factor-off";
 pub const ADMIN: &str = "/admin";
+/// The recovery codes just made, shown once.
+pub const RECOVERY_CODES: &str = "/recovery-codes";
 pub const ACCOUNT_DELETED: &str = "/account-deleted";
 
 /// A path as the router's `StaticSegment` wants it (no leading slash).

@@ -212,7 +212,7 @@ async fn presign_refuses_non_images_oversize_and_strangers() {
     let cfg = config();
     let state = state_with(cfg.clone()).await;
     let (access, id, refresh) = user_with_refresh(&cfg).await;
-    let cookie = session_cookie(&state, &access, &id, &refresh);
+    let cookie = session_cookie(&state, &access, &id, &refresh).await;
 
     let ok =
         call(&state, "/api/presign_avatar_upload", "content_type=image%2Fwebp&content_length=20000", Some(&cookie))
@@ -235,7 +235,7 @@ async fn confirm_refuses_another_users_key_and_a_missing_object() {
     let cfg = config();
     let state = state_with(cfg.clone()).await;
     let (access, id, refresh) = user_with_refresh(&cfg).await;
-    let cookie = session_cookie(&state, &access, &id, &refresh);
+    let cookie = session_cookie(&state, &access, &id, &refresh).await;
     let sub: String = {
         let claims: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(&id).unwrap().claims;
         claims["sub"].as_str().unwrap().to_string()

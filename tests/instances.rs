@@ -112,6 +112,32 @@ async fn a_session_started_on_one_instance_is_signed_in_on_the_other_and_a_sign_
     assert_eq!((home.status, home.location.as_str()), (StatusCode::FOUND, "/sign-in"), "{}", home.body);
 }
 
+#[tokio::test]
+async fn a_session_ended_on_one_instance_is_refused_on_the_other_within_a_second() {
+    let cfg = config();
+    let (a, b) = pair("dynamodb", "100", "100").await;
+    let email = format!("ended-{}@example.com", rand_suffix());
+    create_user(&cfg, &email, &[]).await;
+    let (mut mine, mut other) = (Jar::default(), Jar::default());
+    let out = post(&a, "/api/sign_in", &sign_in_form(&email, PASSWORD), &mut mine, "203.0.113.2").await;
+    assert_eq!(out.location, "/", "{}", out.body);
+    let out = post(&b, "/api/sign_in", &sign_in_form(&email, PASSWORD), &mut other, "198.51.100.2").await;
+    assert_eq!(out.location, "/", "{}", out.body);
+    assert_eq!(get(&b, "/api/random", &mut other.clone()).await.status, StatusCode::OK);
+    // A lists both browsers (the records are shared) and signs the other out.
+    let settings = get(&a, "/settings", &mut mine).await;
+    assert!(settings.body.contains("198.51.100.0/24"), "A sees the browser B signed in");
+    let out = post(&a, "/api/end_other_sessions", "", &mut mine, "203.0.113.2").await;
+    assert_eq!(out.location, "/settings#sessions");
+    let ended = std::time::Instant::now();
+    let api = get(&b, "/api/random", &mut other.clone()).await;
+    let page = get(&b, "/", &mut other).await;
+    assert!(ended.elapsed() < Duration::from_secs(1), "refused within a second");
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED, "{}", api.body);
+    assert_eq!((page.status, page.location.as_str()), (StatusCode::FOUND, "/sign-in"));
+    assert_eq!(get(&b, "/api/random", &mut mine).await.status, StatusCode::OK, "A's browser stays signed in, on B too");
+}
+
 /// Wrong-password sign-ins from `client` with a new email each (so only the per-client limit
 /// counts), sent to the instances in turn, until one is refused: how many went through.
 async fn attempts_until_refused(instances: &[&Instance], client: &str) -> usize {
@@ -144,18 +170,30 @@ async fn with_the_dynamodb_store_the_rate_limits_and_resend_wait_are_shared_by_t
     assert_eq!(attempts_until_refused(&[&a, &b], "198.51.100.1").await, 4, "spread over A and B");
     assert_eq!(attempts_until_refused(&[&a], "198.51.100.2").await, 4, "all on A");
 
-    // Per email: the same address from new clients, in turn to A and B.
+    // Per email and client: the same address from one client, in turn to A and B.
     let email = format!("shared-{}@example.com", rand_suffix());
     let mut jar = Jar::default();
     for i in 0..3 {
         let to = if i % 2 == 0 { &a } else { &b };
-        let out =
-            post(to, "/api/sign_in", &sign_in_form(&email, "Wrong-Password-1"), &mut jar, &format!("192.0.2.{i}"))
-                .await;
+        let out = post(to, "/api/sign_in", &sign_in_form(&email, "Wrong-Password-1"), &mut jar, "192.0.2.1").await;
         assert_eq!(out.status, StatusCode::FOUND, "attempt {i}");
     }
-    let out = post(&b, "/api/sign_in", &sign_in_form(&email, "Wrong-Password-1"), &mut jar, "192.0.2.9").await;
+    let out = post(&b, "/api/sign_in", &sign_in_form(&email, "Wrong-Password-1"), &mut jar, "192.0.2.1").await;
     assert_eq!(out.status, StatusCode::TOO_MANY_REQUESTS, "the fourth for one address, on either instance");
+    // The table keys limits by an HMAC of the address, never the address itself.
+    let cfg = config();
+    let table = leptos_cognito::server::aws::clients(&cfg)
+        .await
+        .dynamodb
+        .scan()
+        .table_name(&cfg.limits_table)
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<String> =
+        table.items().iter().filter_map(|i| i.get("pk").and_then(|v| v.as_s().ok()).cloned()).collect();
+    assert!(keys.iter().any(|k| k.starts_with("email:")), "{keys:?}");
+    assert!(!keys.iter().any(|k| k.contains("@example.com")), "an address in the limits table: {keys:?}");
 
     // The resend wait: a code asked for on A cannot be asked for again on B.
     let email = format!("resend-{}@example.com", rand_suffix());
@@ -165,7 +203,7 @@ async fn with_the_dynamodb_store_the_rate_limits_and_resend_wait_are_shared_by_t
     assert_eq!(first.status, StatusCode::FOUND, "{}", first.body);
     let page = get(&a, &first.location, &mut jar).await;
     assert!(!page.body.contains("before asking for another code"), "the first code goes: {}", page.body);
-    let second = post(&b, "/api/resend_code", &form, &mut jar, "192.0.2.21").await;
+    let second = post(&b, "/api/resend_code", &form, &mut jar, "192.0.2.20").await;
     assert_eq!(second.status, StatusCode::FOUND);
     let page = get(&b, &second.location, &mut jar).await;
     assert!(page.body.contains("seconds before asking for another code."), "B knows A sent one: {}", page.body);

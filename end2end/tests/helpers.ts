@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { totp } from './totp';
 
 /** The local emulator (moto + our extension); its dev mailbox records every code "sent". */
 export const emulatorURL = process.env.EMULATOR_URL ?? 'http://127.0.0.1:5078';
@@ -22,11 +23,27 @@ type Mail = {
   html?: string;
 };
 
-/** All mail the emulator sent to `email`, oldest first. */
-export async function mailbox(request: APIRequestContext, email: string): Promise<Mail[]> {
+async function allMail(request: APIRequestContext, email: string): Promise<Mail[]> {
   const res = await request.get(`${emulatorURL}/_dev/mailbox?to=${encodeURIComponent(email)}`);
   expect(res.ok()).toBeTruthy();
   return (await res.json()) as Mail[];
+}
+
+/** A security notice (a new browser, a passkey added, the password changed...): every one
+ * points to the sessions page. */
+function isSecurityNotice(m: Mail): boolean {
+  return m.purpose === 'notice' && (m.text ?? '').includes('/settings#sessions');
+}
+
+/** The codes and the email-change notice the emulator sent to `email`, oldest first (the
+ * security notices are in `securityNotices`). */
+export async function mailbox(request: APIRequestContext, email: string): Promise<Mail[]> {
+  return (await allMail(request, email)).filter((m) => !isSecurityNotice(m));
+}
+
+/** The security notices sent to `email`, oldest first. */
+export async function securityNotices(request: APIRequestContext, email: string): Promise<Mail[]> {
+  return (await allMail(request, email)).filter(isSecurityNotice);
 }
 
 /** Waits until `email` has at least `count` mails and returns the newest code. */
@@ -172,4 +189,48 @@ export async function englishOn(page: Page): Promise<string[]> {
 /** Fails when what a person reads on the page has an English word. */
 export async function expectNoEnglish(page: Page) {
   expect(await englishOn(page), `English on ${page.url()}`).toEqual([]);
+}
+
+/** From home or settings: turns on two-factor authentication through its page (wrong password,
+ * wrong code, then right), ending on the two-factor page; returns the secret. */
+export async function setUpMfa(page: Page): Promise<{ secret: string; codes: string[] }> {
+  await expect(page.getByText('Two-factor authentication is off.')).toBeVisible();
+  await page.getByRole('link', { name: 'Set up two-factor authentication' }).click();
+  // Turning it on needs the current password first.
+  await page.getByRole('button', { name: 'Start set-up' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Enter your current password.');
+  await page.getByLabel('Current password').fill('Not-My-Password-1');
+  await page.getByRole('button', { name: 'Start set-up' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Your current password is not right.');
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Start set-up' }).click();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const secret = (await page.getByLabel('Secret key').inputValue()).trim();
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  // A wrong code says so and lets the person retry.
+  await page.getByLabel('Code from your app').fill(wrongCode([totp(secret, -1), totp(secret), totp(secret, 1)]));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await expect(page.getByRole('alert')).toHaveText('That code is not right. Enter the current code from your authenticator app.');
+  await page.getByLabel('Code from your app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await expect(page.getByRole('status')).toHaveText(
+    'Two-factor authentication is on. You will be asked for a code when you sign in.',
+  );
+  // Ten recovery codes, shown this once, with a file to download.
+  await expect(page).toHaveURL(/\/recovery-codes$/);
+  const list = page.getByRole('list', { name: 'Recovery codes' });
+  await expect(list.getByRole('listitem')).toHaveCount(10);
+  const codes = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+  for (const c of codes) expect(c).toMatch(/^[2-9a-z]{5}-[2-9a-z]{5}$/);
+  await expect(page.getByRole('link', { name: 'Download as a text file' })).toHaveAttribute('download', 'recovery-codes.txt');
+  await page.getByRole('link', { name: 'I have saved my recovery codes' }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByRole('link', { name: 'Turn off two-factor authentication' })).toBeVisible();
+  await expect(page.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
+  // Shown once: the page does not show them again.
+  await page.goto('/recovery-codes');
+  await expect(page.getByRole('list', { name: 'Recovery codes' })).toHaveCount(0);
+  await expect(page.getByText('These codes have already been shown.', { exact: false })).toBeVisible();
+  await page.goto('/settings');
+  return { secret, codes };
 }

@@ -93,12 +93,29 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 #[server(endpoint = "sign_out_everywhere")]
-pub async fn sign_out_everywhere() -> Result<(), AppError> {
+pub async fn sign_out_everywhere(#[server(default)] remove_passkeys: Option<String>) -> Result<(), AppError> {
     use super::server as flow;
     use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
-    let result = flow::sign_out_everywhere(&ctx).await;
+    let result = flow::sign_out_everywhere(&ctx, remove_passkeys.is_some_and(|v| !v.is_empty())).await;
     ctx.finish(result, crate::routes::HOME, Default::default())
+}
+
+/// Signs out one other browser of the signed-in person (settings, "Where you're signed in"),
+/// named by the handle the list shows; its refresh token is revoked too.
+#[server(endpoint = "end_session")]
+pub async fn end_session(session: String) -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let result = super::server::end_one(&ctx, &session).await;
+    ctx.finish(result, crate::routes::SETTINGS_SESSIONS, Default::default())
+}
+
+/// Signs out every browser of the signed-in person but this one.
+#[server(endpoint = "end_other_sessions")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let result = super::server::end_others(&ctx).await;
+    ctx.finish(result, crate::routes::SETTINGS_SESSIONS, Default::default())
 }
 
 /// Called by the session keeper island ahead of the access token's expiry. The session
@@ -120,6 +137,16 @@ pub async fn answer_mfa(code: String) -> Result<(), AppError> {
     use crate::server::ctx::Ctx;
     let ctx = Ctx::get()?;
     let result = flow::answer_mfa(&ctx, &code).await;
+    ctx.finish(result, crate::routes::VERIFY_MFA, Default::default())
+}
+
+/// "Use a recovery code" at the authenticator step: the password again and one recovery code.
+#[server(endpoint = "answer_recovery_code")]
+pub async fn answer_recovery_code(recovery_password: String, recovery_code: String) -> Result<(), AppError> {
+    use super::server as flow;
+    use crate::server::ctx::Ctx;
+    let ctx = Ctx::get()?;
+    let result = flow::answer_recovery_code(&ctx, &recovery_password, &recovery_code).await;
     ctx.finish(result, crate::routes::VERIFY_MFA, Default::default())
 }
 
@@ -146,10 +173,16 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "reset_password")]
-pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    email: String,
+    code: String,
+    password: String,
+    #[server(default)] remove_passkeys: Option<String>,
+) -> Result<(), AppError> {
     use super::server as flow;
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = flow::reset_password(&ctx, &email, &code, &password).await;
+    let remove = remove_passkeys.is_some_and(|v| !v.is_empty());
+    let result = flow::reset_password(&ctx, &email, &code, &password, remove).await;
     ctx.finish(result, crate::routes::RESET_PASSWORD, keep(&email, None, None))
 }

@@ -1,9 +1,12 @@
 //! Pages for the second steps of signing in (TOTP code, forced new password) and for a
 //! forgotten password.
 
-use super::api::{AnswerMfa, AnswerSignInCode, CompleteNewPassword, EmailSignInCode, ForgotPassword, ResetPassword};
+use super::api::{
+    AnswerMfa, AnswerRecoveryCode, AnswerSignInCode, CompleteNewPassword, EmailSignInCode, ForgotPassword,
+    ResetPassword,
+};
 use crate::components::page::{FormPage, MESSAGE_ID};
-use crate::components::password::NewPasswordInput;
+use crate::components::password::{CurrentPasswordInput, NewPasswordInput};
 use crate::components::submit::SubmitButton;
 use crate::components::{CodeField, EmailField, Field};
 use crate::flash::current_flash;
@@ -75,6 +78,15 @@ pub fn VerifyMfaPage() -> impl IntoView {
                 <CodeField label=t::AUTHENTICATOR_CODE.text() describedby=MESSAGE_ID authenticator=true/>
                 <SubmitButton label=t::VERIFY.text()/>
             </form>
+            <section aria-labelledby="recovery-heading">
+                <h2 id="recovery-heading">{t::RECOVERY_HEADING.text()}</h2>
+                <p>{t::RECOVERY_INTRO.text()}</p>
+                <form method="post" action=AnswerRecoveryCode::url() novalidate>
+                    <CurrentPasswordInput label=t::PASSWORD.text() name="recovery_password"/>
+                    <Field label=t::RECOVERY_CODE.text() name="recovery_code" autocomplete="off" describedby=MESSAGE_ID maxlength=20/>
+                    <SubmitButton label=t::USE_RECOVERY_CODE.text()/>
+                </form>
+            </section>
             <p><a href=crate::routes::SIGN_IN>{t::START_AGAIN.text()}</a></p>
         </FormPage>
     }
@@ -128,6 +140,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <EmailField value=email/>
                 <CodeField label=t::RESET_CODE.text() describedby=MESSAGE_ID/>
                 <NewPasswordInput label=t::NEW_PASSWORD.text() name="password"/>
+                {crate::passkeys::offered().then(|| view! {
+                    // Checked: a passkey someone else added would otherwise still sign in.
+                    <div class="check">
+                        <input type="checkbox" id="remove-passkeys" name="remove_passkeys" value="on" checked/>
+                        <label for="remove-passkeys">{t::REMOVE_PASSKEYS_ON_RESET.text()}</label>
+                    </div>
+                })}
                 <SubmitButton label=t::CHANGE_PASSWORD.text()/>
             </form>
             <p><a href=crate::routes::FORGOT_PASSWORD>{t::SEND_NEW_CODE.text()}</a></p>

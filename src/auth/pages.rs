@@ -109,8 +109,10 @@ fn email_code_offered() -> bool {
 async fn resend_seconds_left(email: String) -> u64 {
     #[cfg(feature = "ssr")]
     {
-        match use_context::<crate::server::state::AppState>() {
-            Some(state) if !email.is_empty() => state.resend_seconds_left(&email).await,
+        match (use_context::<crate::server::state::AppState>(), use_context::<http::request::Parts>()) {
+            (Some(state), Some(parts)) if !email.is_empty() => {
+                state.resend_seconds_left(&email, state.client_of(&parts)).await
+            }
             _ => 0,
         }
     }

@@ -181,7 +181,33 @@ pub fn ConfirmPasswordInput(
     use crate::i18n::t::common as t;
     let text = if reauth.pending { t::PASSWORD_OR_CODE_FOR } else { t::PASSWORD_FOR };
     let label = text.fill(&[("purpose", &purpose)]);
-    view! { <CurrentPasswordInput label=label name=name/> }
+    // With two-factor on, the change also needs a current code from the authenticator app:
+    // `email_password` comes with `email_totp`.
+    let code_name = name.replace("password", "totp");
+    let code = reauth.mfa.map(|mfa| {
+        view! {
+            <Suspense fallback=|| ()>
+                {move || {
+                    let code_name = code_name.clone();
+                    Suspend::new(async move {
+                        mfa.await.then(|| view! {
+                            <crate::components::Field
+                                label=t::AUTHENTICATOR_CODE.text()
+                                name=code_name
+                                autocomplete="one-time-code"
+                                inputmode="numeric"
+                                pattern="[0-9]{6}"
+                                maxlength=crate::auth::validate::CODE_LEN
+                                describedby=crate::components::page::MESSAGE_ID
+                                rule=crate::components::Rule::AuthenticatorCode
+                            />
+                        })
+                    })
+                }}
+            </Suspense>
+        }
+    });
+    view! { <CurrentPasswordInput label=label name=name/> {code} }
 }
 
 /// Where the pool offers codes by email, someone without a password (an account made without
@@ -204,10 +230,12 @@ pub fn ReauthCodeButton(reauth: Reauth) -> impl IntoView {
 
 /// Confirming a change with an emailed code: whether the pool offers it, and whether a code is
 /// waiting for the signed-in person. Read once per page (`Reauth::now`) and handed to the forms.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Default)]
 pub struct Reauth {
     pub offered: bool,
     pub pending: bool,
+    /// Whether the account has an authenticator app on (then a change also needs its code).
+    pub mfa: Option<Resource<bool>>,
 }
 
 impl Reauth {
@@ -226,7 +254,16 @@ impl Reauth {
                 }
                 _ => false,
             };
-            Reauth { offered: state.email_code_sign_in(), pending }
+            let mfa = Resource::new_blocking(
+                || (),
+                |_| async {
+                    match crate::server::ctx::Ctx::get() {
+                        Ok(ctx) => crate::mfa::server::enabled(&ctx).await.unwrap_or(false),
+                        Err(_) => false,
+                    }
+                },
+            );
+            Reauth { offered: state.email_code_sign_in(), pending, mfa: Some(mfa) }
         }
         #[cfg(not(feature = "ssr"))]
         {

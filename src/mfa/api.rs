@@ -25,6 +25,21 @@ pub async fn disable_mfa(password: String, code: String) -> Result<(), AppError>
     ctx.finish(result, crate::routes::TWO_FACTOR_OFF, Default::default())
 }
 
+/// "Generate new codes": a new set of recovery codes after the password and a current code.
+#[server(endpoint = "new_recovery_codes")]
+pub async fn new_recovery_codes(password: String, code: String) -> Result<(), AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    let result = super::server::regenerate(&ctx, &password, &code).await;
+    ctx.finish(result, crate::routes::SETTINGS, Default::default())
+}
+
+/// How many unused recovery codes the signed-in person has.
+#[server(endpoint = "recovery_codes_left")]
+pub async fn recovery_codes_left() -> Result<usize, AppError> {
+    let ctx = crate::server::ctx::Ctx::get()?;
+    super::server::codes_left(&ctx).await
+}
+
 /// Whether the signed-in person has TOTP turned on.
 #[server(endpoint = "mfa_status")]
 pub async fn mfa_status() -> Result<bool, AppError> {

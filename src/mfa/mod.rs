@@ -4,6 +4,8 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub(crate) mod recovery;
+#[cfg(feature = "ssr")]
 pub(crate) mod server;
 
 pub use api::*;

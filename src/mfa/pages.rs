@@ -1,6 +1,6 @@
 //! The views of `mfa`.
 
-use super::api::{BeginMfaSetup, DisableMfa, VerifyMfaSetup, mfa_status};
+use super::api::{BeginMfaSetup, DisableMfa, NewRecoveryCodes, VerifyMfaSetup, mfa_status, recovery_codes_left};
 use crate::auth::{Auth, current_auth};
 use crate::components::CodeField;
 use crate::components::page::{FormPage, MESSAGE_ID, redirect_to};
@@ -114,5 +114,94 @@ pub fn MfaOffPage() -> impl IntoView {
             </form>
             <p><a href=crate::routes::HOME>{t::BACK_HOME.text()}</a></p>
         </FormPage>
+    }
+}
+
+/// The recovery codes just made, shown once (`/recovery-codes`): the list, a text file to
+/// download, and the way on.
+#[component]
+pub fn RecoveryCodesPage() -> impl IntoView {
+    let user = match current_auth() {
+        Auth::SignedIn(user) => user,
+        _ => {
+            redirect_to(crate::routes::SIGN_IN);
+            return view! { <p></p> }.into_any();
+        }
+    };
+    #[cfg(feature = "ssr")]
+    let codes = super::server::fresh_codes();
+    #[cfg(not(feature = "ssr"))]
+    let codes: Option<Vec<String>> = None;
+    let body = match codes {
+        Some(codes) => {
+            let file =
+                format!("{}\n\n{}\n", t::RECOVERY_FILE_HEADING.fill(&[("email", &user.email)]), codes.join("\n"));
+            let href = format!("data:text/plain;charset=utf-8,{}", percent_encode(&file));
+            let items = codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view();
+            view! {
+                <p>{t::RECOVERY_INTRO.text()}</p>
+                <ol class="recovery-codes" aria-label=t::RECOVERY_LIST.text()>{items}</ol>
+                <p><a href=href download="recovery-codes.txt">{t::RECOVERY_DOWNLOAD.text()}</a></p>
+                <p><a href=crate::routes::SETTINGS>{t::RECOVERY_DONE.text()}</a></p>
+            }
+            .into_any()
+        }
+        None => view! {
+            <p>{t::RECOVERY_GONE.text()}</p>
+            <p><a href=crate::routes::SETTINGS>{crate::i18n::t::common::SETTINGS.text()}</a></p>
+        }
+        .into_any(),
+    };
+    view! { <FormPage title=t::RECOVERY_TITLE.text() flash=current_flash()>{body}</FormPage> }.into_any()
+}
+
+/// Percent-encodes everything but unreserved characters (for a `data:` address).
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Settings → two-factor, when it is on: how many recovery codes are left, and a new set after
+/// the password and a current code.
+#[component]
+pub fn RecoveryCodesStatus() -> impl IntoView {
+    let status = Resource::new_blocking(
+        || (),
+        |_| async move {
+            match mfa_status().await {
+                Ok(true) => recovery_codes_left().await.map(Some),
+                Ok(false) => Ok(None),
+                Err(e) => Err(e),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(Some(left)) => {
+                        let count = if left == 0 { t::RECOVERY_NONE.text().to_string() } else { t::RECOVERY_LEFT.fill(&[("left", &left)]) };
+                        view! {
+                            <p>{count}</p>
+                            <details>
+                                <summary>{t::RECOVERY_NEW.text()}</summary>
+                                <p>{t::RECOVERY_NEW_INTRO.text()}</p>
+                                <form method="post" action=NewRecoveryCodes::url() novalidate>
+                                    <CurrentPasswordInput label=t::PASSWORD.text() name="password"/>
+                                    <CodeField label=t::CODE_FROM_APP.text() describedby=MESSAGE_ID authenticator=true/>
+                                    <SubmitButton label=t::RECOVERY_NEW.text().to_string()/>
+                                </form>
+                            </details>
+                        }.into_any()
+                    }
+                    Ok(None) => ().into_any(),
+                    Err(e) => view! { <p role="alert">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

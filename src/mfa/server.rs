@@ -4,12 +4,9 @@ use crate::auth::validate;
 use crate::error::AppError;
 use crate::flash::Flash;
 use crate::i18n::t::mfa as t;
-use crate::server::aws::map_sdk_error;
 use crate::server::ctx::Ctx;
 use crate::server::session::CookieName;
-use aws_sdk_cognitoidentityprovider::types::{
-    ChallengeNameType, SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
-};
+use aws_sdk_cognitoidentityprovider::types::{SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType};
 use leptos::prelude::use_context;
 use serde::{Deserialize, Serialize};
 
@@ -87,48 +84,68 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
     ctx.set_cookie(s.cookies.clear(CookieName::MfaSetup));
+    ctx.notify(crate::server::email::SecurityEvent::TwoFactorOn).await;
+    show_new_codes(ctx, &user.sub).await?;
     ctx.flash(&Flash::success(t::TURNED_ON.text()));
-    Ok(crate::routes::HOME)
+    Ok(crate::routes::RECOVERY_CODES)
 }
 
-/// Checks the password and a current code by signing in again (the only way Cognito can
-/// check a TOTP code of an existing set-up), then turns TOTP off.
+/// A new set of recovery codes for the signed-in person, kept for the next page to show once.
+async fn show_new_codes(ctx: &Ctx, sub: &str) -> Result<(), AppError> {
+    let codes = super::recovery::issue(&ctx.state, sub).await?;
+    let fresh =
+        super::recovery::Fresh { sub: sub.to_string(), codes, expires_at: now() + super::recovery::SHOW_SECONDS };
+    let age = cookie::time::Duration::seconds(super::recovery::SHOW_SECONDS as i64);
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::RecoveryCodes, &fresh, age));
+    Ok(())
+}
+
+/// "Generate new codes": after the password and a current code, a new set replaces the old one.
+pub async fn regenerate(ctx: &Ctx, password: &str, code: &str) -> Result<&'static str, AppError> {
+    let user = ctx.user()?;
+    let code = validate::totp_code(code)?;
+    if crate::auth::server::prove_all(ctx, password, Some(&code)).await? != crate::auth::server::Proof::PasswordAndCode
+    {
+        return Err(AppError::InvalidInput(t::ALREADY_OFF.text().into()));
+    }
+    show_new_codes(ctx, &user.sub).await?;
+    ctx.flash(&Flash::success(t::RECOVERY_NEW_SET.text()));
+    Ok(crate::routes::RECOVERY_CODES)
+}
+
+/// The codes made for the signed-in person a moment ago, for the page that shows them once
+/// (it clears them); `None` when there are none (already shown, or another account's).
+pub fn fresh_codes() -> Option<Vec<String>> {
+    let state = use_context::<crate::server::state::AppState>()?;
+    let parts = use_context::<http::request::Parts>()?;
+    let user = match parts.extensions.get::<crate::auth::Auth>()? {
+        crate::auth::Auth::SignedIn(u) => u.clone(),
+        _ => return None,
+    };
+    let fresh: super::recovery::Fresh = state.cookies.open(&parts.headers, CookieName::RecoveryCodes)?;
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.append_header(http::header::SET_COOKIE, state.cookies.clear(CookieName::RecoveryCodes));
+    }
+    (fresh.sub == user.sub && fresh.expires_at > now()).then_some(fresh.codes)
+}
+
+/// How many unused recovery codes the signed-in person has.
+pub async fn codes_left(ctx: &Ctx) -> Result<usize, AppError> {
+    let user = ctx.user()?;
+    Ok(super::recovery::stored(&ctx.state, &user.sub).await?.len())
+}
+
+/// Checks the password and a current code by signing in again (`prove_all`: the only way
+/// Cognito can check a TOTP code of an existing set-up), then turns TOTP off.
 pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     let password = validate::current_password(password)?;
     let code = validate::totp_code(code)?;
     let s = &ctx.state;
-    let first = crate::auth::server::password_sign_in(s, &user.email, &password)
-        .await
-        .map_err(|e| map_sdk_error("InitiateAuth (disable MFA)", &e))?;
-    if first.challenge_name != Some(ChallengeNameType::SoftwareTokenMfa) {
-        // Two-factor was already off, so that check signed in outright: end that session too.
-        if let Some(refresh) = first.authentication_result.and_then(|r| r.refresh_token) {
-            crate::auth::server::revoke_refresh(s, refresh, "disable MFA, already off").await;
-        }
+    if crate::auth::server::prove_all(ctx, &password, Some(&code)).await? == crate::auth::server::Proof::Password {
+        // Two-factor was already off (that check signed in outright; its session is revoked).
         return Err(AppError::InvalidInput(t::ALREADY_OFF.text().into()));
-    }
-    let username = first
-        .challenge_parameters
-        .as_ref()
-        .and_then(|p| p.get("USER_ID_FOR_SRP").cloned())
-        .unwrap_or_else(|| user.email.clone());
-    let proof = s
-        .cognito
-        .respond_to_auth_challenge()
-        .client_id(&s.config.client_id)
-        .challenge_name(ChallengeNameType::SoftwareTokenMfa)
-        .set_session(first.session)
-        .set_challenge_responses(Some(
-            s.config.auth_parameters(&username, &[("SOFTWARE_TOKEN_MFA_CODE", code.as_str())]),
-        ))
-        .send()
-        .await
-        .map_err(|e| authenticator_code(map_sdk_error("RespondToAuthChallenge (disable MFA)", &e)))?;
-    // That sign-in only proved the password and code; the session it minted is never used.
-    if let Some(refresh) = proof.authentication_result.and_then(|r| r.refresh_token) {
-        crate::auth::server::revoke_refresh(s, refresh, "disable MFA").await;
     }
     s.cognito
         .set_user_mfa_preference()
@@ -139,6 +156,11 @@ pub async fn disable(ctx: &Ctx, password: &str, code: &str) -> Result<&'static s
         .send()
         .await
         .map_err(|e| ctx.token_error("SetUserMFAPreference", &e))?;
+    // The recovery codes belonged to the authenticator app.
+    if let Err(e) = super::recovery::store(s, &user.sub, &[]).await {
+        tracing::error!(error = ?e, "recovery codes not cleared after two-factor was turned off");
+    }
+    ctx.notify(crate::server::email::SecurityEvent::TwoFactorOff).await;
     ctx.flash(&Flash::success(t::TURNED_OFF.text()));
     Ok(crate::routes::HOME)
 }

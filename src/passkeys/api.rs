@@ -21,9 +21,12 @@ pub async fn passkey_sign_in(credential: String, #[server(default)] step: String
 
 /// Adding, step one (after the password): the options for `navigator.credentials.create`.
 #[server(endpoint = "passkey_registration_options")]
-pub async fn passkey_registration_options(passkey_password: String) -> Result<String, AppError> {
+pub async fn passkey_registration_options(
+    passkey_password: String,
+    #[server(default)] passkey_totp: Option<String>,
+) -> Result<String, AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
-    super::server::registration_options(&ctx, &passkey_password).await
+    super::server::registration_options(&ctx, &passkey_password, passkey_totp.as_deref()).await
 }
 
 /// Adding, step two: the new credential. The settings page then says it was added.
@@ -34,8 +37,13 @@ pub async fn add_passkey(credential: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "delete_passkey")]
-pub async fn delete_passkey(credential_id: String, passkey_delete_password: String) -> Result<(), AppError> {
+pub async fn delete_passkey(
+    credential_id: String,
+    passkey_delete_password: String,
+    #[server(default)] passkey_delete_totp: Option<String>,
+) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
-    let result = super::server::delete(&ctx, &credential_id, &passkey_delete_password).await;
+    let code = passkey_delete_totp.as_deref();
+    let result = super::server::delete(&ctx, &credential_id, &passkey_delete_password, code).await;
     ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }

@@ -297,8 +297,10 @@ async fn add(root: &web_sys::Element) -> Result<(), String> {
     use crate::components::enhance::form_value;
     use leptos::server_fn::ServerFn;
     let password = field(root, "passkey_password");
-    let options =
-        call(root, PasskeyRegistrationOptions::url(), format!("passkey_password={}", form_value(&password))).await?;
+    // Present when the account has an authenticator app on (empty otherwise).
+    let code = field(root, "passkey_totp");
+    let form = format!("passkey_password={}&passkey_totp={}", form_value(&password), form_value(&code));
+    let options = call(root, PasskeyRegistrationOptions::url(), form).await?;
     let credential = credential(root, "create", "parseCreationOptionsFromJSON", &options, false, None)
         .await
         .map_err(|e| e.unwrap_or_else(|| crate::components::enhance::dom::text(root, "not_added")))?;

@@ -55,7 +55,9 @@ pub async fn sign_in_options(ctx: &Ctx, email: &str) -> Result<String, AppError>
         // such account. Saying so would tell who has an account with a passkey, so the browser
         // gets options all the same, which no passkey can answer.
         Ok(_) => Ok(options_no_passkey_answers(ctx, &email)),
-        Err(e) if matches!(error_code(&e), Some("UserNotConfirmedException" | "UserNotFoundException")) => {
+        // Unconfirmed, disabled ("User is disabled.") and must-reset accounts read like an
+        // unknown address.
+        Err(e) if crate::auth::server::reads_as_unknown(&e) => {
             log_sdk_error("InitiateAuth (passkey)", &e);
             Ok(options_no_passkey_answers(ctx, &email))
         }
@@ -134,10 +136,12 @@ pub async fn sign_in(ctx: &Ctx, credential: &str, step: &str) -> Result<&'static
     })
 }
 
-pub async fn registration_options(ctx: &Ctx, password: &str) -> Result<String, AppError> {
+/// After the password (and, with two-factor on, the authenticator app's code: a passkey signs in
+/// alone, so adding one needs every factor the account has), the options for the browser.
+pub async fn registration_options(ctx: &Ctx, password: &str, code: Option<&str>) -> Result<String, AppError> {
     require_passkeys(ctx)?;
     let tokens = ctx.tokens()?;
-    confirm_identity(ctx, password).await?;
+    confirm_identity(ctx, password, code).await?;
     let out = ctx
         .state
         .cognito
@@ -164,17 +168,23 @@ pub async fn add(ctx: &Ctx, credential: &str) -> Result<(), AppError> {
             AppError::PasskeyRefused => AppError::InvalidInput(t::COULD_NOT_ADD.text().into()),
             other => other,
         })?;
+    ctx.notify(crate::server::email::SecurityEvent::PasskeyAdded).await;
     ctx.flash(&Flash::success(t::ADDED.fill(&[("button", &t::USE_PASSKEY.text())])));
     Ok(())
 }
 
-pub async fn delete(ctx: &Ctx, credential_id: &str, password: &str) -> Result<&'static str, AppError> {
+pub async fn delete(
+    ctx: &Ctx,
+    credential_id: &str,
+    password: &str,
+    code: Option<&str>,
+) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let id = credential_id.trim();
     if id.is_empty() || id.len() > 1024 {
         return Err(AppError::InvalidInput(t::CHOOSE_TO_DELETE.text().into()));
     }
-    confirm_identity(ctx, password).await?;
+    confirm_identity(ctx, password, code).await?;
     ctx.state
         .cognito
         .delete_web_authn_credential()
@@ -189,8 +199,41 @@ pub async fn delete(ctx: &Ctx, credential_id: &str, password: &str) -> Result<&'
             }
             _ => ctx.token_error("DeleteWebAuthnCredential", &e),
         })?;
+    ctx.notify(crate::server::email::SecurityEvent::PasskeyDeleted).await;
     ctx.flash(&Flash::success(t::DELETED.text()));
     Ok(crate::routes::SETTINGS)
+}
+
+/// Deletes every passkey of the account behind `access` (a password reset or "sign out
+/// everywhere" that was asked to); how many went.
+pub async fn delete_all(state: &crate::server::state::AppState, access: &str) -> Result<usize, AppError> {
+    let mut deleted = 0;
+    // Each round lists what is left (at most 20 a page) and deletes it.
+    for _ in 0..10 {
+        let out = state
+            .cognito
+            .list_web_authn_credentials()
+            .access_token(access)
+            .max_results(20)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ListWebAuthnCredentials (remove all)", &e))?;
+        if out.credentials().is_empty() {
+            break;
+        }
+        for c in out.credentials() {
+            state
+                .cognito
+                .delete_web_authn_credential()
+                .access_token(access)
+                .credential_id(c.credential_id())
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("DeleteWebAuthnCredential (remove all)", &e))?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 /// The signed-in person's passkeys, oldest first (Cognito gives at most 20 a page).
@@ -227,22 +270,7 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<Passkey>, AppError> {
 
 /// `2026-12-03 14:05 UTC`, written as the request's language writes a date (`common.date_time`).
 fn added(at: &aws_smithy_types::DateTime, lang: crate::i18n::Lang) -> String {
-    let text = at.fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default();
-    // `2026-12-03T14:05:00Z`
-    let part = |range: std::ops::Range<usize>| text.get(range).unwrap_or_default().to_string();
-    if text.len() < 16 {
-        return text;
-    }
-    crate::i18n::t::common::DATE_TIME.fill_in(
-        lang,
-        &[
-            ("year", &part(0..4)),
-            ("month", &part(5..7)),
-            ("day", &part(8..10)),
-            ("hour", &part(11..13)),
-            ("minute", &part(14..16)),
-        ],
-    )
+    crate::i18n::date_time(at.secs().max(0) as u64, lang)
 }
 
 #[cfg(test)]

@@ -105,6 +105,17 @@ pub fn client_ip<'a>(peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>,
     client
 }
 
+/// The client of a request: its peer address (`ConnectInfo`, which the server and the Lambda
+/// adapter put in the extensions), or behind trusted proxies what they appended.
+pub fn of_request(headers: &http::HeaderMap, extensions: &http::Extensions, trusted: &TrustedProxies) -> IpAddr {
+    let peer = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    client_ip(peer, forwarded, trusted)
+}
+
 /// The key limits are counted under: IPv4 as is, IPv6 by its /64.
 pub fn limit_key(ip: IpAddr) -> IpAddr {
     match canonical(ip) {

@@ -6,8 +6,10 @@
 use crate::auth::validate;
 use crate::error::AppError;
 use crate::server::aws::{ends_session, error_code, map_sdk_error};
+use crate::server::email::{SecurityEvent, Where};
 use crate::server::session::{
-    CookieName, FLASH_MAX_AGE, Flash, FlashKind, LANG_MAX_AGE, PENDING_MAX_AGE, PendingSignUp, SessionTokens,
+    CookieName, DEVICE_MAX_AGE, Device, FLASH_MAX_AGE, Flash, FlashKind, LANG_MAX_AGE, PENDING_MAX_AGE, PendingSignUp,
+    SessionTokens,
 };
 use crate::server::state::AppState;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
@@ -84,24 +86,78 @@ impl Ctx {
         self.set_cookie(self.state.cookies.seal(CookieName::Pending, pending, PENDING_MAX_AGE));
     }
 
-    /// Replaces whatever session the browser had with one built from fresh tokens.
-    pub fn start_session(&self, result: &AuthenticationResultType) -> Result<(), AppError> {
+    /// Replaces whatever session the browser had with one built from fresh tokens, and starts
+    /// its server-side record. A browser that has not signed in to this account before is
+    /// announced to the account by email, unless `announce` is false (the sign-in that follows
+    /// the sign-up in the same browser).
+    pub async fn start_session(&self, result: &AuthenticationResultType, announce: bool) -> Result<(), AppError> {
         let (Some(access), Some(id)) = (result.access_token(), result.id_token()) else {
             tracing::error!("Cognito answered without access or id token");
             return Err(AppError::Internal);
         };
-        let tokens = SessionTokens {
+        let s = &self.state;
+        let claims = s.verifier.verify_id(id).await.map_err(|e| {
+            tracing::error!(reason = %e, "the id token Cognito just issued does not verify");
+            AppError::Internal
+        })?;
+        // The session this browser had ends here.
+        if let Some(old) = s.cookies.open::<String>(&self.parts.headers, CookieName::Sid)
+            && let Ok(Some(record)) = s.sessions.get(&old).await
+        {
+            let _ = s.sessions.delete(&record.sub, &old).await;
+        }
+        let mut tokens = SessionTokens {
             access: access.to_string(),
             id: id.to_string(),
             refresh: result.refresh_token().map(str::to_string),
+            sid: None,
         };
-        let max_age = i64::from(self.state.config.refresh_token_seconds);
-        for v in self.state.cookies.start_session(&tokens, max_age) {
+        let sid = crate::server::guard::record_session(s, &tokens, &claims.sub, &self.parts.headers, self.client_ip())
+            .await?;
+        tokens.sid = Some(sid);
+        let max_age = i64::from(s.config.refresh_token_seconds);
+        for v in s.cookies.start_session(&tokens, max_age) {
             self.set_cookie(v);
         }
-        self.set_cookie(self.state.cookies.clear(CookieName::Pending));
-        self.set_cookie(self.state.cookies.clear(CookieName::Challenge));
+        self.set_cookie(s.cookies.clear(CookieName::Pending));
+        self.set_cookie(s.cookies.clear(CookieName::Challenge));
+        // This browser now knows the account.
+        let mut device: Device = s.cookies.open(&self.parts.headers, CookieName::Device).unwrap_or_default();
+        let known = device.knows(&claims.sub);
+        device.remember(&claims.sub);
+        self.set_cookie(s.cookies.seal(CookieName::Device, &device, DEVICE_MAX_AGE));
+        if announce && !known {
+            let lang = claims.locale.as_deref().and_then(crate::i18n::Lang::parse).unwrap_or_else(crate::i18n::current);
+            let to = claims.email.clone().unwrap_or_default();
+            crate::server::email::notify(s, &to, lang, SecurityEvent::NewBrowser, &self.place()).await;
+        }
         Ok(())
+    }
+
+    /// The client's address (the peer, or what trusted proxies say).
+    pub fn client_ip(&self) -> std::net::IpAddr {
+        crate::server::client_ip::of_request(
+            &self.parts.headers,
+            &self.parts.extensions,
+            &self.state.config.trusted_proxies,
+        )
+    }
+
+    /// Where this request comes from, as a security notice describes it.
+    pub fn place(&self) -> Where {
+        let user_agent =
+            self.parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let (browser, os) = crate::server::session_store::browser_and_os(user_agent);
+        let network = crate::server::session_store::coarse_network(self.client_ip());
+        Where { at: crate::server::guard::now_unix(), browser, os, network }
+    }
+
+    /// Tells the signed-in person of `event` by email, in their language (the change is made;
+    /// a notice that cannot be sent is logged and counted).
+    pub async fn notify(&self, event: SecurityEvent) {
+        let Ok(user) = self.user() else { return };
+        let lang = user.locale.as_deref().and_then(crate::i18n::Lang::parse).unwrap_or_else(crate::i18n::current);
+        crate::server::email::notify(&self.state, &user.email, lang, event, &self.place()).await;
     }
 
     /// The session state the session middleware found for this request.
@@ -123,7 +179,8 @@ impl Ctx {
     /// Gets fresh tokens (so the id token's claims show a change just made) and sets them.
     pub async fn renew_session(&self) -> Result<(), AppError> {
         let refresh = self.tokens()?.refresh.ok_or(AppError::NotSignedIn)?;
-        let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh, &self.tokens()?.access).await?;
+        let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh).await?;
+        let fresh = SessionTokens { sid: self.tokens()?.sid, ..fresh };
         for v in self.state.cookies.start_session(&fresh, i64::from(self.state.config.refresh_token_seconds)) {
             self.set_cookie(v);
         }

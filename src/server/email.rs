@@ -30,6 +30,111 @@ pub fn email_change_notice(lang: Lang, app_name: &str, site_url: &str, old: &str
     Notice { to: old.to_string(), subject: t::CHANGE_NOTICE_SUBJECT.fill_in(lang, &args), text }
 }
 
+/// A change to how an account is signed in to, which its owner is told of by email.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecurityEvent {
+    PasskeyAdded,
+    PasskeyDeleted,
+    PasswordChanged,
+    PasswordReset,
+    TwoFactorOn,
+    TwoFactorOff,
+    NewBrowser,
+    SessionsEnded,
+    RecoveryCodeUsed,
+    PasskeysRemoved,
+}
+
+impl SecurityEvent {
+    fn what(self) -> crate::i18n::T {
+        match self {
+            SecurityEvent::PasskeyAdded => t::SECURITY_PASSKEY_ADDED,
+            SecurityEvent::PasskeyDeleted => t::SECURITY_PASSKEY_DELETED,
+            SecurityEvent::PasswordChanged => t::SECURITY_PASSWORD_CHANGED,
+            SecurityEvent::PasswordReset => t::SECURITY_PASSWORD_RESET,
+            SecurityEvent::TwoFactorOn => t::SECURITY_TWO_FACTOR_ON,
+            SecurityEvent::TwoFactorOff => t::SECURITY_TWO_FACTOR_OFF,
+            SecurityEvent::NewBrowser => t::SECURITY_NEW_BROWSER,
+            SecurityEvent::SessionsEnded => t::SECURITY_SESSIONS_ENDED,
+            SecurityEvent::RecoveryCodeUsed => t::SECURITY_RECOVERY_CODE_USED,
+            SecurityEvent::PasskeysRemoved => t::SECURITY_PASSKEYS_REMOVED,
+        }
+    }
+
+    /// The name in logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            SecurityEvent::PasskeyAdded => "passkey_added",
+            SecurityEvent::PasskeyDeleted => "passkey_deleted",
+            SecurityEvent::PasswordChanged => "password_changed",
+            SecurityEvent::PasswordReset => "password_reset",
+            SecurityEvent::TwoFactorOn => "two_factor_on",
+            SecurityEvent::TwoFactorOff => "two_factor_off",
+            SecurityEvent::NewBrowser => "new_browser",
+            SecurityEvent::SessionsEnded => "sessions_ended",
+            SecurityEvent::RecoveryCodeUsed => "recovery_code_used",
+            SecurityEvent::PasskeysRemoved => "passkeys_removed",
+        }
+    }
+}
+
+/// Where a change happened, as the notice describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Where {
+    /// Unix seconds.
+    pub at: u64,
+    /// "Chrome", empty when unknown.
+    pub browser: String,
+    /// "Linux", empty when unknown.
+    pub os: String,
+    /// `203.0.113.0/24`.
+    pub network: String,
+}
+
+/// The short email that tells an account's owner of `event`, in `lang`.
+pub fn security_notice(
+    lang: Lang,
+    app_name: &str,
+    site_url: &str,
+    to: &str,
+    event: SecurityEvent,
+    place: &Where,
+) -> Notice {
+    let what = event.what().in_lang(lang);
+    let browser = match (place.browser.as_str(), place.os.as_str()) {
+        ("", _) => t::UNKNOWN_BROWSER.in_lang(lang).to_string(),
+        (browser, "") => browser.to_string(),
+        (browser, os) => t::BROWSER_ON_OS.fill_in(lang, &[("browser", &browser), ("os", &os)]),
+    };
+    let when = crate::i18n::date_time(place.at, lang);
+    let args: [(&str, &dyn std::fmt::Display); 7] = [
+        ("app_name", &app_name),
+        ("site_url", &site_url),
+        ("what", &what),
+        ("when", &when),
+        ("browser", &browser),
+        ("network", &place.network),
+        ("email", &to),
+    ];
+    let paragraphs = [t::SECURITY_WHAT, t::SECURITY_DETAILS, t::SECURITY_IF_YOU, t::SECURITY_IF_NOT_YOU];
+    let mut text = paragraphs.map(|p| p.fill_in(lang, &args)).join("\n\n");
+    text.push('\n');
+    Notice { to: to.to_string(), subject: t::SECURITY_SUBJECT.fill_in(lang, &args), text }
+}
+
+/// Tells the owner of the account at `to` of `event`. The change has already happened: a notice
+/// that cannot be sent is logged and counted (`security_notices_failed_total`), never an error.
+pub async fn notify(state: &AppState, to: &str, lang: Lang, event: SecurityEvent, place: &Where) {
+    let notice = security_notice(lang, &state.config.app_name, &state.config.site_url, to, event, place);
+    match send(state, &notice).await {
+        Ok(()) => tracing::info!(event = event.name(), "security notice sent"),
+        Err(_) => {
+            tracing::error!(event = event.name(), "security notice not sent");
+            super::metrics::security_notice_failed(event.name());
+        }
+    }
+}
+
 /// `"App" <address>`; a name that is not plain ASCII is encoded as RFC 2047 words
 /// (`=?UTF-8?Q?...?=`), which mail clients show decoded.
 pub fn from_header(app_name: &str, address: &str) -> String {
@@ -105,6 +210,56 @@ mod tests {
         assert_eq!(n.subject, "Your Acme email address is being changed");
         assert!(n.text.contains("from old@example.com to new@example.com"), "{}", n.text);
         assert!(n.text.contains("https://acme.example/forgot-password"), "{}", n.text);
+    }
+
+    fn place() -> Where {
+        // 2026-12-03 14:05 UTC
+        Where { at: 1_796_306_700, browser: "Firefox".into(), os: "Linux".into(), network: "203.0.113.0/24".into() }
+    }
+
+    #[test]
+    fn a_security_notice_names_what_when_where_and_the_way_back() {
+        let n = security_notice(
+            Lang::En,
+            "Acme",
+            "https://acme.example",
+            "a@example.com",
+            SecurityEvent::PasskeyAdded,
+            &place(),
+        );
+        assert_eq!(n.to, "a@example.com");
+        assert_eq!(n.subject, "Acme: A passkey was added to your account");
+        for part in [
+            "A passkey was added to your account (a@example.com).",
+            "When: 2026-12-03 14:05 UTC. Browser: Firefox on Linux. Network: 203.0.113.0/24.",
+            "https://acme.example/settings#sessions",
+        ] {
+            assert!(n.text.contains(part), "{part} in {}", n.text);
+        }
+        let unknown = Where { browser: String::new(), os: String::new(), ..place() };
+        let n = security_notice(
+            Lang::En,
+            "Acme",
+            "https://a.example",
+            "a@example.com",
+            SecurityEvent::NewBrowser,
+            &unknown,
+        );
+        assert!(n.text.contains("Browser: an unknown browser."), "{}", n.text);
+    }
+
+    #[test]
+    fn a_security_notice_speaks_the_accounts_language() {
+        let n = security_notice(
+            Lang::De,
+            "Acme",
+            "https://acme.example",
+            "a@example.com",
+            SecurityEvent::TwoFactorOff,
+            &place(),
+        );
+        assert_eq!(n.subject, "Sicherheitshinweis von Acme: Die Zwei-Faktor-Authentifizierung wurde ausgeschaltet");
+        assert!(n.text.contains("Zeitpunkt: 03.12.2026, 14:05 UTC. Browser: Firefox unter Linux."), "{}", n.text);
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! Works out who is behind a request: verifies the session's tokens, refreshes them with
-//! REFRESH_TOKEN_AUTH when the access token expires within 60 s (or was last checked with
+//! GetTokensFromRefreshToken when the access token expires within 60 s (or was last checked with
 //! Cognito longer ago than `session.revalidate_seconds`), and ends the session when Cognito
 //! refuses the refresh. A refresh that fails for a network or 5xx reason keeps the session.
 
 use super::aws::{error_code, log_sdk_error, map_sdk_error};
-use super::session::SessionTokens;
+use super::rate_limit::StoreUnavailable;
+use super::session::{CookieName, SessionTokens};
+use super::session_store::{self, SessionRecord, TOUCH_EVERY_SECONDS};
 use super::state::AppState;
 use super::verifier::VerifyError;
 use crate::auth::{Auth, CurrentUser};
 use crate::error::AppError;
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use http::HeaderValue;
 
 /// Refresh when the access token has less than this left.
@@ -36,6 +37,87 @@ pub fn now_unix() -> u64 {
 
 pub async fn resolve(state: &AppState, tokens: Option<SessionTokens>) -> Resolved {
     let Some(tokens) = tokens else { return Resolved::signed_out(vec![]) };
+    // The server-side record first: a session that was ended anywhere is refused here, on
+    // every path, whatever copy of its cookies is presented.
+    let Some(sid) = tokens.sid.clone() else {
+        tracing::info!("session cookies without a session record; signing out");
+        return Resolved::signed_out(state.cookies.end_session());
+    };
+    let record = match state.sessions.get(&sid).await {
+        Ok(Some(record)) => record,
+        Ok(None) => {
+            tracing::info!("the session's record is gone (signed out, ended or expired); signing out");
+            return Resolved::signed_out(state.cookies.end_session());
+        }
+        Err(StoreUnavailable) => {
+            tracing::error!("cannot check the session: the session store did not answer");
+            return Resolved { auth: Auth::Unavailable, tokens: Some(tokens), set_cookies: vec![] };
+        }
+    };
+    let old_refresh = tokens.refresh.clone();
+    let resolved = check_tokens(state, tokens).await;
+    match &resolved.auth {
+        Auth::SignedIn(user) if user.sub != record.sub => {
+            tracing::warn!("session cookies of one account with another account's record; signing out");
+            Resolved::signed_out(state.cookies.end_session())
+        }
+        Auth::SignedIn(_) => {
+            let now = now_unix();
+            let rotated =
+                resolved.tokens.as_ref().and_then(|t| t.refresh.clone()).filter(|r| Some(r) != old_refresh.as_ref());
+            if rotated.is_some() || now >= record.last_seen + TOUCH_EVERY_SECONDS {
+                let sealed = rotated.map(|r| state.cookies.seal_text(CookieName::Refresh, &r));
+                // Not being able to note the time must not end the session; it is logged.
+                let _ = state.sessions.touch(&sid, now, sealed.as_deref()).await;
+            }
+            resolved
+        }
+        Auth::SignedOut => {
+            // Cognito refused the refresh, or the tokens no longer verify: the record goes too.
+            let _ = state.sessions.delete(&record.sub, &sid).await;
+            resolved
+        }
+        Auth::Unavailable => resolved,
+    }
+}
+
+/// Starts the server-side record of a new session of `sub` for the browser of `headers`
+/// (client `ip`); returns its id, which the session cookies carry.
+pub async fn record_session(
+    state: &AppState,
+    tokens: &SessionTokens,
+    sub: &str,
+    headers: &http::HeaderMap,
+    ip: std::net::IpAddr,
+) -> Result<String, AppError> {
+    let now = now_unix();
+    let user_agent = headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let (browser, os) = session_store::browser_and_os(user_agent);
+    let record = SessionRecord {
+        id: session_store::new_id(),
+        handle: session_store::new_id(),
+        sub: sub.to_string(),
+        created: now,
+        last_seen: now,
+        expires: now + state.config.refresh_token_seconds.max(0) as u64,
+        browser,
+        os,
+        network: session_store::coarse_network(ip),
+        refresh: tokens.refresh.as_ref().map(|r| state.cookies.seal_text(CookieName::Refresh, r)),
+    };
+    state.sessions.put(&record).await.map_err(|StoreUnavailable| AppError::Unavailable)?;
+    Ok(record.id)
+}
+
+/// The session's refresh token from its record, for revoking it when the session is ended
+/// from another browser.
+pub fn record_refresh(state: &AppState, record: &SessionRecord) -> Option<String> {
+    record.refresh.as_deref().and_then(|sealed| state.cookies.open_text(CookieName::Refresh, sealed))
+}
+
+/// The checks of `resolve` on the tokens themselves: verified, refreshed when due, ended
+/// when Cognito refuses the refresh.
+async fn check_tokens(state: &AppState, tokens: SessionTokens) -> Resolved {
     let end = || state.cookies.end_session();
     let now = now_unix();
     let needs_refresh = match state.verifier.verify_access(&tokens.access).await {
@@ -59,8 +141,9 @@ pub async fn resolve(state: &AppState, tokens: Option<SessionTokens>) -> Resolve
     let Some(refresh) = tokens.refresh.clone() else {
         return Resolved::signed_out(end());
     };
-    match refresh_tokens(state, &refresh, &tokens.access).await {
+    match refresh_tokens(state, &refresh).await {
         Ok(fresh) => {
+            let fresh = SessionTokens { sid: tokens.sid.clone(), ..fresh };
             let cookies = state.cookies.start_session(&fresh, i64::from(state.config.refresh_token_seconds));
             verified(state, fresh, cookies).await
         }
@@ -102,23 +185,25 @@ pub fn username_of(access: &str) -> String {
         .unwrap_or_default()
 }
 
-/// REFRESH_TOKEN_AUTH. `Err(WrongCredentials)` means Cognito refused the refresh token.
-/// `access` is the session's (possibly expired) access token, for the user name.
-pub async fn refresh_tokens(state: &AppState, refresh: &str, access: &str) -> Result<SessionTokens, AppError> {
+/// GetTokensFromRefreshToken: new tokens, and with the app client's refresh-token rotation on
+/// (`provision` turns it on) a new refresh token too, the old one refused after the client's
+/// grace period (which lets two tabs refresh at once). `Err(WrongCredentials)` means Cognito
+/// refused the refresh token.
+pub async fn refresh_tokens(state: &AppState, refresh: &str) -> Result<SessionTokens, AppError> {
     let out = state
         .cognito
-        .initiate_auth()
+        .get_tokens_from_refresh_token()
         .client_id(&state.config.client_id)
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .set_auth_parameters(Some(state.config.auth_parameters(&username_of(access), &[("REFRESH_TOKEN", refresh)])))
+        .set_client_secret(state.config.client_secret.clone())
+        .refresh_token(refresh)
         .send()
         .await
         .map_err(|e| match error_code(&e) {
-            Some("NotAuthorizedException") => {
-                log_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e);
+            Some("NotAuthorizedException") | Some("RefreshTokenReuseException") => {
+                log_sdk_error("GetTokensFromRefreshToken", &e);
                 AppError::WrongCredentials
             }
-            _ => match map_sdk_error("InitiateAuth REFRESH_TOKEN_AUTH", &e) {
+            _ => match map_sdk_error("GetTokensFromRefreshToken", &e) {
                 // Anything but a refusal must not end the session.
                 AppError::WrongCredentials => AppError::Unavailable,
                 other => other,
@@ -130,6 +215,7 @@ pub async fn refresh_tokens(state: &AppState, refresh: &str, access: &str) -> Re
         id: result.id_token.ok_or(AppError::Internal)?,
         // Cognito returns a new refresh token only when rotation is on.
         refresh: result.refresh_token.or(Some(refresh.to_string())),
+        sid: None,
     })
 }
 
@@ -162,7 +248,7 @@ mod tests {
     use crate::server::verifier::test_support::*;
     use aws_sdk_cognitoidentityprovider::Client;
     use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
-    use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+    use aws_sdk_cognitoidentityprovider::operation::get_tokens_from_refresh_token::GetTokensFromRefreshTokenOutput;
     use aws_sdk_cognitoidentityprovider::types::AuthenticationResultType;
     use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
     use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -185,7 +271,15 @@ mod tests {
                 json!({"sub": "u1", "iss": ISS, "aud": CLIENT, "token_use": "id", "exp": exp, "email": "a@example.com"}),
             ),
             refresh: Some("refresh-token".into()),
+            sid: None,
         }
+    }
+
+    /// `tokens` with a live server-side record, as after a sign-in.
+    async fn recorded(st: &AppState, tokens: SessionTokens) -> SessionTokens {
+        let ip = std::net::IpAddr::from([203, 0, 113, 9]);
+        let sid = record_session(st, &tokens, "u1", &http::HeaderMap::new(), ip).await.unwrap();
+        SessionTokens { sid: Some(sid), ..tokens }
     }
 
     async fn state(rule: Rule) -> AppState {
@@ -197,7 +291,7 @@ mod tests {
     }
 
     fn answers(status: u16, body: &'static str) -> Rule {
-        mock!(Client::initiate_auth)
+        mock!(Client::get_tokens_from_refresh_token)
             .then_http_response(move || HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body)))
     }
 
@@ -208,7 +302,11 @@ mod tests {
     #[tokio::test]
     async fn a_fresh_session_is_not_refreshed() {
         let rule = answers(500, "");
-        let r = resolve(&state(rule.clone()).await, Some(session(3000))).await;
+        let r = {
+            let st = state(rule.clone()).await;
+            let t = recorded(&st, session(3000)).await;
+            resolve(&st, Some(t)).await
+        };
         assert!(matches!(r.auth, Auth::SignedIn(_)));
         assert!(r.set_cookies.is_empty());
         assert_eq!(rule.num_calls(), 0);
@@ -218,8 +316,8 @@ mod tests {
     async fn a_token_about_to_expire_is_refreshed_into_new_cookies() {
         let fresh = session(3600);
         let (access, id) = (fresh.access.clone(), fresh.id.clone());
-        let rule = mock!(Client::initiate_auth).then_output(move || {
-            InitiateAuthOutput::builder()
+        let rule = mock!(Client::get_tokens_from_refresh_token).then_output(move || {
+            GetTokensFromRefreshTokenOutput::builder()
                 .authentication_result(
                     AuthenticationResultType::builder()
                         .access_token(access.clone())
@@ -229,18 +327,26 @@ mod tests {
                 )
                 .build()
         });
-        let r = resolve(&state(rule.clone()).await, Some(session(30))).await;
+        let r = {
+            let st = state(rule.clone()).await;
+            let t = recorded(&st, session(30)).await;
+            resolve(&st, Some(t)).await
+        };
         assert!(matches!(r.auth, Auth::SignedIn(_)));
         assert_eq!(rule.num_calls(), 1);
         assert_eq!(r.tokens.as_ref().unwrap().access, fresh.access);
         assert_eq!(r.tokens.unwrap().refresh.as_deref(), Some("refresh-token"), "the refresh token is kept");
-        assert_eq!(r.set_cookies.len(), 3);
+        assert_eq!(r.set_cookies.len(), 4, "access, id, refresh and the record's id");
     }
 
     #[tokio::test]
     async fn a_refused_refresh_ends_the_session() {
         let rule = answers(400, r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#);
-        let r = resolve(&state(rule).await, Some(session(30))).await;
+        let r = {
+            let st = state(rule).await;
+            let t = recorded(&st, session(30)).await;
+            resolve(&st, Some(t)).await
+        };
         assert_eq!(r.auth, Auth::SignedOut);
         assert!(clears_session(&r.set_cookies));
     }
@@ -248,13 +354,21 @@ mod tests {
     #[tokio::test]
     async fn a_5xx_during_refresh_keeps_the_session() {
         let rule = answers(500, r#"{"__type":"InternalErrorException","message":"boom"}"#);
-        let r = resolve(&state(rule.clone()).await, Some(session(30))).await;
+        let r = {
+            let st = state(rule.clone()).await;
+            let t = recorded(&st, session(30)).await;
+            resolve(&st, Some(t)).await
+        };
         assert!(matches!(r.auth, Auth::SignedIn(_)), "still signed in while the token lasts");
         assert!(r.set_cookies.is_empty(), "cookies untouched, so the next request retries");
         assert_eq!(rule.num_calls(), 1);
         // Already expired and Cognito still failing: not signed out, just unavailable for now.
         let rule = answers(503, "");
-        let r = resolve(&state(rule).await, Some(session(-120))).await;
+        let r = {
+            let st = state(rule).await;
+            let t = recorded(&st, session(-120)).await;
+            resolve(&st, Some(t)).await
+        };
         assert_eq!(r.auth, Auth::Unavailable);
         assert!(r.set_cookies.is_empty());
     }
@@ -264,7 +378,8 @@ mod tests {
         let (jwks, _) = jwks_server().await;
         let cognito = crate::server::aws::clients(&Config::for_test()).await.cognito;
         let st = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
-        let r = resolve(&st, Some(session(30))).await;
+        let t = recorded(&st, session(30)).await;
+        let r = resolve(&st, Some(t)).await;
         assert!(matches!(r.auth, Auth::SignedIn(_)));
         assert!(r.set_cookies.is_empty());
     }
@@ -278,8 +393,62 @@ mod tests {
             "a",
             json!({"sub": "u1", "iss": ISS, "client_id": CLIENT, "token_use": "access", "exp": now() + 3000}),
         );
-        let r = resolve(&state(rule).await, Some(forged)).await;
+        let r = {
+            let st = state(rule).await;
+            let t = recorded(&st, forged).await;
+            resolve(&st, Some(t)).await
+        };
         assert_eq!(r.auth, Auth::SignedOut);
         assert!(clears_session(&r.set_cookies));
+    }
+
+    #[tokio::test]
+    async fn a_session_without_a_live_record_of_its_own_account_is_signed_out() {
+        let rule = answers(500, "");
+        let st = state(rule.clone()).await;
+        // No record at all (cookies from before the records, or forged around them).
+        let r = resolve(&st, Some(session(3000))).await;
+        assert_eq!(r.auth, Auth::SignedOut);
+        assert!(clears_session(&r.set_cookies));
+        // A record that was ended (signed out elsewhere).
+        let t = recorded(&st, session(3000)).await;
+        st.sessions.delete("u1", t.sid.as_deref().unwrap()).await.unwrap();
+        let r = resolve(&st, Some(t)).await;
+        assert_eq!(r.auth, Auth::SignedOut);
+        // Another account's record under these tokens.
+        let ip = std::net::IpAddr::from([203, 0, 113, 9]);
+        let other = record_session(&st, &session(3000), "someone-else", &http::HeaderMap::new(), ip).await.unwrap();
+        let r = resolve(&st, Some(SessionTokens { sid: Some(other), ..session(3000) })).await;
+        assert_eq!(r.auth, Auth::SignedOut);
+        assert_eq!(rule.num_calls(), 0, "nothing asked of Cognito");
+    }
+
+    #[tokio::test]
+    async fn last_seen_is_written_at_most_once_a_minute() {
+        let st = state(answers(500, "")).await;
+        let t = recorded(&st, session(3000)).await;
+        let sid = t.sid.clone().unwrap();
+        st.sessions.touch(&sid, 1, None).await.unwrap();
+        let r = resolve(&st, Some(t.clone())).await;
+        assert!(matches!(r.auth, Auth::SignedIn(_)));
+        let seen = st.sessions.get(&sid).await.unwrap().unwrap().last_seen;
+        assert!(seen > now() - 5, "a minute had passed: written ({seen})");
+        st.sessions.touch(&sid, now() - 10, None).await.unwrap();
+        resolve(&st, Some(t)).await;
+        assert_eq!(
+            st.sessions.get(&sid).await.unwrap().unwrap().last_seen,
+            now() - 10,
+            "within the minute: not written"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_refresh_ends_the_record_too() {
+        let rule = answers(400, r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#);
+        let st = state(rule).await;
+        let t = recorded(&st, session(30)).await;
+        let sid = t.sid.clone().unwrap();
+        resolve(&st, Some(t)).await;
+        assert_eq!(st.sessions.get(&sid).await.unwrap(), None);
     }
 }

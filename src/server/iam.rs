@@ -19,6 +19,7 @@ mod tests {
         "delete_web_authn_credential",
         "forgot_password",
         "get_user",
+        "get_tokens_from_refresh_token",
         "get_user_attribute_verification_code",
         "global_sign_out",
         "initiate_auth",
@@ -60,12 +61,20 @@ mod tests {
             "get_item" => &["dynamodb:GetItem"],
             "put_item" => &["dynamodb:PutItem"],
             "update_item" => &["dynamodb:UpdateItem"],
+            "delete_item" => &["dynamodb:DeleteItem"],
             other => panic!("map the DynamoDB operation {other} to its IAM actions here"),
         }
     }
 
+    /// The IAM action name of an SDK operation: `admin_get_user` → `AdminGetUser`, with the
+    /// acronyms AWS spells in capitals (`AdminSetUserMFAPreference`).
     fn pascal(op: &str) -> String {
-        op.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+        op.split('_')
+            .map(|w| match w {
+                "mfa" => "MFA".to_string(),
+                w => w[..1].to_uppercase() + &w[1..],
+            })
+            .collect()
     }
 
     /// (client, operation) for every `cognito.op(` / `s3.op(` / `ses.op(` / `dynamodb.op(` in the

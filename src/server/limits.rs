@@ -6,20 +6,19 @@
 //! entry, so renaming or adding one cannot silently drop its limit. Over a limit: 429 with a
 //! page whose wait agrees with `Retry-After`.
 
-use super::client_ip::{client_ip, limit_key};
+use super::client_ip::{limit_key, of_request};
 use super::rate_limit::{StoreUnavailable, wait_seconds};
 use super::state::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
 use axum::{
     body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use leptos::server_fn::ServerFn;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 /// Request bodies above this are refused (every form here is far smaller).
@@ -49,6 +48,10 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
     }
 }
 
+/// An email address alone (from every client together) may be tried this many times the
+/// per-address limit a minute.
+pub const EMAIL_CEILING_FACTOR: u32 = 10;
+
 /// How a server function is limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -77,15 +80,20 @@ pub fn table() -> Vec<(&'static str, Scope)> {
         (a::ForgotPassword::PATH, IpAndEmail),
         (a::ResetPassword::PATH, IpAndEmail),
         (a::AnswerMfa::PATH, Ip),
+        (a::AnswerRecoveryCode::PATH, Ip),
         (a::CompleteNewPassword::PATH, Ip),
         (a::SignOut::PATH, Exempt),
         (a::SessionStatus::PATH, Exempt),
         (a::SignOutEverywhere::PATH, IpAndAccount),
+        (a::EndSession::PATH, IpAndAccount),
+        (a::EndOtherSessions::PATH, IpAndAccount),
         (crate::mfa::BeginMfaSetup::PATH, IpAndAccount),
         (crate::settings::SetLanguage::PATH, IpAndAccount),
         (crate::mfa::VerifyMfaSetup::PATH, IpAndAccount),
         (crate::mfa::DisableMfa::PATH, IpAndAccount),
         (crate::mfa::MfaStatus::PATH, Exempt),
+        (crate::mfa::NewRecoveryCodes::PATH, IpAndAccount),
+        (crate::mfa::RecoveryCodesLeft::PATH, Exempt),
         (crate::settings::UpdateProfile::PATH, IpAndAccount),
         (crate::settings::ChangeEmail::PATH, IpAndAccount),
         (crate::settings::VerifyEmail::PATH, IpAndAccount),
@@ -121,13 +129,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         None if path.starts_with("/api/") => Scope::Ip,
         None => return next.run(req).await,
     };
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
-    let ip = limit_key(client_ip(peer, forwarded, &state.config.trusted_proxies));
+    let ip = limit_key(of_request(req.headers(), req.extensions(), &state.config.trusted_proxies));
     match state.limits.hit(&format!("ip:{ip}"), state.config.rate_limit_per_minute).await {
         Ok(Ok(())) => {}
         Ok(Err(wait)) => {
@@ -137,27 +139,40 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         }
         Err(StoreUnavailable) => return store_unavailable(&state, same_person_get(&req)).await,
     }
-    let (req, account) = match scope {
+    let per_minute = state.config.account_rate_limit_per_minute;
+    let (req, keys) = match scope {
         Scope::IpAndEmail => {
             let (parts, body) = req.into_parts();
             // The body is already buffered and bounded (`limit_body`).
             let bytes = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await.unwrap_or_default();
             // Read with the function's own parser: when there is no email here, the function
             // cannot read one either and refuses the form before doing anything.
-            let email = form_email(&bytes);
-            (Request::from_parts(parts, Body::from(bytes)), email.map(|e| format!("email:{e}")))
+            let keys = match form_email(&bytes) {
+                // The visible limit counts the address from this client only, so a stranger
+                // cannot keep someone else's address locked; the address alone has a ceiling
+                // far above what its owner reaches. Both keyed by an HMAC, never the address.
+                Some(email) => {
+                    let who = state.keyed(&format!("email:{email}"));
+                    vec![
+                        (format!("email:{who}:{ip}"), per_minute),
+                        (format!("email:{who}"), per_minute.saturating_mul(EMAIL_CEILING_FACTOR)),
+                    ]
+                }
+                None => vec![],
+            };
+            (Request::from_parts(parts, Body::from(bytes)), keys)
         }
         Scope::IpAndAccount => {
-            let sub = match req.extensions().get::<Auth>() {
-                Some(Auth::SignedIn(user)) => Some(format!("account:{}", user.sub)),
-                _ => None,
+            let keys = match req.extensions().get::<Auth>() {
+                Some(Auth::SignedIn(user)) => vec![(format!("account:{}", user.sub), per_minute)],
+                _ => vec![],
             };
-            (req, sub)
+            (req, keys)
         }
-        _ => (req, None),
+        _ => (req, vec![]),
     };
-    if let Some(key) = account {
-        match state.limits.hit(&key, state.config.account_rate_limit_per_minute).await {
+    for (key, per_minute) in keys {
+        match state.limits.hit(&key, per_minute).await {
             Ok(Ok(())) => {}
             Ok(Err(wait)) => {
                 tracing::warn!(path = %req.uri().path(), "rate limit hit (email or account)");

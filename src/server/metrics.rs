@@ -74,6 +74,11 @@ pub fn limit_rejection(scope: &'static str) {
     metrics::counter!("lc_limit_rejections_total", "scope" => scope).increment(1);
 }
 
+/// A security notice (`email::notify`) that could not be sent.
+pub fn security_notice_failed(event: &'static str) {
+    metrics::counter!("lc_security_notices_failed_total", "event" => event).increment(1);
+}
+
 #[cfg(test)]
 mod tests {
     use super::route_label;

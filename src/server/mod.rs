@@ -18,6 +18,7 @@ pub mod provision;
 pub mod rate_limit;
 pub mod request_id;
 pub mod session;
+pub mod session_store;
 pub mod setup;
 pub mod state;
 pub mod verifier;

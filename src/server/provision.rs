@@ -8,11 +8,11 @@ use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     types::{
         AccountRecoverySettingType, AttributeDataType, AuthFactorType, DefaultEmailOptionType, ExplicitAuthFlowsType,
-        LambdaConfigType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
-        RecoveryOptionType, SchemaAttributeType, SignInPolicyType, SoftwareTokenMfaConfigType,
-        StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType,
-        UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserVerificationType, UsernameAttributeType,
-        VerificationMessageTemplateType, VerifiedAttributeType, WebAuthnConfigurationType,
+        FeatureType, LambdaConfigType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
+        RecoveryOptionType, RefreshTokenRotationType, SchemaAttributeType, SignInPolicyType,
+        SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType,
+        UserAttributeUpdateSettingsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserVerificationType,
+        UsernameAttributeType, VerificationMessageTemplateType, VerifiedAttributeType, WebAuthnConfigurationType,
     },
 };
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
@@ -22,7 +22,9 @@ pub const GROUPS: [&str; 2] = ["users", "admins"];
 /// can never write it. `bio` is free text (up to 2,000 UTF-8 bytes): it stays out of the id
 /// token, and so out of the session cookie, by not being readable by the app client at all;
 /// the server reads and writes it with AdminGetUser/AdminUpdateUserAttributes.
-const CUSTOM_ATTRIBUTES: [(&str, &str); 2] = [("bio", "500"), ("plan", "32")];
+/// `recovery` holds the argon2id hashes of the two-factor recovery codes (`mfa::recovery`): like
+/// `bio`, the app client can neither read nor write it.
+const CUSTOM_ATTRIBUTES: [(&str, &str); 3] = [("bio", "500"), ("plan", "32"), ("recovery", "2048")];
 /// What the app client may read (these also appear in the id token).
 const READ_ATTRIBUTES: [&str; 7] =
     ["email", "email_verified", "given_name", "family_name", "picture", "locale", "custom:plan"];
@@ -338,14 +340,33 @@ async fn ensure_mfa(c: &Cognito, pool_id: &str, cfg: &Config) -> Result<(), Stri
 }
 
 /// The sign-in flows a client allows: the web client also signs in after confirmation
-/// (USER_AUTH); the api client only gets tokens for an existing account.
+/// (USER_AUTH) and refreshes with GetTokensFromRefreshToken (refresh-token rotation, which the
+/// AWS guide says goes without REFRESH_TOKEN_AUTH); the api client only gets tokens for an
+/// existing account and refreshes with REFRESH_TOKEN_AUTH.
 fn wanted_flows(secret: bool) -> Vec<ExplicitAuthFlowsType> {
-    let mut flows = vec![ExplicitAuthFlowsType::AllowUserPasswordAuth, ExplicitAuthFlowsType::AllowRefreshTokenAuth];
     if secret {
-        flows.push(ExplicitAuthFlowsType::AllowUserAuth);
+        vec![ExplicitAuthFlowsType::AllowUserPasswordAuth, ExplicitAuthFlowsType::AllowUserAuth]
+    } else {
+        vec![ExplicitAuthFlowsType::AllowUserPasswordAuth, ExplicitAuthFlowsType::AllowRefreshTokenAuth]
     }
-    flows
 }
+
+/// Refresh-token rotation: the web client gets a new refresh token with every refresh
+/// (GetTokensFromRefreshToken), the old one valid for `ROTATION_GRACE_SECONDS` more so two tabs
+/// refreshing at once both succeed. The api client's callers refresh with REFRESH_TOKEN_AUTH,
+/// which rotation would refuse.
+fn rotation(secret: bool) -> RefreshTokenRotationType {
+    let feature = if secret { FeatureType::Enabled } else { FeatureType::Disabled };
+    let grace = if secret { ROTATION_GRACE_SECONDS } else { 0 };
+    RefreshTokenRotationType::builder()
+        .feature(feature)
+        .retry_grace_period_seconds(grace)
+        .build()
+        .expect("feature is set")
+}
+
+/// How long a rotated-out refresh token still works (Cognito allows 0 to 60 s).
+pub const ROTATION_GRACE_SECONDS: i32 = 10;
 
 fn write_attributes(secret: bool) -> &'static [&'static str] {
     if secret { &WRITE_ATTRIBUTES } else { &API_WRITE_ATTRIBUTES }
@@ -373,6 +394,7 @@ macro_rules! client_settings {
             .token_validity_units(seconds_units())
             .set_read_attributes(strings(&READ_ATTRIBUTES))
             .set_write_attributes(strings(write_attributes($secret)))
+            .refresh_token_rotation(rotation($secret))
     };
 }
 
@@ -446,7 +468,9 @@ async fn ensure_client(
         && d.refresh_token_validity() == cfg.refresh_token_seconds
         && d.token_validity_units() == Some(&seconds_units())
         && sorted(d.read_attributes()) == sorted(&READ_ATTRIBUTES)
-        && sorted(d.write_attributes()) == sorted(write_attributes(secret));
+        && sorted(d.write_attributes()) == sorted(write_attributes(secret))
+        && d.refresh_token_rotation().map(|r| r.feature()).unwrap_or(&FeatureType::Disabled)
+            == rotation(secret).feature();
     let client_secret = d.client_secret().map(str::to_string);
     if same {
         say("app client", &format!("{name} ({id})"), "unchanged");

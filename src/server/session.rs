@@ -46,6 +46,13 @@ pub enum CookieName {
     Reauth,
     /// The language chosen with the footer's switcher (`en`, `de`).
     Lang,
+    /// The id of the session's server-side record (`session_store`).
+    Sid,
+    /// Recovery codes just made, until the page that shows them once has shown them.
+    RecoveryCodes,
+    /// This browser, once it has signed in: which accounts it has signed in to (a sign-in from
+    /// a browser an account has not seen is announced to the account by email).
+    Device,
 }
 
 impl CookieName {
@@ -62,6 +69,9 @@ impl CookieName {
             CookieName::PasskeyChallenge => "lc-passkey",
             CookieName::Reauth => "lc-reauth",
             CookieName::Lang => "lc-lang",
+            CookieName::Sid => "lc-sid",
+            CookieName::Device => "lc-device",
+            CookieName::RecoveryCodes => "lc-recovery-codes",
         }
     }
 }
@@ -157,6 +167,9 @@ pub struct SessionTokens {
     pub access: String,
     pub id: String,
     pub refresh: Option<String>,
+    /// The id of the session's record (`session_store`); a session without one is refused.
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 /// A sign-up (or unconfirmed sign-in) waiting for its emailed code.
@@ -202,6 +215,32 @@ pub use crate::flash::{Flash, FlashKind};
 
 pub const FLASH_MAX_AGE: CookieDuration = CookieDuration::minutes(5);
 
+/// The accounts this browser has signed in to (the `sub`s, newest last), so that a sign-in from
+/// a browser an account has not seen before can be announced to it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Device {
+    pub subs: Vec<String>,
+}
+
+impl Device {
+    /// How many accounts one browser remembers.
+    pub const MAX: usize = 10;
+
+    pub fn knows(&self, sub: &str) -> bool {
+        self.subs.iter().any(|s| s == sub)
+    }
+
+    pub fn remember(&mut self, sub: &str) {
+        self.subs.retain(|s| s != sub);
+        self.subs.push(sub.to_string());
+        let over = self.subs.len().saturating_sub(Self::MAX);
+        self.subs.drain(..over);
+    }
+}
+
+/// Browsers keep a cookie at most 400 days.
+pub const DEVICE_MAX_AGE: CookieDuration = CookieDuration::days(400);
+
 /// A language chosen with the switcher stays chosen for a year.
 pub const LANG_MAX_AGE: CookieDuration = CookieDuration::days(365);
 
@@ -216,6 +255,9 @@ impl CookieCodec {
         if let Some(r) = &tokens.refresh {
             out.push(self.seal(CookieName::Refresh, r, age));
         }
+        if let Some(sid) = &tokens.sid {
+            out.push(self.seal(CookieName::Sid, sid, age));
+        }
         out
     }
 
@@ -225,11 +267,13 @@ impl CookieCodec {
             CookieName::Access,
             CookieName::Id,
             CookieName::Refresh,
+            CookieName::Sid,
             CookieName::Pending,
             CookieName::Challenge,
             CookieName::MfaSetup,
             CookieName::EmailChange,
             CookieName::Reauth,
+            CookieName::RecoveryCodes,
         ]
         .into_iter()
         .map(|n| self.clear(n))
@@ -242,6 +286,7 @@ impl CookieCodec {
             access: self.open(headers, CookieName::Access)?,
             id: self.open(headers, CookieName::Id)?,
             refresh: self.open(headers, CookieName::Refresh),
+            sid: self.open(headers, CookieName::Sid),
         })
     }
 }
@@ -264,7 +309,12 @@ mod tests {
     }
 
     fn tokens() -> SessionTokens {
-        SessionTokens { access: "acc.ess.tok".into(), id: "id.tok.en".into(), refresh: Some("refresh".into()) }
+        SessionTokens {
+            access: "acc.ess.tok".into(),
+            id: "id.tok.en".into(),
+            refresh: Some("refresh".into()),
+            sid: Some("sid".into()),
+        }
     }
 
     #[test]
@@ -366,6 +416,19 @@ mod tests {
     }
 
     #[test]
+    fn a_device_remembers_its_last_accounts() {
+        let mut d = Device::default();
+        for i in 0..12 {
+            d.remember(&format!("sub-{i}"));
+        }
+        assert_eq!(d.subs.len(), Device::MAX);
+        assert!(!d.knows("sub-0") && !d.knows("sub-1") && d.knows("sub-2") && d.knows("sub-11"));
+        d.remember("sub-2");
+        assert_eq!(d.subs.last().map(String::as_str), Some("sub-2"), "used again, kept longest");
+        assert_eq!(d.subs.len(), Device::MAX);
+    }
+
+    #[test]
     fn end_session_expires_every_session_cookie() {
         let cleared = codec(true).end_session();
         for v in &cleared {
@@ -373,6 +436,11 @@ mod tests {
             assert!(s.starts_with("__Host-") && s.contains("Max-Age=0"), "{s}");
         }
         // A pending email change belongs to the session that asked for it.
+        assert!(cleared.iter().any(|v| v.to_str().unwrap().starts_with("__Host-lc-sid=")));
+        assert!(
+            !cleared.iter().any(|v| v.to_str().unwrap().starts_with("__Host-lc-device=")),
+            "the browser stays known to the account after a sign-out"
+        );
         assert!(cleared.iter().any(|v| v.to_str().unwrap().starts_with("__Host-lc-email-change=")));
     }
 }

@@ -408,10 +408,13 @@ mod tests {
         let confirmed =
             mock!(Client::confirm_forgot_password).then_output(|| ConfirmForgotPasswordOutput::builder().build());
         let sign_out_fails = mock!(Client::admin_user_global_sign_out).then_http_response(cognito_internal_error);
-        let cognito =
-            mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, [&confirmed, &sign_out_fails], |c| {
-                c.retry_config(RetryConfig::disabled())
-            });
+        let lookup_fails = mock!(Client::admin_get_user).then_http_response(cognito_internal_error);
+        let cognito = mock_client!(
+            aws_sdk_cognitoidentityprovider,
+            RuleMode::MatchAny,
+            [&confirmed, &sign_out_fails, &lookup_fails],
+            |c| c.retry_config(RetryConfig::disabled())
+        );
         let state = AppState::for_test(Config::for_test(), cognito, Verifier::new(ISS, CLIENT, &jwks));
         let req = form_post("/api/reset_password", "email=ada%40example.com&code=123456&password=Correct-Horse-9");
         let res = app(state.clone()).oneshot(req).await.unwrap();
@@ -617,12 +620,20 @@ mod tests {
                     && r.session() == Some("s".repeat(40).as_str())
                     && r.challenge_responses().and_then(|c| c.get("CREDENTIAL")).is_some_and(|c| c.contains("good"))
             };
-        let accepted = mock!(Client::respond_to_auth_challenge).match_requests(good).then_output(|| {
+        // Tokens that verify: the session starts with its record.
+        let claims = |extra: serde_json::Value| {
+            let mut c = serde_json::json!({"sub": "u1", "iss": ISS, "exp": now() + 3000, "iat": now()});
+            c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            sign(KEY_A, "a", c)
+        };
+        let access = claims(serde_json::json!({"client_id": CLIENT, "token_use": "access", "username": "u1"}));
+        let id = claims(serde_json::json!({"aud": CLIENT, "token_use": "id", "email": "ada@example.com"}));
+        let accepted = mock!(Client::respond_to_auth_challenge).match_requests(good).then_output(move || {
             RespondToAuthChallengeOutput::builder()
                 .authentication_result(
                     AuthenticationResultType::builder()
-                        .access_token("access")
-                        .id_token("id")
+                        .access_token(access.clone())
+                        .id_token(id.clone())
                         .refresh_token("r")
                         .build(),
                 )
@@ -641,7 +652,16 @@ mod tests {
                     .build(),
             )
         });
-        let state = email_code_state(&[&web_authn, &no_passkey, &accepted, &refused], false);
+        let (jwks, _) = jwks_server().await;
+        let cognito = mock_client!(
+            aws_sdk_cognitoidentityprovider,
+            RuleMode::MatchAny,
+            [&web_authn, &no_passkey, &accepted, &refused],
+            |c| c.retry_config(RetryConfig::disabled())
+        );
+        let mut config = Config::for_test();
+        config.equal_time_ms = 0;
+        let state = AppState::for_test(config, cognito, Verifier::new(ISS, CLIENT, &jwks));
         state.allow_passkeys();
         let start = || island_post("/api/passkey_sign_in_options", "email=ada%40example.com".into(), "");
 
@@ -803,7 +823,7 @@ mod tests {
         assert_eq!(res.headers()[header::LOCATION], crate::routes::SETTINGS);
         assert_eq!(
             flash_of(&state, &res).message,
-            "Your account uses an authenticator app, so a code by email is not enough. Enter your password."
+            "Your account uses an authenticator app, so a code by email is not enough. Enter your password and a current code from the app."
         );
         assert_eq!((app_on.num_calls(), any.num_calls()), (1, 0));
     }
@@ -825,7 +845,12 @@ mod tests {
             access: claims(serde_json::json!({"client_id": CLIENT, "token_use": "access", "username": "u1"})),
             id: claims(serde_json::json!({"aud": CLIENT, "token_use": "id", "email": "a@example.com"})),
             refresh: Some("refresh".into()),
+            sid: None,
         };
+        let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+        let sid =
+            crate::server::guard::record_session(&state, &tokens, "u1", &http::HeaderMap::new(), ip).await.unwrap();
+        let tokens = crate::server::session::SessionTokens { sid: Some(sid), ..tokens };
         let cookies = state
             .cookies
             .start_session(&tokens, 3600)

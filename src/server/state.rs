@@ -2,6 +2,7 @@
 
 use super::config::LimitsStore;
 use super::rate_limit::{self, LimitStore, RESEND_INTERVAL_SECONDS, StoreUnavailable, wait_seconds};
+use super::session_store::{self, SessionStore};
 use super::{aws, config::Config, session::CookieCodec, verifier::Verifier};
 use crate::auth::validate::PasswordPolicy;
 use crate::error::AppError;
@@ -31,9 +32,25 @@ pub struct AppState {
     pub cookies: CookieCodec,
     /// Every rate limit and resend wait (`limits` says which request gets which).
     pub limits: Arc<dyn LimitStore>,
+    /// The record of every signed-in browser (`session_store`), in the limits' store.
+    pub sessions: Arc<dyn SessionStore>,
     policy: Arc<RwLock<PasswordPolicy>>,
     /// The factors the pool's sign-in policy lets a person start with, besides the password.
     factors: Arc<FirstFactors>,
+    /// Keys the limits counted per email address (`keyed`); derived from the cookie key.
+    limit_key: Arc<aws_lc_rs::hmac::Key>,
+}
+
+/// At most this many codes a minute for one address, from all clients together.
+pub const RESEND_CEILING_PER_MINUTE: u32 = 6;
+
+/// The HMAC key of `AppState::keyed`: SHA-256 of a label and the cookie key, so it is never the
+/// cookie key itself.
+fn limit_key(cookie_key: &[u8]) -> aws_lc_rs::hmac::Key {
+    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    ctx.update(b"leptos-cognito limits v1\0");
+    ctx.update(cookie_key);
+    aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, ctx.finish().as_ref())
 }
 
 impl AppState {
@@ -41,17 +58,18 @@ impl AppState {
         let clients = aws::clients(&config).await;
         let verifier = Verifier::new(&config.issuer, &config.client_id, &config.jwks_url)
             .with_bearer_clients(config.api_client_id.clone());
-        let limits: Arc<dyn LimitStore> = match config.limits_store {
+        let (limits, sessions): (Arc<dyn LimitStore>, Arc<dyn SessionStore>) = match config.limits_store {
             LimitsStore::Memory => {
                 let memory = Arc::new(rate_limit::Memory::default());
                 memory.spawn_pruner();
-                memory
+                (memory, Arc::new(session_store::Memory::default()))
             }
-            LimitsStore::DynamoDb => {
-                Arc::new(rate_limit::dynamodb::DynamoStore::new(clients.dynamodb.clone(), &config.limits_table))
-            }
+            LimitsStore::DynamoDb => (
+                Arc::new(rate_limit::dynamodb::DynamoStore::new(clients.dynamodb.clone(), &config.limits_table)),
+                Arc::new(session_store::dynamodb::DynamoSessions::new(clients.dynamodb.clone(), &config.limits_table)),
+            ),
         };
-        let state = Self::assemble(leptos_options, config, cookie_key, clients, verifier, limits);
+        let state = Self::assemble(leptos_options, config, cookie_key, clients, verifier, limits, sessions);
         state.spawn_policy_loader();
         state
     }
@@ -79,7 +97,9 @@ impl AppState {
         );
         let options = LeptosOptions::builder().output_name("test").build();
         let limits = Arc::new(rate_limit::Memory::default());
-        Self::assemble(options, config, &[5u8; 64], aws::Clients { cognito, s3, ses, dynamodb }, verifier, limits)
+        let sessions = Arc::new(session_store::Memory::default());
+        let clients = aws::Clients { cognito, s3, ses, dynamodb };
+        Self::assemble(options, config, &[5u8; 64], clients, verifier, limits, sessions)
     }
 
     fn assemble(
@@ -89,11 +109,13 @@ impl AppState {
         clients: aws::Clients,
         verifier: Verifier,
         limits: Arc<dyn LimitStore>,
+        sessions: Arc<dyn SessionStore>,
     ) -> Self {
         let aws::Clients { cognito, s3, ses, .. } = clients;
         AppState {
             leptos_options,
             limits,
+            sessions,
             cookies: CookieCodec::new(cookie_key, config.secure_cookies()).accepting(&config.previous_cookie_keys),
             config: Arc::new(config),
             cognito,
@@ -102,13 +124,32 @@ impl AppState {
             verifier: Arc::new(verifier),
             policy: Arc::new(RwLock::new(PasswordPolicy::default())),
             factors: Arc::default(),
+            limit_key: Arc::new(limit_key(cookie_key)),
         }
     }
 
+    /// What a limit keyed by someone's email address (or account) is stored under: an HMAC
+    /// with a key derived from the cookie key, so the shared table never holds an address.
+    pub fn keyed(&self, who: &str) -> String {
+        use base64::Engine;
+        let tag = aws_lc_rs::hmac::sign(&self.limit_key, who.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag.as_ref()[..18])
+    }
+
     /// One code a resend wait (`RESEND_INTERVAL_SECONDS`) per `who` (an email address or
-    /// `account:<sub>`); the refusal says how many seconds are left.
-    pub async fn resend_allowed(&self, who: &str) -> Result<(), AppError> {
-        match self.limits.once_per(&format!("resend:{who}"), Duration::from_secs(RESEND_INTERVAL_SECONDS)).await {
+    /// `account:<sub>`) and client; the refusal says how many seconds are left. The wait is
+    /// counted per address *and* client, so a stranger asking for codes keeps only themselves
+    /// waiting; the address alone has a ceiling (`RESEND_CEILING_PER_MINUTE`) well above what
+    /// one person asks for.
+    pub async fn resend_allowed(&self, who: &str, client: std::net::IpAddr) -> Result<(), AppError> {
+        let who = self.keyed(who);
+        let net = super::client_ip::limit_key(client);
+        let interval = Duration::from_secs(RESEND_INTERVAL_SECONDS);
+        let checked = match self.limits.once_per(&format!("resend:{who}:{net}"), interval).await {
+            Ok(Ok(())) => self.limits.hit(&format!("resend-any:{who}"), RESEND_CEILING_PER_MINUTE).await,
+            other => other,
+        };
+        match checked {
             Ok(Ok(())) => Ok(()),
             Ok(Err(wait)) => {
                 use crate::i18n::t::errors as t;
@@ -122,10 +163,11 @@ impl AppState {
         }
     }
 
-    /// Seconds left of `who`'s resend wait (0 when a code may be asked for now, or when the
-    /// store cannot tell: the resend itself is checked all the same).
-    pub async fn resend_seconds_left(&self, who: &str) -> u64 {
-        self.limits.remaining(&format!("resend:{who}")).await.map(|w| w.as_secs()).unwrap_or(0)
+    /// Seconds left of `who`'s resend wait for `client` (0 when a code may be asked for now, or
+    /// when the store cannot tell: the resend itself is checked all the same).
+    pub async fn resend_seconds_left(&self, who: &str, client: std::net::IpAddr) -> u64 {
+        let key = format!("resend:{}:{}", self.keyed(who), super::client_ip::limit_key(client));
+        self.limits.remaining(&key).await.map(|w| w.as_secs()).unwrap_or(0)
     }
 
     /// Codes sent because an unconfirmed account tried to sign in have a wait of their own,
@@ -133,7 +175,12 @@ impl AppState {
     /// may go now.
     pub async fn quiet_resend_allowed(&self, email: &str) -> bool {
         let wait = Duration::from_secs(RESEND_INTERVAL_SECONDS);
-        matches!(self.limits.once_per(&format!("quiet-resend:{email}"), wait).await, Ok(Ok(())))
+        matches!(self.limits.once_per(&format!("quiet-resend:{}", self.keyed(email)), wait).await, Ok(Ok(())))
+    }
+
+    /// The client of a request (its parts).
+    pub fn client_of(&self, parts: &http::request::Parts) -> std::net::IpAddr {
+        super::client_ip::of_request(&parts.headers, &parts.extensions, &self.config.trusted_proxies)
     }
 
     /// The pool's password policy (the provisioned default until Cognito has answered).

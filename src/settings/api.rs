@@ -23,10 +23,14 @@ pub async fn update_profile(
 }
 
 #[server(endpoint = "change_email")]
-pub async fn change_email(email: String, email_password: String) -> Result<(), AppError> {
+pub async fn change_email(
+    email: String,
+    email_password: String,
+    #[server(default)] email_totp: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::ctx::{Ctx, keep};
     let ctx = Ctx::get()?;
-    let result = super::server::change_email(&ctx, &email, &email_password).await;
+    let result = super::server::change_email(&ctx, &email, &email_password, email_totp.as_deref()).await;
     ctx.finish(result, crate::routes::SETTINGS, keep(&email, None, None))
 }
 
@@ -52,9 +56,13 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 }
 
 #[server(endpoint = "delete_account")]
-pub async fn delete_account(confirm_email: String, delete_password: String) -> Result<(), AppError> {
+pub async fn delete_account(
+    confirm_email: String,
+    delete_password: String,
+    #[server(default)] delete_totp: Option<String>,
+) -> Result<(), AppError> {
     let ctx = crate::server::ctx::Ctx::get()?;
-    let result = super::server::delete_account(&ctx, &confirm_email, &delete_password).await;
+    let result = super::server::delete_account(&ctx, &confirm_email, &delete_password, delete_totp.as_deref()).await;
     ctx.finish(result, crate::routes::SETTINGS, Default::default())
 }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub(crate) mod server;
+pub mod sessions;
 
 pub use api::*;
 pub use pages::*;

@@ -129,6 +129,13 @@ pub fn SettingsPage() -> impl IntoView {
             <section aria-labelledby="mfa-heading">
                 <h2 id="mfa-heading">{t::TWO_FACTOR.text()}</h2>
                 <crate::mfa::MfaStatus/>
+                <crate::mfa::RecoveryCodesStatus/>
+            </section>
+
+            <section aria-labelledby="sessions-heading" id="sessions">
+                <h2 id="sessions-heading">{t::SESSIONS.text()}</h2>
+                <p>{t::SESSIONS_INTRO.text()}</p>
+                <super::sessions::SessionList/>
             </section>
 
             <section aria-labelledby="avatar-heading">

@@ -78,14 +78,19 @@ pub async fn update_profile(ctx: &Ctx, given: &str, family: &str, bio: Option<&s
     Ok(crate::routes::SETTINGS)
 }
 
-pub async fn change_email(ctx: &Ctx, email: &str, password: &str) -> Result<&'static str, AppError> {
+pub async fn change_email(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    code: Option<&str>,
+) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     let email = validate::email(email)?;
     if email == user.email {
         return Err(AppError::InvalidInput(t::ALREADY_YOUR_EMAIL.text().into()));
     }
-    crate::auth::server::confirm_identity(ctx, password).await?;
+    crate::auth::server::confirm_identity(ctx, password, code).await?;
     let config = &ctx.state.config;
     let notice =
         email::email_change_notice(crate::i18n::current(), &config.app_name, &config.site_url, &user.email, &email);
@@ -153,7 +158,7 @@ pub async fn resend_email_code(ctx: &Ctx) -> Result<&'static str, AppError> {
     // The code goes to the address waiting for it, not the one the account still has.
     let to = pending_change(&ctx.state, &ctx.parts.headers, &user).unwrap_or(user.email);
     // Keyed by the account: whichever address is pending, one account gets one code a wait.
-    ctx.state.resend_allowed(&format!("account:{}", user.sub)).await?;
+    ctx.state.resend_allowed(&format!("account:{}", user.sub), ctx.client_ip()).await?;
     ctx.state
         .cognito
         .get_user_attribute_verification_code()
@@ -191,13 +196,15 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
         })?;
     // Whoever knew the old password is signed out everywhere; this browser gets a new session.
     let s = &ctx.state;
-    let others_signed_out = crate::auth::server::sign_out_all(s, &tokens.access).await;
     let user = ctx.user()?;
+    let others_signed_out = crate::auth::server::sign_out_all(s, &tokens.access).await
+        & crate::auth::server::end_records(s, &user.sub, None, false).await;
+    ctx.notify(crate::server::email::SecurityEvent::PasswordChanged).await;
     let fresh = crate::auth::server::password_sign_in(s, &user.email, &new)
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (after a password change)", &e));
     match fresh.ok().and_then(|out| out.authentication_result) {
-        Some(result) => ctx.start_session(&result)?,
+        Some(result) => ctx.start_session(&result, false).await?,
         None => {
             // Two-factor is on (or Cognito did not answer): sign in again, with the code.
             ctx.end_session();
@@ -217,16 +224,22 @@ pub async fn change_password(ctx: &Ctx, current: &str, new: &str) -> Result<&'st
     Ok(crate::routes::SETTINGS)
 }
 
-pub async fn delete_account(ctx: &Ctx, confirm_email: &str, password: &str) -> Result<&'static str, AppError> {
+pub async fn delete_account(
+    ctx: &Ctx,
+    confirm_email: &str,
+    password: &str,
+    code: Option<&str>,
+) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     if confirm_email.trim().to_lowercase() != user.email {
         return Err(AppError::InvalidInput(t::TYPE_EMAIL_EXACTLY.text().into()));
     }
-    crate::auth::server::confirm_identity(ctx, password).await?;
+    crate::auth::server::confirm_identity(ctx, password, code).await?;
     let s = &ctx.state;
     s.cognito.delete_user().access_token(&tokens.access).send().await.map_err(|e| ctx.token_error("DeleteUser", &e))?;
     crate::avatar::server::delete_all(&ctx.state, &user.sub, crate::avatar::server::LIST_PAGE).await;
+    crate::auth::server::end_records(s, &user.sub, None, false).await;
     ctx.end_session();
     Ok(crate::routes::ACCOUNT_DELETED)
 }

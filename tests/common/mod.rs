@@ -93,13 +93,21 @@ pub fn rand_suffix() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
 }
 
-/// The `Cookie` header a browser would send for a session with these tokens.
-pub fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -> String {
-    let tokens = leptos_cognito::server::session::SessionTokens {
+/// The `Cookie` header a browser would send for a session with these tokens (its server-side
+/// record started as a sign-in starts it).
+pub async fn session_cookie(state: &AppState, access: &str, id: &str, refresh: &str) -> String {
+    let mut tokens = leptos_cognito::server::session::SessionTokens {
         access: access.into(),
         id: id.into(),
         refresh: Some(refresh.into()),
+        sid: None,
     };
+    let sub = state.verifier.verify_id(id).await.expect("the id token verifies").sub;
+    let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+    let sid = leptos_cognito::server::guard::record_session(state, &tokens, &sub, &http::HeaderMap::new(), ip)
+        .await
+        .expect("the session store answers");
+    tokens.sid = Some(sid);
     state
         .cookies
         .start_session(&tokens, 3600)
@@ -137,6 +145,10 @@ impl Jar {
 
     pub fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
     }
 }
 
@@ -178,4 +190,171 @@ pub async fn form_post(url: &str, form: &str, jar: &mut Jar, client: Option<&str
 /// A page GET with the jar's cookies.
 pub async fn get_page(url: &str, jar: &mut Jar) -> Answer {
     answer(no_redirects().get(url).header(http::header::COOKIE, jar.header()).send().await.unwrap(), jar).await
+}
+
+/// The app's router in this process, driven as a browser drives it: form posts, page GETs and
+/// JSON API calls, each from a given client address and user-agent.
+pub struct TestApp {
+    pub state: AppState,
+}
+
+/// One answer of the router.
+pub struct Reply {
+    pub status: http::StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> &str {
+        self.headers.get(http::header::LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
+    }
+}
+
+/// A browser: its cookies, its address and its user-agent.
+#[derive(Clone)]
+pub struct Browser {
+    pub jar: Jar,
+    pub ip: [u8; 4],
+    pub user_agent: &'static str,
+}
+
+pub const FIREFOX_LINUX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+pub const CHROME_WINDOWS: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+impl Browser {
+    pub fn new(ip: [u8; 4], user_agent: &'static str) -> Browser {
+        Browser { jar: Jar::default(), ip, user_agent }
+    }
+}
+
+impl TestApp {
+    pub async fn new(config: Config) -> TestApp {
+        TestApp { state: state_with(config).await }
+    }
+
+    pub async fn send(&self, req: http::Request<axum::body::Body>) -> Reply {
+        use tower::ServiceExt;
+        let res = leptos_cognito::server::setup::app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        Reply { status, headers, body: String::from_utf8_lossy(&body).to_string() }
+    }
+
+    fn request(b: &Browser, method: http::Method, path: &str) -> http::request::Builder {
+        let peer = std::net::SocketAddr::from((b.ip, 40000));
+        http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(http::header::COOKIE, b.jar.header())
+            .header(http::header::USER_AGENT, b.user_agent)
+            .extension(axum::extract::ConnectInfo(peer))
+    }
+
+    /// A form POST as a browser without JavaScript sends it; the browser keeps the cookies.
+    pub async fn post(&self, b: &mut Browser, path: &str, form: &str) -> Reply {
+        let req = Self::request(b, http::Method::POST, path)
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ACCEPT, "text/html,application/xhtml+xml")
+            .header("sec-fetch-site", "same-origin")
+            .header(http::header::REFERER, format!("{}/settings", config().site_url))
+            .body(axum::body::Body::from(form.to_string()))
+            .unwrap();
+        let reply = self.send(req).await;
+        b.jar.apply(&reply.headers);
+        reply
+    }
+
+    /// A POST as an island sends it (it takes JSON, not HTML).
+    pub async fn call(&self, b: &mut Browser, path: &str, form: &str) -> Reply {
+        let req = Self::request(b, http::Method::POST, path)
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .body(axum::body::Body::from(form.to_string()))
+            .unwrap();
+        let reply = self.send(req).await;
+        b.jar.apply(&reply.headers);
+        reply
+    }
+
+    /// A GET of a page or an API address with the browser's cookies.
+    pub async fn get(&self, b: &mut Browser, path: &str) -> Reply {
+        let req = Self::request(b, http::Method::GET, path).body(axum::body::Body::empty()).unwrap();
+        let reply = self.send(req).await;
+        b.jar.apply(&reply.headers);
+        reply
+    }
+
+    /// Signs `email` (password `PASSWORD`) in through the sign-in form.
+    pub async fn sign_in(&self, b: &mut Browser, email: &str) -> Reply {
+        let form = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
+        self.post(b, "/api/sign_in", &form).await
+    }
+}
+
+/// A new confirmed account with `PASSWORD`: its address.
+pub async fn new_account(cfg: &Config, tag: &str) -> String {
+    let email = format!("{tag}-{}-{}@example.com", std::process::id(), rand_suffix());
+    create_user(cfg, &email, &[("given_name", "Ada"), ("family_name", "Lovelace")]).await;
+    email
+}
+
+/// Everything the dev mailbox holds for `email`, oldest first.
+pub async fn mailbox(email: &str) -> Vec<serde_json::Value> {
+    let url = format!("{}/_dev/mailbox?to={}", config().cognito_endpoint.unwrap(), email.replace('@', "%40"));
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// The subjects of the mails `email` was sent, oldest first.
+pub async fn subjects(email: &str) -> Vec<String> {
+    mailbox(email).await.iter().map(|m| m["subject"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+/// The current code (`offset` steps of 30 s away) of a TOTP `secret` in base32 (RFC 6238:
+/// HMAC-SHA1, 6 digits), as an authenticator app shows it.
+pub fn totp(secret: &str, offset: i64) -> String {
+    let mut bits = 0u64;
+    let mut n = 0;
+    let mut key = vec![];
+    for c in secret.trim_end_matches('=').chars() {
+        let v = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".find(c.to_ascii_uppercase()).expect("base32") as u64;
+        bits = (bits << 5) | v;
+        n += 5;
+        if n >= 8 {
+            key.push((bits >> (n - 8)) as u8);
+            n -= 8;
+        }
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let counter = ((now / 30) + offset) as u64;
+    let k = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &key);
+    let mac = aws_lc_rs::hmac::sign(&k, &counter.to_be_bytes());
+    let h = mac.as_ref();
+    let o = (h[19] & 0xf) as usize;
+    let code = (u32::from_be_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]) & 0x7fff_ffff) % 1_000_000;
+    format!("{code:06}")
+}
+
+/// Turns on an authenticator app for the account behind `access` (as the two-factor page does):
+/// its secret.
+pub async fn turn_on_totp(cfg: &Config, access: &str) -> String {
+    let cognito = aws::clients(cfg).await.cognito;
+    let secret = cognito.associate_software_token().access_token(access).send().await.unwrap().secret_code.unwrap();
+    cognito.verify_software_token().access_token(access).user_code(totp(&secret, 0)).send().await.unwrap();
+    cognito
+        .set_user_mfa_preference()
+        .access_token(access)
+        .software_token_mfa_settings(
+            aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    secret
 }

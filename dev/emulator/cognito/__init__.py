@@ -2,12 +2,15 @@
 module per area (the numbers are the patches in ../README.md):
 
 * `sign_up.py`: SignUp (also without a password), ConfirmSignUp, ResendConfirmationCode (1-3, 17)
-* `sign_in.py`: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge (3, 11, 12)
+* `sign_in.py`: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge (3, 11, 12, 19, 20)
 * `passwordless.py`: choice-based sign-in (USER_AUTH: SELECT_CHALLENGE, PASSWORD, EMAIL_OTP, WEB_AUTHN) (15)
 * `webauthn.py`: passkeys: the pool's WebAuthn configuration, registration, list, delete, assertion (16)
 * `tokens.py`: token lifetimes and claims, refresh tokens, RevokeToken, GlobalSignOut, DeleteUser (4-6)
+* `rotation.py`: refresh-token rotation: the app client's RefreshTokenRotation, GetTokensFromRefreshToken (19)
 * `attributes.py`: GetUser, UpdateUserAttributes, e-mail verification, UpdateUserPool (7, 13)
 * `totp.py`: AssociateSoftwareToken, VerifySoftwareToken, the SOFTWARE_TOKEN_MFA challenge (8)
+* `email_mfa.py`: email message MFA: the pool's EmailMfaConfiguration, the user's EmailMfaSettings,
+  the EMAIL_OTP and SELECT_MFA_TYPE challenges after the password (20)
 * `password.py`: ForgotPassword, ConfirmForgotPassword, ChangePassword's token check (9)
 * `triggers.py`: the CustomMessage trigger run as a local command before each emailed code, and the
   invitation AdminCreateUser mails (18)
@@ -25,9 +28,10 @@ Importing this package only records moto's originals; `apply()` installs the pat
 called once, by `emulator.patches.apply()`.
 """
 
-from . import attributes, password, sign_in, sign_up, tokens, totp, triggers, webauthn
+from . import attributes, email_mfa, password, rotation, sign_in, sign_up, tokens, totp, triggers, webauthn
 
-AREAS = (tokens, totp, attributes, sign_up, sign_in, password, webauthn, triggers)
+# email_mfa last: it wraps what totp.py and webauthn.py installed.
+AREAS = (tokens, rotation, totp, attributes, sign_up, sign_in, password, webauthn, triggers, email_mfa)
 
 
 def apply() -> None:

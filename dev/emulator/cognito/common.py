@@ -74,11 +74,19 @@ class _Session:
 
 
 @dataclass
+class _Rotated:
+    client_id: str  # the app client the token was issued to
+    successor: str  # the refresh token GetTokensFromRefreshToken answered in its place (rotation.py)
+    grace_until: float  # until then the rotated-out token still works (the client's RetryGracePeriodSeconds)
+
+
+@dataclass
 class _PoolState:
     sign_up_sessions: dict[str, _Session] = field(default_factory=dict)
     auth_sessions: dict[str, _Session] = field(default_factory=dict)
     refresh_expires_at: dict[str, float] = field(default_factory=dict)
     revoked_access_tokens: set[str] = field(default_factory=set)
+    rotated: dict[str, _Rotated] = field(default_factory=dict)  # rotated-out refresh token -> its successor
     choice_sessions: dict[str, Any] = field(default_factory=dict)  # passwordless._Choice by Session
     webauthn: dict[str, str] | None = None  # the pool's WebAuthnConfiguration
 

@@ -1,7 +1,8 @@
-"""Sign-in (patches 3, 11, 12, 15): InitiateAuth (USER_AUTH with ConfirmSignUp's Session, or
+"""Sign-in (patches 3, 11, 12, 15, 19, 20): InitiateAuth (USER_AUTH with ConfirmSignUp's Session, or
 choice-based through passwordless.py, ExplicitAuthFlows, unknown and unconfirmed users,
-SECRET_HASH, refresh-token checks), AdminInitiateAuth's refresh-token checks, and
-RespondToAuthChallenge's SECRET_HASH."""
+SECRET_HASH, refresh-token checks, no REFRESH_TOKEN_AUTH for a client with refresh-token rotation),
+AdminInitiateAuth's refresh-token checks, and RespondToAuthChallenge's SECRET_HASH (then
+email_mfa.py's SELECT_MFA_TYPE, and passwordless.py's challenges)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from moto.cognitoidp.exceptions import (
 from moto.core.responses import ActionResult
 
 from .. import clock, config
-from . import passwordless
+from . import email_mfa, passwordless
 from .common import Resp, _find_client, _install_operations, _prevents_existence_errors, _pstate
+from .rotation import refuse_refresh_token_auth
 from .secret_hash import _check_secret_hash, _require_secret_hash
 from .tokens import _check_refresh_token
 
@@ -50,6 +52,8 @@ _orig_respond_to_auth_challenge_op = Resp.respond_to_auth_challenge
 # Unconfirmed users: moto answers UserNotConfirmedException only after the password matched; with
 # the `unconfirmed_first` switch (EMULATOR_UNCONFIRMED_FIRST, POST /_dev/config) it comes before the
 # password check, Cognito's reported order, so a wrong password gets it too.
+# A client with refresh-token rotation ENABLED must refresh with GetTokensFromRefreshToken:
+# REFRESH_TOKEN_AUTH is refused before anything else is looked at (rotation.py).
 def initiate_auth(self: Resp) -> ActionResult:
     client_id = self._get_param("ClientId")
     flow = self._get_param("AuthFlow")
@@ -66,6 +70,7 @@ def initiate_auth(self: Resp) -> ActionResult:
         if user is not None and user.enabled and user.status == m.UserStatus.UNCONFIRMED and config.get("unconfirmed_first"):
             raise UserNotConfirmedException("User is not confirmed.")
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        refuse_refresh_token_auth(client)
         token = params.get("REFRESH_TOKEN")
         _require_secret_hash(client, params.get("SECRET_HASH"))
         _check_refresh_token(pool, token)
@@ -97,23 +102,29 @@ def _user_auth(client_id: str, params: dict[str, str], session: str | None) -> d
     return backend._log_user_in(pool, client, user.username)
 
 
-# AdminInitiateAuth (wraps moto's): the same refresh-token checks as InitiateAuth.
+# AdminInitiateAuth (wraps moto's): the same refresh-token checks as InitiateAuth, and the same
+# refusal for a client with refresh-token rotation.
 def admin_initiate_auth(self: Resp) -> ActionResult:
     if self._get_param("AuthFlow") in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+        refuse_refresh_token_auth(pool.clients.get(self._get_param("ClientId")))
         _check_refresh_token(pool, (self._get_param("AuthParameters") or {}).get("REFRESH_TOKEN"))
     return _orig_admin_initiate_auth(self)
 
 
 # RespondToAuthChallenge (wraps moto's): for a client with a secret, ChallengeResponses must carry
 # SECRET_HASH of the USERNAME sent with it, for every challenge (moto checks only the MFA ones,
-# with the hash as the message). SELECT_CHALLENGE and EMAIL_OTP are answered by passwordless.py.
+# with the hash as the message). SELECT_MFA_TYPE (and an expired EMAIL_OTP MFA session) is answered
+# by email_mfa.py; SELECT_CHALLENGE and EMAIL_OTP (first factor or MFA) by passwordless.py.
 def respond_to_auth_challenge(self: Resp) -> Any:
     client_id = self._get_param("ClientId")
     _, _, client = _find_client(client_id)
     responses = self._get_param("ChallengeResponses") or {}
     _check_secret_hash(client, responses.get("USERNAME"), responses.get("SECRET_HASH"))
-    choice = passwordless.respond(client_id, self._get_param("ChallengeName"), self._get_param("Session"), responses)
+    name, session = self._get_param("ChallengeName"), self._get_param("Session")
+    choice = email_mfa.respond(client_id, name, session, responses)
+    if choice is None:
+        choice = passwordless.respond(client_id, name, session, responses)
     if choice is not None:
         return ActionResult(choice)
     return _orig_respond_to_auth_challenge_op(self)

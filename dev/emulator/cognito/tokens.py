@@ -34,6 +34,8 @@ from .common import (
 from .secret_hash import CLIENT_SECRET_MISSING, CLIENT_SECRET_WRONG
 
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+INVALID_REFRESH_TOKEN = "Invalid Refresh Token"
+REVOKED_REFRESH_TOKEN = "Refresh Token has been revoked"
 
 
 def live_refresh_tokens(email: str) -> int:
@@ -72,10 +74,10 @@ def _check_refresh_token(pool: m.CognitoIdpUserPool, token: str | None) -> None:
     """moto never expires refresh tokens, answers an unknown one "has been revoked" (or a 500 on
     the admin path) and crashes when the user is gone."""
     if not token or token not in pool.refresh_tokens:
-        raise NotAuthorizedError("Invalid Refresh Token")
+        raise NotAuthorizedError(INVALID_REFRESH_TOKEN)
     entry = pool.refresh_tokens[token]
     if entry is None:
-        raise NotAuthorizedError("Refresh Token has been revoked")
+        raise NotAuthorizedError(REVOKED_REFRESH_TOKEN)
     expires_at = _pstate(pool).refresh_expires_at.get(token)
     if expires_at is not None and clock.now() >= expires_at:
         raise NotAuthorizedError("Refresh Token has expired")
@@ -168,7 +170,9 @@ def _sign_out(self: Pool, username: str) -> None:
 
 
 # RevokeToken (moto: not implemented): revokes the refresh token and the access/id tokens issued
-# from it. An unknown token succeeds, as in Cognito. A client with a secret must send it as
+# from it (with rotation, rotation.py: from every refresh token of that sign-in, which share its
+# origin_jti). A token already rotated out only loses the rest of its grace period. An unknown
+# token succeeds, as in Cognito. A client with a secret must send it as
 # ClientSecret; missing or wrong -> UnauthorizedException (the error the API declares for an
 # unauthorized request; the message is the emulator's).
 def revoke_token(self: Resp) -> ActionResult:
@@ -192,6 +196,7 @@ def revoke_token(self: Resp) -> ActionResult:
                 continue
             entry = pool.refresh_tokens[token]
             if entry is None:
+                _pstate(pool).rotated.pop(token, None)
                 return EmptyResult()
             token_client_id, _, origin_jti = entry
             if token_client_id != client_id:

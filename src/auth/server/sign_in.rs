@@ -24,7 +24,7 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
     match reply {
         Ok(out) => match out.authentication_result {
             Some(result) => {
-                ctx.start_session(&result)?;
+                ctx.start_session(&result, true).await?;
                 Ok(crate::routes::HOME)
             }
             None => start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters),
@@ -38,8 +38,31 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<&'static 
             quiet_resend(s, &email).await;
             Err(AppError::WrongCredentials)
         }
+        // An account that must reset its password answers like a wrong password (and so like
+        // an unknown address); "Forgot your password?" is the way back.
+        Err(e) if error_code(&e) == Some("PasswordResetRequiredException") => {
+            log_sdk_error("InitiateAuth", &e);
+            Err(AppError::WrongCredentials)
+        }
         Err(e) => Err(map_sdk_error("InitiateAuth", &e)),
     }
+}
+
+/// A refusal of a first step that must read like an unknown address: an unconfirmed, unknown,
+/// disabled ("User is disabled.") or must-reset account. Cognito's wrong-secret refusals are
+/// NotAuthorizedException too; they are logged all the same.
+pub fn reads_as_unknown<E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata, R>(
+    e: &SdkError<E, R>,
+) -> bool {
+    matches!(
+        error_code(e),
+        Some(
+            "UserNotConfirmedException"
+                | "UserNotFoundException"
+                | "NotAuthorizedException"
+                | "PasswordResetRequiredException"
+        )
+    )
 }
 
 /// A fresh confirmation code for an unconfirmed account that tried to sign in, at most once per
@@ -74,7 +97,7 @@ pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, A
     }
     // One code per resend interval per address, whoever asks: a person is not flooded with
     // codes, and the wait is the same whether the account exists or not.
-    s.resend_allowed(&format!("sign-in-code:{email}")).await?;
+    s.resend_allowed(&format!("sign-in-code:{email}"), ctx.client_ip()).await?;
     match choice_sign_in(s, &email, "EMAIL_OTP").await {
         Ok(out) if out.challenge_name == Some(ChallengeNameType::EmailOtp) => {
             start_challenge(ctx, &email, out.challenge_name, out.session, out.challenge_parameters)
@@ -87,6 +110,11 @@ pub async fn send_sign_in_code(ctx: &Ctx, email: &str) -> Result<&'static str, A
         Err(e) if error_code(&e) == Some("UserNotConfirmedException") => {
             log_sdk_error("InitiateAuth (email code)", &e);
             quiet_resend(s, &email).await;
+            start_challenge(ctx, &email, Some(ChallengeNameType::EmailOtp), Some(decoy_session()), None)
+        }
+        // A disabled or must-reset account gets the page an unknown address gets.
+        Err(e) if reads_as_unknown(&e) => {
+            log_sdk_error("InitiateAuth (email code)", &e);
             start_challenge(ctx, &email, Some(ChallengeNameType::EmailOtp), Some(decoy_session()), None)
         }
         Err(e) => Err(map_sdk_error("InitiateAuth (email code)", &e)),
@@ -170,10 +198,28 @@ pub fn decoy_session() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
+/// What a re-authentication proved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// The password; the account has no authenticator app.
+    Password,
+    /// The password and a current code of the account's authenticator app.
+    PasswordAndCode,
+}
+
 /// Re-authentication before turning MFA on: Cognito checks the signed-in person's current
 /// password. A sign-in that asks for the MFA code has already accepted the password. The
 /// session such a check mints is revoked unused.
 pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
+    prove(ctx, password, None).await.map(|_| ())
+}
+
+/// Signs in again with the signed-in person's password and, when Cognito then asks for the
+/// authenticator app's code, answers with `code`: the one way Cognito checks a TOTP code of an
+/// existing set-up. Without a `code` an account with an authenticator app is only proven to
+/// have its password (`Proof::Password` is then never returned: the caller decides with
+/// `prove_all`). The session either step mints is revoked unused.
+async fn prove(ctx: &Ctx, password: &str, code: Option<&str>) -> Result<Option<Proof>, AppError> {
     let user = ctx.user()?;
     let password = validate::current_password(password)
         .map_err(|_| AppError::InvalidInput(t::ENTER_CURRENT_PASSWORD.text().into()))?;
@@ -189,18 +235,70 @@ pub async fn check_password(ctx: &Ctx, password: &str) -> Result<(), AppError> {
     })?;
     if let Some(refresh) = out.authentication_result.and_then(|r| r.refresh_token) {
         revoke_refresh(s, refresh, "re-authentication").await;
+        return Ok(Some(Proof::Password));
     }
-    Ok(())
+    if out.challenge_name != Some(ChallengeNameType::SoftwareTokenMfa) {
+        tracing::error!(challenge = ?out.challenge_name, "re-authentication with the password led to another step");
+        return Err(AppError::Internal);
+    }
+    // The password is right; the account has an authenticator app.
+    let Some(code) = code else { return Ok(None) };
+    let code =
+        validate::totp_code(code).map_err(|_| AppError::InvalidInput(t::AUTHENTICATOR_CODE_NEEDED.text().into()))?;
+    let username = out
+        .challenge_parameters
+        .as_ref()
+        .and_then(|p| p.get("USER_ID_FOR_SRP").cloned())
+        .unwrap_or_else(|| user.email.clone());
+    let session = out.session.ok_or(AppError::Internal)?;
+    let proof = respond_call(
+        s,
+        &session,
+        &username,
+        ChallengeNameType::SoftwareTokenMfa,
+        vec![("SOFTWARE_TOKEN_MFA_CODE", code)],
+    )
+    .await
+    .map_err(|e| match e {
+        AppError::CodeMismatch => AppError::WrongAuthenticatorCode,
+        other => other,
+    })?;
+    if let Some(refresh) = proof.authentication_result.and_then(|r| r.refresh_token) {
+        revoke_refresh(s, refresh, "re-authentication with the authenticator app").await;
+    }
+    Ok(Some(Proof::PasswordAndCode))
+}
+
+/// The password and, when the account has an authenticator app on, its current code: what a
+/// change that grants or removes a way in needs (turning two-factor off, adding or deleting a
+/// passkey, a new email, deleting the account). A missing code with two-factor on is refused.
+pub async fn prove_all(ctx: &Ctx, password: &str, code: Option<&str>) -> Result<Proof, AppError> {
+    // With `Some` code, `prove` answers a proof or an error, never `None`.
+    let code = code.map(str::trim).unwrap_or_default();
+    prove(ctx, password, Some(code))
+        .await?
+        .ok_or_else(|| AppError::InvalidInput(t::AUTHENTICATOR_CODE_NEEDED.text().into()))
 }
 
 /// Re-authentication before a sensitive change (email, deleting the account, adding or deleting
 /// a passkey): the current password, or the code `send_reauth_code` emailed, typed in the same
 /// field. The two cannot be confused: a code is six digits, a password at least twelve
-/// characters. An account made without a password confirms with the code.
-pub async fn confirm_identity(ctx: &Ctx, password_or_code: &str) -> Result<(), AppError> {
+/// characters. An account made without a password confirms with the code. With an
+/// authenticator app on, the password and the app's current `authenticator_code` are needed
+/// (every way in proves the same factors); an emailed code is then not enough.
+pub async fn confirm_identity(
+    ctx: &Ctx,
+    password_or_code: &str,
+    authenticator_code: Option<&str>,
+) -> Result<(), AppError> {
     match validate::code(password_or_code) {
-        Ok(code) => check_reauth_code(ctx, &code).await,
-        Err(_) => check_password(ctx, password_or_code).await,
+        Ok(code) => {
+            if crate::mfa::server::enabled(ctx).await? {
+                return Err(AppError::InvalidInput(t::REAUTH_CODE_NEEDS_AUTHENTICATOR.text().into()));
+            }
+            check_reauth_code(ctx, &code).await
+        }
+        Err(_) => prove_all(ctx, password_or_code, authenticator_code).await.map(|_| ()),
     }
 }
 
@@ -228,7 +326,7 @@ pub async fn send_reauth_code(ctx: &Ctx, typed_email: Option<String>) -> Result<
     if crate::mfa::server::enabled(ctx).await? {
         return Err(AppError::InvalidInput(t::REAUTH_CODE_NEEDS_AUTHENTICATOR.text().into()));
     }
-    s.resend_allowed(&format!("reauth-code:{}", user.sub)).await?;
+    s.resend_allowed(&format!("reauth-code:{}", user.sub), ctx.client_ip()).await?;
     let out = choice_sign_in(s, &user.email, "EMAIL_OTP")
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (re-authentication code)", &e))?;
@@ -408,7 +506,7 @@ pub async fn respond(
             challenge_failed(ctx, &c.email, AppError::AuthenticatorRequired)
         }
         Some(result) => {
-            ctx.start_session(&result)?;
+            ctx.start_session(&result, true).await?;
             Ok(crate::routes::HOME)
         }
         None => start_challenge(ctx, &c.email, out.challenge_name, out.session, out.challenge_parameters),
@@ -479,6 +577,66 @@ pub async fn answer_mfa(ctx: &Ctx, code: &str) -> Result<&'static str, AppError>
         Err(AppError::CodeMismatch) => Err(AppError::WrongAuthenticatorCode),
         Err(e) => challenge_failed(ctx, &c.email, e),
     }
+}
+
+/// "Use a recovery code" at the authenticator step. Cognito cannot skip its TOTP challenge, so:
+/// the password again (Cognito answers a right one with that challenge), the code checked
+/// against the account's hashes and used up, the authenticator app turned off with the admin
+/// API, and a sign-in with the password alone. The owner is told, and the next page asks them
+/// to set the app up again (with a new secret and new codes).
+pub async fn answer_recovery_code(ctx: &Ctx, password: &str, typed: &str) -> Result<&'static str, AppError> {
+    use crate::mfa::recovery;
+    let c = match challenge(ctx, ChallengeKind::Mfa) {
+        Ok(c) => c,
+        Err(e) => return challenge_failed(ctx, "", e),
+    };
+    let password = validate::current_password(password)?;
+    let s = &ctx.state;
+    let first = password_sign_in(s, &c.email, &password)
+        .await
+        .map_err(|e| map_sdk_error("InitiateAuth (recovery code)", &e))?;
+    if let Some(result) = first.authentication_result {
+        // Two-factor was turned off meanwhile: the password is all it takes.
+        ctx.start_session(&result, true).await?;
+        return Ok(crate::routes::HOME);
+    }
+    if first.challenge_name != Some(ChallengeNameType::SoftwareTokenMfa) {
+        tracing::error!(challenge = ?first.challenge_name, "a recovery code for a sign-in that asks for something else");
+        return Err(AppError::Internal);
+    }
+    let mut hashes = recovery::stored(s, &c.username).await?;
+    let Some(used) = recovery::find(&hashes, typed) else {
+        let text = if hashes.is_empty() { t::RECOVERY_NONE_LEFT } else { t::RECOVERY_CODE_WRONG };
+        return Err(AppError::InvalidInput(text.text().into()));
+    };
+    hashes.remove(used);
+    recovery::store(s, &c.username, &hashes).await?;
+    s.cognito
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&s.config.user_pool_id)
+        .username(&c.username)
+        .software_token_mfa_settings(
+            aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaSettingsType::builder()
+                .enabled(false)
+                .preferred_mfa(false)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("AdminSetUserMFAPreference (recovery code)", &e))?;
+    let second = password_sign_in(s, &c.email, &password)
+        .await
+        .map_err(|e| map_sdk_error("InitiateAuth (after a recovery code)", &e))?;
+    let Some(result) = second.authentication_result else {
+        tracing::error!(challenge = ?second.challenge_name, "still a challenge after turning the authenticator app off");
+        return Err(AppError::Internal);
+    };
+    ctx.start_session(&result, true).await?;
+    let lang = crate::i18n::current();
+    let event = crate::server::email::SecurityEvent::RecoveryCodeUsed;
+    crate::server::email::notify(s, &c.email, lang, event, &ctx.place()).await;
+    ctx.flash(&Flash::success(t::RECOVERY_CODE_USED.fill(&[("left", &hashes.len())])));
+    Ok(crate::routes::TWO_FACTOR)
 }
 
 pub async fn complete_new_password(

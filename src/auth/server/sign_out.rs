@@ -54,10 +54,59 @@ pub async fn sign_out_all(state: &AppState, access: &str) -> bool {
     }
 }
 
+/// Ends the session records of `sub` (every browser is refused at its next request), all of
+/// them or all but `keep` (this browser's). With `revoke`, each ended session's refresh token
+/// is revoked with Cognito too (not needed after GlobalSignOut, which revokes them all). False
+/// when the store did not answer.
+pub async fn end_records(state: &AppState, sub: &str, keep: Option<&str>, revoke: bool) -> bool {
+    let Ok(records) = state.sessions.list(sub).await else { return false };
+    let mut ended = true;
+    for record in records.iter().filter(|r| Some(r.id.as_str()) != keep) {
+        ended &= state.sessions.delete(sub, &record.id).await.is_ok();
+        if revoke && let Some(refresh) = crate::server::guard::record_refresh(state, record) {
+            revoke_refresh(state, refresh, "a session ended from settings").await;
+        }
+    }
+    ended
+}
+
+/// Ends one session of the signed-in person from settings ("Sign out" beside it), named by its
+/// handle; its refresh token is revoked with Cognito too.
+pub async fn end_one(ctx: &Ctx, handle: &str) -> Result<&'static str, AppError> {
+    let user = ctx.user()?;
+    let s = &ctx.state;
+    let records = s.sessions.list(&user.sub).await.map_err(|_| AppError::Unavailable)?;
+    let this = ctx.tokens()?.sid;
+    let Some(record) = records.into_iter().find(|r| r.handle == handle.trim() && Some(&r.id) != this.as_ref()) else {
+        return Err(AppError::InvalidInput(t::SESSION_ALREADY_ENDED.text().into()));
+    };
+    s.sessions.delete(&user.sub, &record.id).await.map_err(|_| AppError::Unavailable)?;
+    if let Some(refresh) = crate::server::guard::record_refresh(s, &record) {
+        revoke_refresh(s, refresh, "a session ended from settings").await;
+    }
+    ctx.flash(&Flash::success(t::SESSION_ENDED.text()));
+    Ok(crate::routes::SETTINGS_SESSIONS)
+}
+
+/// Ends every other session of the signed-in person ("Sign out all other browsers").
+pub async fn end_others(ctx: &Ctx) -> Result<&'static str, AppError> {
+    let user = ctx.user()?;
+    let this = ctx.tokens()?.sid;
+    if !end_records(&ctx.state, &user.sub, this.as_deref(), true).await {
+        return Err(AppError::Unavailable);
+    }
+    ctx.notify(crate::server::email::SecurityEvent::SessionsEnded).await;
+    ctx.flash(&Flash::success(t::OTHER_SESSIONS_ENDED.text()));
+    Ok(crate::routes::SETTINGS_SESSIONS)
+}
+
 pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     let s = &ctx.state;
     let tokens = ctx.parts.extensions.get::<SessionTokens>().cloned().or_else(|| s.cookies.session(&ctx.parts.headers));
     let mut ended = true;
+    if let (Some(sid), Ok(user)) = (tokens.as_ref().and_then(|t| t.sid.clone()), ctx.user()) {
+        ended &= s.sessions.delete(&user.sub, &sid).await.is_ok();
+    }
     if let Some(tokens) = tokens {
         // Revoking ends the refresh token everywhere; if that fails, every session of this
         // person ends instead. The cookies go regardless.
@@ -78,16 +127,31 @@ pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
 
 /// GlobalSignOut: every session of this person ends (their refresh tokens are refused), this
 /// one at once, others at their next check with Cognito.
-pub async fn sign_out_everywhere(ctx: &Ctx) -> Result<&'static str, AppError> {
+/// With `remove_passkeys`, every passkey of the account goes first (a passkey someone else added
+/// would otherwise still sign in).
+pub async fn sign_out_everywhere(ctx: &Ctx, remove_passkeys: bool) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
+    let user = ctx.user()?;
     let s = &ctx.state;
+    let removed = if remove_passkeys { crate::passkeys::server::delete_all(s, &tokens.access).await? } else { 0 };
+    if removed > 0 {
+        ctx.notify(crate::server::email::SecurityEvent::PasskeysRemoved).await;
+    }
     s.cognito
         .global_sign_out()
         .access_token(&tokens.access)
         .send()
         .await
         .map_err(|e| ctx.token_error("GlobalSignOut", &e))?;
+    // Every browser is refused at its next request, not only at its next check with Cognito.
+    if !end_records(s, &user.sub, None, false).await {
+        tracing::error!("signed out everywhere with Cognito, but the session records could not all be ended");
+    }
     ctx.end_session();
-    ctx.flash(&Flash::success(t::SIGNED_OUT_EVERYWHERE.text()));
+    let message = match removed {
+        0 => t::SIGNED_OUT_EVERYWHERE.text().to_string(),
+        n => format!("{} {}", t::SIGNED_OUT_EVERYWHERE.text(), t::PASSKEYS_REMOVED.fill(&[("count", &n)])),
+    };
+    ctx.flash(&Flash::success(message));
     Ok(crate::routes::SIGN_IN)
 }

@@ -131,9 +131,15 @@ pub async fn confirm(ctx: &Ctx, email: &str, code: &str) -> Result<&'static str,
     let s = &ctx.state;
     let pending = ctx.pending().filter(|p| p.email == email);
     // This browser signed up an account for this address, and the address now names another
-    // one: someone signed up after it and replaced it. Its code must not confirm theirs.
-    if let Some(mine) = pending.as_ref().and_then(|p| p.sub.clone())
-        && current_sub(ctx, &email).await?.is_some_and(|now| now != mine)
+    // one: someone signed up after it and replaced it. Its code must not confirm theirs. The
+    // account is looked up whether or not this browser made one (a sign-up over an existing
+    // address made none), so a wrong code takes the same time either way.
+    let now = match &pending {
+        Some(_) => current_sub(ctx, &email).await?,
+        None => None,
+    };
+    if let (Some(mine), Some(now)) = (pending.as_ref().and_then(|p| p.sub.clone()), now)
+        && now != mine
     {
         tracing::warn!("confirm for an account that was replaced by a newer sign-up");
         return Err(AppError::InvalidInput(t::SIGN_UP_REPLACED.text().into()));
@@ -197,7 +203,8 @@ async fn sign_in_after_confirmation(ctx: &Ctx, email: &str, session: String) -> 
         .await;
     match reply {
         Ok(out) => match out.authentication_result {
-            Some(result) => ctx.start_session(&result).map(|_| true),
+            // The browser that signed up: no notice of a new browser.
+            Some(result) => ctx.start_session(&result, false).await.map(|_| true),
             None => {
                 tracing::warn!(challenge = ?out.challenge_name, "USER_AUTH after confirmation asked for a challenge");
                 Ok(false)
@@ -214,7 +221,7 @@ async fn sign_in_after_confirmation(ctx: &Ctx, email: &str, session: String) -> 
 pub async fn resend(ctx: &Ctx, email: &str) -> Result<&'static str, AppError> {
     let email = validate::email(email)?;
     let s = &ctx.state;
-    s.resend_allowed(&email).await?;
+    s.resend_allowed(&email, ctx.client_ip()).await?;
     match s
         .cognito
         .resend_confirmation_code()

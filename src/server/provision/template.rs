@@ -142,6 +142,10 @@ pub fn user_pool_client(cfg: &Config, name: &str, secret: bool) -> Value {
         },
         "ReadAttributes": c.read_attributes(),
         "WriteAttributes": c.write_attributes(),
+        "RefreshTokenRotation": c.refresh_token_rotation().map(|r| json!({
+            "Feature": r.feature().as_str(),
+            "RetryGracePeriodSeconds": r.retry_grace_period_seconds(),
+        })),
     })
 }
 
@@ -689,6 +693,7 @@ mod tests {
             rest.token_validity_units = None;
             rest.read_attributes = None;
             rest.write_attributes = None;
+            rest.refresh_token_rotation = None;
             assert_eq!(rest, CreateUserPoolClientInput::builder().build().unwrap());
         }
     }
