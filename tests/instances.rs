@@ -119,15 +119,15 @@ async fn a_session_ended_on_one_instance_is_refused_on_the_other_within_a_second
     let email = format!("ended-{}@example.com", rand_suffix());
     create_user(&cfg, &email, &[]).await;
     let (mut mine, mut other) = (Jar::default(), Jar::default());
-    let out = post(&a, "/api/sign_in", &sign_in_form(&email, PASSWORD), &mut mine, "203.0.113.2").await;
+    let out = post(&a, "/api/sign_in", &sign_in_form(&email, PASSWORD), &mut mine, "203.0.113.3").await;
     assert_eq!(out.location, "/", "{}", out.body);
-    let out = post(&b, "/api/sign_in", &sign_in_form(&email, PASSWORD), &mut other, "198.51.100.2").await;
+    let out = post(&b, "/api/sign_in", &sign_in_form(&email, PASSWORD), &mut other, "198.51.100.77").await;
     assert_eq!(out.location, "/", "{}", out.body);
     assert_eq!(get(&b, "/api/random", &mut other.clone()).await.status, StatusCode::OK);
     // A lists both browsers (the records are shared) and signs the other out.
     let settings = get(&a, "/settings", &mut mine).await;
     assert!(settings.body.contains("198.51.100.0/24"), "A sees the browser B signed in");
-    let out = post(&a, "/api/end_other_sessions", "", &mut mine, "203.0.113.2").await;
+    let out = post(&a, "/api/end_other_sessions", "", &mut mine, "203.0.113.3").await;
     assert_eq!(out.location, "/settings#sessions");
     let ended = std::time::Instant::now();
     let api = get(&b, "/api/random", &mut other.clone()).await;
@@ -201,11 +201,12 @@ async fn with_the_dynamodb_store_the_rate_limits_and_resend_wait_are_shared_by_t
     let mut jar = Jar::default();
     let first = post(&a, "/api/resend_code", &form, &mut jar, "192.0.2.20").await;
     assert_eq!(first.status, StatusCode::FOUND, "{}", first.body);
-    let page = get(&a, &first.location, &mut jar).await;
+    // The waits are per address and client: the pages are asked for by the same client.
+    let page = get_page_from(&format!("{}{}", a.url, first.location), &mut jar, "192.0.2.20").await;
     assert!(!page.body.contains("before asking for another code"), "the first code goes: {}", page.body);
     let second = post(&b, "/api/resend_code", &form, &mut jar, "192.0.2.20").await;
     assert_eq!(second.status, StatusCode::FOUND);
-    let page = get(&b, &second.location, &mut jar).await;
+    let page = get_page_from(&format!("{}{}", b.url, second.location), &mut jar, "192.0.2.20").await;
     assert!(page.body.contains("seconds before asking for another code."), "B knows A sent one: {}", page.body);
     // And B's confirm page counts down the same wait.
     let left: u64 = page

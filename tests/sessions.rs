@@ -73,7 +73,7 @@ async fn the_owner_sees_every_browser_and_signs_out_the_others() {
 
     // A handle that is not one of the account's browsers changes nothing.
     let out = app.post(&mut mine, "/api/end_session", "session=not-a-session").await;
-    assert_eq!(out.location(), "/settings");
+    assert_eq!(out.location(), "/settings#sessions");
     assert_eq!(flash(&app, &mine), "That browser is already signed out.");
     assert_eq!(app.get(&mut other.clone(), "/api/random").await.status, StatusCode::OK);
 
@@ -153,7 +153,7 @@ async fn with_two_factor_on_a_passkey_an_email_change_and_deleting_need_the_auth
     let form = format!("passkey_password={PASSWORD}&passkey_totp={wrong}");
     let options = app.call(&mut b, "/api/passkey_registration_options", &form).await;
     assert_eq!(options.status, StatusCode::BAD_REQUEST, "{}", options.body);
-    assert!(options.body.contains("That code is not right"), "{}", options.body);
+    assert_eq!(options.body, "\"WrongAuthenticatorCode\"", "the island shows this error's text");
     // With the password and the current code: the browser gets the options.
     let form = format!("passkey_password={PASSWORD}&passkey_totp={}", totp(&secret, 0));
     let options = app.call(&mut b, "/api/passkey_registration_options", &form).await;
@@ -175,7 +175,51 @@ async fn with_two_factor_on_a_passkey_an_email_change_and_deleting_need_the_auth
     let by_email = format!("confirm_email={}&delete_password=123456", email.replace('@', "%40"));
     let out = app.post(&mut b, "/api/delete_account", &by_email).await;
     assert_eq!(out.location(), "/settings");
+    assert_eq!(
+        flash(&app, &b),
+        "Your account uses an authenticator app, so a code by email is not enough. Enter your password and a current code from the app."
+    );
     assert_eq!(app.get(&mut b, "/api/random").await.status, StatusCode::OK);
+    // Deleting a passkey: the same bar.
+    let form = format!("credential_id=AQID&passkey_delete_password={PASSWORD}");
+    let out = app.post(&mut b, "/api/delete_passkey", &form).await;
+    assert_eq!(out.location(), "/settings");
+    assert!(flash(&app, &b).contains("as well as your password"), "{}", flash(&app, &b));
+    // A new authenticator app cannot replace this one with the password alone.
+    let out = app.post(&mut b, "/api/begin_mfa_setup", &format!("password={PASSWORD}")).await;
+    assert_eq!(out.location(), "/two-factor");
+    assert!(flash(&app, &b).starts_with("Two-factor authentication is already on."), "{}", flash(&app, &b));
+    assert!(!b.jar.has("lc-mfa-setup"), "no set-up started");
+}
+
+#[tokio::test]
+async fn a_reset_that_removes_the_passkeys_of_a_two_factor_account_asks_for_its_code() {
+    let app = TestApp::new(config()).await;
+    let cfg = app.state.config.clone();
+    let email = new_account(&cfg, "reset-2fa").await;
+    let (access, _, _) = sign_in_tokens(&cfg, &cfg.client_id, &email).await;
+    let secret = turn_on_totp(&cfg, &access).await;
+    let mut b = Browser::new([203, 0, 113, 12], FIREFOX_LINUX);
+    let out = app.post(&mut b, "/api/forgot_password", &format!("email={}", email.replace('@', "%40"))).await;
+    assert_eq!(out.location(), "/reset-password");
+    let code = mailbox(&email)
+        .await
+        .iter()
+        .rev()
+        .find_map(|m| m["code"].as_str().filter(|c| !c.is_empty()).map(str::to_string))
+        .unwrap();
+    let form =
+        format!("email={}&code={code}&password=Brand-New-Passphrase-8&remove_passkeys=on", email.replace('@', "%40"));
+    let out = app.post(&mut b, "/api/reset_password", &form).await;
+    // Two-factor stays on: the sign-in that removes the passkeys waits for the app's code.
+    assert_eq!(out.location(), "/verify-mfa", "{}", flash(&app, &b));
+    assert!(flash(&app, &b).contains("Enter a current code from your authenticator app"), "{}", flash(&app, &b));
+    let user =
+        app.state.cognito.admin_get_user().user_pool_id(&cfg.user_pool_id).username(&email).send().await.unwrap();
+    assert!(user.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA"), "never lowered");
+    let out = app.post(&mut b, "/api/answer_mfa", &format!("code={}", totp(&secret, 0))).await;
+    assert_eq!(out.location(), "/", "{}", flash(&app, &b));
+    assert!(subjects(&email).await.iter().any(|s| s.ends_with("Your password was reset")));
 }
 
 /// A six-digit code that is none of the codes an authenticator app would accept now.
@@ -249,14 +293,20 @@ async fn two_tabs_refreshing_at_once_stay_signed_in_and_the_refresh_token_rotate
     let app = TestApp::new(cfg).await;
     let email = new_account(&app.state.config, "rotation").await;
     let b = signed_in(&app, &email, [203, 0, 113, 11], FIREFOX_LINUX).await;
-    let first_refresh = b.jar.get("lc-refresh").unwrap();
+    let refresh_of = |b: &Browser| {
+        let mut h = http::HeaderMap::new();
+        h.insert(http::header::COOKIE, b.jar.header().parse().unwrap());
+        app.state.cookies.open::<String>(&h, CookieName::Refresh).expect("a refresh token")
+    };
+    let first_refresh = refresh_of(&b);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     // Two tabs, one set of cookies, both past the revalidation window: both refresh.
     let (mut one, mut two) = (b.clone(), b.clone());
     let (a, c) = tokio::join!(app.get(&mut one, "/api/random"), app.get(&mut two, "/api/random"));
     assert_eq!((a.status, c.status), (StatusCode::OK, StatusCode::OK), "{} / {}", a.body, c.body);
-    let rotated = two.jar.get("lc-refresh").unwrap();
+    let rotated = refresh_of(&two);
     assert_ne!(rotated, first_refresh, "a new refresh token with the new tokens");
+    assert_eq!(refresh_of(&one), rotated, "within the grace period both tabs get the session's current one");
     // The browser keeps the cookies of whichever answer came last; either goes on working.
     for mut tab in [one, two] {
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

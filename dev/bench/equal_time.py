@@ -4,7 +4,8 @@ Not a test: timings depend on the machine. `make bench-equal-time` starts everyt
 
 Pairs: sign-up with a new vs an existing (confirmed) vs an existing unconfirmed email; forgot
 password for an unknown vs a known email; resend for an unknown vs a known unconfirmed email;
-"Email me a sign-in code" for an unknown vs a known vs an unconfirmed email.
+"Email me a sign-in code" for an unknown vs a known vs an unconfirmed email; a wrong code on the
+confirm page after a sign-up with a new vs an already registered email (issue 23).
 """
 
 from __future__ import annotations
@@ -64,6 +65,26 @@ def post(path: str, form: dict[str, str]) -> tuple[int, str, float]:
     return r.status_code, r.headers.get("location", ""), elapsed
 
 
+def wrong_code_after_sign_up(make_email) -> tuple[int, str, float]:
+    """Signs up `make_email()` in a browser of its own, then times a wrong code on its confirm page."""
+    browser = requests.Session()
+    headers = {"Sec-Fetch-Site": "same-origin", "Accept": "text/html"}
+    e = make_email()
+    browser.post(SITE + "/api/sign_up", data=sign_up_form(e), allow_redirects=False, headers=headers)
+    started = time.perf_counter()
+    r = browser.post(SITE + "/api/confirm_sign_up", data={"email": e, "code": "000000"}, allow_redirects=False, headers=headers)
+    return r.status_code, r.headers.get("location", ""), time.perf_counter() - started
+
+
+def run_confirm(label: str, make_email) -> tuple[str, set[tuple[int, str]], float]:
+    answers, times = set(), []
+    for _ in range(TRIES):
+        status, location, elapsed = wrong_code_after_sign_up(make_email)
+        answers.add((status, location))
+        times.append(elapsed)
+    return label, answers, statistics.median(times)
+
+
 def run(label: str, make_email, path: str, form) -> tuple[str, set[tuple[int, str]], float]:
     answers, times = set(), []
     for _ in range(TRIES):
@@ -79,6 +100,13 @@ def sign_up_form(e: str) -> dict[str, str]:
 
 
 PAIRS = [
+    (
+        "a wrong code on the confirm page",
+        [
+            run_confirm("after a new sign-up", lambda: email("new")),
+            run_confirm("after an existing email", confirmed_user),
+        ],
+    ),
     (
         "sign-up",
         [

@@ -176,3 +176,20 @@ test.describe('with JavaScript off', () => {
     await expect(section.getByRole('button', { name: 'Add a passkey' })).toBeDisabled();
   });
 });
+
+test('sign out everywhere offers to remove every passkey, says how many, and the passkey then refuses', async ({ page, request }) => {
+  await virtualAuthenticator(page);
+  const email = newEmail('passkeys-gone');
+  await registerAndConfirm(page, request, email);
+  await addPasskey(page);
+  await expect(page.getByRole('status')).toContainText('Your passkey is added.');
+  await page.goto('/');
+  const remove = page.getByLabel('Also remove my passkeys (1)');
+  await expect(remove).not.toBeChecked();
+  await remove.check();
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('status')).toHaveText('You are signed out on every device. Passkeys removed: 1.');
+  await usePasskey(page, email);
+  await expect(page.getByRole('alert').filter({ hasText: 'passkey' })).toHaveText(REFUSED);
+});

@@ -86,6 +86,7 @@ pub fn VerifyMfaPage() -> impl IntoView {
                     <Field label=t::RECOVERY_CODE.text() name="recovery_code" autocomplete="off" describedby=MESSAGE_ID maxlength=20/>
                     <SubmitButton label=t::USE_RECOVERY_CODE.text()/>
                 </form>
+                <p class="hint">{t::RECOVERY_NONE_HINT.text()}</p>
             </section>
             <p><a href=crate::routes::SIGN_IN>{t::START_AGAIN.text()}</a></p>
         </FormPage>

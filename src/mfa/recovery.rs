@@ -57,8 +57,14 @@ pub fn hash(code: &str) -> String {
     hasher().hash_password(code.as_bytes(), &salt).expect("argon2 hashes").to_string()
 }
 
-/// Which of `hashes` the typed code is, if any.
-pub fn find(hashes: &[String], typed: &str) -> Option<usize> {
+/// Which of `hashes` the typed code is, if any; on a thread of its own, as each check is a slow
+/// hash (argon2id) that must not hold up the server's other requests.
+pub async fn find(hashes: Vec<String>, typed: &str) -> Option<usize> {
+    let typed = typed.to_string();
+    tokio::task::spawn_blocking(move || find_now(&hashes, &typed)).await.ok().flatten()
+}
+
+fn find_now(hashes: &[String], typed: &str) -> Option<usize> {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     let code = normalize(typed)?;
     let argon = hasher();
@@ -69,23 +75,7 @@ pub fn find(hashes: &[String], typed: &str) -> Option<usize> {
 
 /// The hashes of the unused codes of the account `username` (its `sub` or email).
 pub async fn stored(state: &AppState, username: &str) -> Result<Vec<String>, AppError> {
-    let user = state
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&state.config.user_pool_id)
-        .username(username)
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("AdminGetUser (recovery codes)", &e))?;
-    Ok(user
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == ATTRIBUTE)
-        .and_then(|a| a.value())
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_string)
-        .collect())
+    Ok(state.admin_attribute(username, ATTRIBUTE).await?.split_whitespace().map(str::to_string).collect())
 }
 
 /// Keeps `hashes` as the account's unused codes (none: the attribute is emptied).
@@ -109,7 +99,10 @@ pub async fn store(state: &AppState, username: &str, hashes: &[String]) -> Resul
 /// Makes a new set for the account, replacing any old one; the codes to show once.
 pub async fn issue(state: &AppState, username: &str) -> Result<Vec<String>, AppError> {
     let codes = generate();
-    let hashes: Vec<String> = codes.iter().map(|c| hash(c)).collect();
+    let plain = codes.clone();
+    let hashes = tokio::task::spawn_blocking(move || plain.iter().map(|c| hash(c)).collect::<Vec<String>>())
+        .await
+        .map_err(|_| AppError::Internal)?;
     store(state, username, &hashes).await?;
     Ok(codes)
 }
@@ -149,11 +142,11 @@ mod tests {
         let codes = generate();
         let hashes: Vec<String> = codes[..3].iter().map(|c| hash(c)).collect();
         assert!(hashes.iter().all(|h| h.starts_with("$argon2id$") && !h.contains(&codes[0][..5])));
-        assert_eq!(find(&hashes, &codes[1]), Some(1));
-        assert_eq!(find(&hashes, &format!(" {} ", codes[2].to_uppercase().replace('-', " "))), Some(2));
-        assert_eq!(find(&hashes, &codes[3]), None, "a code of the set that was not stored");
-        assert_eq!(find(&hashes, "12345-67890"), None, "not even a code's shape");
-        assert_eq!(find(&hashes, ""), None);
+        assert_eq!(find_now(&hashes, &codes[1]), Some(1));
+        assert_eq!(find_now(&hashes, &format!(" {} ", codes[2].to_uppercase().replace('-', " "))), Some(2));
+        assert_eq!(find_now(&hashes, &codes[3]), None, "a code of the set that was not stored");
+        assert_eq!(find_now(&hashes, "12345-67890"), None, "not even a code's shape");
+        assert_eq!(find_now(&hashes, ""), None);
         let ten: Vec<String> = codes.iter().map(|c| hash(c)).collect();
         assert!(ten.join(" ").len() <= 2048, "ten fit the attribute (2,048 characters)");
     }

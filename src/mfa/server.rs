@@ -36,9 +36,15 @@ fn now() -> u64 {
     crate::server::guard::now_unix()
 }
 
+/// Starts a set-up after the password. Not while an authenticator app is on: a new set-up would
+/// replace it (and its recovery codes) with the password alone; the app is turned off first,
+/// which needs its current code.
 pub async fn begin(ctx: &Ctx, password: &str) -> Result<&'static str, AppError> {
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
+    if enabled(ctx).await? {
+        return Err(AppError::InvalidInput(t::ALREADY_ON.text().into()));
+    }
     crate::auth::server::check_password(ctx, password).await?;
     let out = ctx
         .state
@@ -63,6 +69,11 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
     let setup: Option<Setup> = s.cookies.open(&ctx.parts.headers, CookieName::MfaSetup);
     if !setup.is_some_and(|st| st.valid_for(&user.sub)) {
         return Err(AppError::InvalidInput(t::SETUP_EXPIRED.fill(&[("button", &t::START_SETUP.text())])));
+    }
+    // Turned on meanwhile (in another tab): this set-up must not replace it.
+    if enabled(ctx).await? {
+        ctx.set_cookie(s.cookies.clear(CookieName::MfaSetup));
+        return Err(AppError::InvalidInput(t::ALREADY_ON.text().into()));
     }
     let out = s
         .cognito
@@ -92,6 +103,7 @@ pub async fn verify(ctx: &Ctx, code: &str) -> Result<&'static str, AppError> {
 
 /// A new set of recovery codes for the signed-in person, kept for the next page to show once.
 async fn show_new_codes(ctx: &Ctx, sub: &str) -> Result<(), AppError> {
+    ctx.state.account_lock(&format!("recovery:{}", ctx.user()?.email)).await?;
     let codes = super::recovery::issue(&ctx.state, sub).await?;
     let fresh =
         super::recovery::Fresh { sub: sub.to_string(), codes, expires_at: now() + super::recovery::SHOW_SECONDS };
@@ -109,6 +121,7 @@ pub async fn regenerate(ctx: &Ctx, password: &str, code: &str) -> Result<&'stati
         return Err(AppError::InvalidInput(t::ALREADY_OFF.text().into()));
     }
     show_new_codes(ctx, &user.sub).await?;
+    ctx.notify(crate::server::email::SecurityEvent::RecoveryCodesReplaced).await;
     ctx.flash(&Flash::success(t::RECOVERY_NEW_SET.text()));
     Ok(crate::routes::RECOVERY_CODES)
 }

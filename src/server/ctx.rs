@@ -67,6 +67,11 @@ impl Ctx {
             Ok(to) => leptos_axum::redirect(to),
             // The session is over (its cookies were cleared with the flash saying so).
             Err(AppError::SessionEnded) => leptos_axum::redirect(crate::routes::SIGN_IN),
+            // No session (signed out, or ended elsewhere): to sign-in, saying so.
+            Err(e @ AppError::NotSignedIn) => {
+                self.flash(&Flash { kind: FlashKind::Error, message: e.message(), ..keep });
+                leptos_axum::redirect(crate::routes::SIGN_IN);
+            }
             Err(e) => {
                 // Errors that are ours to fix carry the request's reference for the person to quote.
                 let message =
@@ -152,6 +157,14 @@ impl Ctx {
         Where { at: crate::server::guard::now_unix(), browser, os, network }
     }
 
+    /// Tells the owner of the account at `email` (nobody is signed in on this request) of
+    /// `event`, in the account's language (its `locale`, read with the admin API).
+    pub async fn notify_account(&self, email: &str, event: SecurityEvent) {
+        let locale = self.state.admin_attribute(email, "locale").await.unwrap_or_default();
+        let lang = crate::i18n::Lang::parse(&locale).unwrap_or_else(crate::i18n::current);
+        crate::server::email::notify(&self.state, email, lang, event, &self.place()).await;
+    }
+
     /// Tells the signed-in person of `event` by email, in their language (the change is made;
     /// a notice that cannot be sent is logged and counted).
     pub async fn notify(&self, event: SecurityEvent) {
@@ -181,6 +194,12 @@ impl Ctx {
         let refresh = self.tokens()?.refresh.ok_or(AppError::NotSignedIn)?;
         let fresh = crate::server::guard::refresh_tokens(&self.state, &refresh).await?;
         let fresh = SessionTokens { sid: self.tokens()?.sid, ..fresh };
+        // The record keeps the newest refresh token, so ending this session from elsewhere
+        // revokes the one in use.
+        if let (Some(sid), Some(refresh)) = (&fresh.sid, &fresh.refresh) {
+            let sealed = self.state.cookies.seal_text(CookieName::Refresh, refresh);
+            let _ = self.state.sessions.touch(sid, crate::server::guard::now_unix(), Some(&sealed)).await;
+        }
         for v in self.state.cookies.start_session(&fresh, i64::from(self.state.config.refresh_token_seconds)) {
             self.set_cookie(v);
         }

@@ -42,6 +42,7 @@ pub enum SecurityEvent {
     NewBrowser,
     SessionsEnded,
     RecoveryCodeUsed,
+    RecoveryCodesReplaced,
     PasskeysRemoved,
 }
 
@@ -57,6 +58,7 @@ impl SecurityEvent {
             SecurityEvent::NewBrowser => t::SECURITY_NEW_BROWSER,
             SecurityEvent::SessionsEnded => t::SECURITY_SESSIONS_ENDED,
             SecurityEvent::RecoveryCodeUsed => t::SECURITY_RECOVERY_CODE_USED,
+            SecurityEvent::RecoveryCodesReplaced => t::SECURITY_RECOVERY_CODES_REPLACED,
             SecurityEvent::PasskeysRemoved => t::SECURITY_PASSKEYS_REMOVED,
         }
     }
@@ -73,6 +75,7 @@ impl SecurityEvent {
             SecurityEvent::NewBrowser => "new_browser",
             SecurityEvent::SessionsEnded => "sessions_ended",
             SecurityEvent::RecoveryCodeUsed => "recovery_code_used",
+            SecurityEvent::RecoveryCodesReplaced => "recovery_codes_replaced",
             SecurityEvent::PasskeysRemoved => "passkeys_removed",
         }
     }

@@ -106,6 +106,12 @@ pub async fn record_session(
         refresh: tokens.refresh.as_ref().map(|r| state.cookies.seal_text(CookieName::Refresh, r)),
     };
     state.sessions.put(&record).await.map_err(|StoreUnavailable| AppError::Unavailable)?;
+    // An account keeps at most `MAX_SESSIONS` (the store stays bounded): the oldest go.
+    if let Ok(records) = state.sessions.list(sub).await {
+        for old in records.iter().take(records.len().saturating_sub(session_store::MAX_SESSIONS)) {
+            let _ = state.sessions.delete(sub, &old.id).await;
+        }
+    }
     Ok(record.id)
 }
 

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// The most sessions one account keeps; a new one ends the oldest beyond it.
+pub const MAX_SESSIONS: usize = 50;
+
 /// A record's `last_seen` is written at most this often.
 pub const TOUCH_EVERY_SECONDS: u64 = 60;
 
@@ -199,26 +202,15 @@ pub fn coarse_network(ip: std::net::IpAddr) -> String {
 /// "sign out everywhere". Both carry `expires` (the table's TTL).
 pub mod dynamodb {
     use super::{Result, SessionRecord, SessionStore};
-    use crate::server::aws::log_sdk_error;
-    use crate::server::rate_limit::dynamodb::{EXPIRES, KEY};
-    use crate::server::rate_limit::{StoreFuture, StoreUnavailable};
+    use crate::server::rate_limit::StoreFuture;
+    use crate::server::rate_limit::dynamodb::{EXPIRES, KEY, unavailable};
     use aws_sdk_dynamodb::Client;
-    use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
     use aws_sdk_dynamodb::types::AttributeValue;
     use std::collections::HashMap;
 
     pub struct DynamoSessions {
         dynamodb: Client,
         table: String,
-    }
-
-    fn unavailable<E, R>(operation: &str, e: &SdkError<E, R>) -> StoreUnavailable
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
-    {
-        log_sdk_error(operation, e);
-        StoreUnavailable
     }
 
     fn record_key(id: &str) -> AttributeValue {

@@ -42,7 +42,7 @@ pub struct AppState {
 }
 
 /// At most this many codes a minute for one address, from all clients together.
-pub const RESEND_CEILING_PER_MINUTE: u32 = 6;
+pub const RESEND_CEILING_PER_MINUTE: u32 = 20;
 
 /// The HMAC key of `AppState::keyed`: SHA-256 of a label and the cookie key, so it is never the
 /// cookie key itself.
@@ -176,6 +176,36 @@ impl AppState {
     pub async fn quiet_resend_allowed(&self, email: &str) -> bool {
         let wait = Duration::from_secs(RESEND_INTERVAL_SECONDS);
         matches!(self.limits.once_per(&format!("quiet-resend:{}", self.keyed(email)), wait).await, Ok(Ok(())))
+    }
+
+    /// An attribute the app client may not read (`custom:bio`, `custom:recovery`), read with
+    /// the server's credentials (AdminGetUser); empty when the account has none.
+    pub async fn admin_attribute(&self, username: &str, name: &str) -> Result<String, AppError> {
+        let out = self
+            .cognito
+            .admin_get_user()
+            .user_pool_id(&self.config.user_pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(|e| super::aws::map_sdk_error(&format!("AdminGetUser ({name})"), &e))?;
+        Ok(out
+            .user_attributes()
+            .iter()
+            .find(|a| a.name() == name)
+            .and_then(|a| a.value())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// One change of `what` at a time (e.g. an account's recovery codes), across instances when
+    /// the limits are shared: refused for a few seconds after the last one started.
+    pub async fn account_lock(&self, what: &str) -> Result<(), AppError> {
+        match self.limits.once_per(&format!("lock:{}", self.keyed(what)), Duration::from_secs(3)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(AppError::TooManyRequests),
+            Err(StoreUnavailable) => Err(AppError::Unavailable),
+        }
     }
 
     /// The client of a request (its parts).

@@ -246,21 +246,7 @@ pub async fn delete_account(
 
 /// The person's bio, read with the server's credentials (the app client cannot read it).
 pub async fn bio(state: &crate::server::state::AppState, sub: &str) -> Result<String, AppError> {
-    let out = state
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&state.config.user_pool_id)
-        .username(sub)
-        .send()
-        .await
-        .map_err(|e| map_sdk_error("AdminGetUser (bio)", &e))?;
-    Ok(out
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == "custom:bio")
-        .and_then(|a| a.value())
-        .unwrap_or_default()
-        .to_string())
+    state.admin_attribute(sub, "custom:bio").await
 }
 
 pub async fn set_language(ctx: &Ctx, tag: &str) -> Result<(), AppError> {

@@ -102,7 +102,7 @@ async fn list() -> Result<Vec<SignedInBrowser>, AppError> {
                 }
             })
             .collect();
-        // This browser first, then the most recently active.
+        // This browser first, then the others as they signed in, oldest first.
         list.sort_by_key(|s| !s.this_one);
         Ok(list)
     }

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 from moto.cognitoidp import models as m
 from moto.cognitoidp import responses as r
+from moto.core.exceptions import JsonRESTError
 from moto.cognitoidp.exceptions import (
     CodeMismatchException,
     ExpiredCodeException,
@@ -38,6 +39,21 @@ Resp = r.CognitoIdpResponse
 CODE_MISMATCH = "Invalid verification code provided, please try again."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 NO_SUCH_USER = "Username/client id combination not found."
+
+
+class PasswordResetRequiredException(JsonRESTError):
+    """What Cognito answers a sign-in of an account an administrator reset (AdminResetUserPassword):
+    moto signs it in with the old password instead (patch 21)."""
+
+    def __init__(self) -> None:
+        super().__init__(error_type="PasswordResetRequiredException", message="Password reset required for the user")
+
+
+def refuse_reset_required(user: m.CognitoIdpUser | None) -> None:
+    """A sign-in (any first factor) of an enabled account that must reset its password."""
+    if user is not None and user.enabled and user.status == m.UserStatus.RESET_REQUIRED:
+        raise PasswordResetRequiredException()
+
 
 # Our overrides read and change several objects; moto's threaded server runs requests in parallel.
 _LOCK = threading.RLock()

@@ -36,7 +36,15 @@ from moto.cognitoidp.exceptions import (
 )
 
 from .. import clock
-from .common import _delivery, _fake_delivery, _find_client, _mail_code, _prevents_existence_errors, _pstate
+from .common import (
+    _delivery,
+    _fake_delivery,
+    _find_client,
+    _mail_code,
+    _prevents_existence_errors,
+    _pstate,
+    refuse_reset_required,
+)
 from . import webauthn
 from .sign_up import auth_session_seconds
 
@@ -133,6 +141,7 @@ def _user(pool, client, username: str) -> m.CognitoIdpUser | None:
             raise NotAuthorizedError("User is disabled.")
         if user.status == m.UserStatus.UNCONFIRMED:
             raise UserNotConfirmedException("User is not confirmed.")
+        refuse_reset_required(user)
     return user
 
 

@@ -19,7 +19,7 @@ from moto.core.responses import ActionResult
 
 from .. import clock, config
 from . import email_mfa, passwordless
-from .common import Resp, _find_client, _install_operations, _prevents_existence_errors, _pstate
+from .common import Resp, _find_client, _install_operations, _prevents_existence_errors, _pstate, refuse_reset_required
 from .rotation import refuse_refresh_token_auth
 from .secret_hash import _check_secret_hash, _require_secret_hash
 from .tokens import _check_refresh_token
@@ -69,6 +69,7 @@ def initiate_auth(self: Resp) -> ActionResult:
             raise NotAuthorizedError("Incorrect username or password.")
         if user is not None and user.enabled and user.status == m.UserStatus.UNCONFIRMED and config.get("unconfirmed_first"):
             raise UserNotConfirmedException("User is not confirmed.")
+        refuse_reset_required(user)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         refuse_refresh_token_auth(client)
         token = params.get("REFRESH_TOKEN")

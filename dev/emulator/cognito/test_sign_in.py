@@ -136,3 +136,21 @@ def test_unconfirmed_first_answers_before_the_password(pool, url, restore_config
     assert set_config(url, unconfirmed_first=False) == {"unconfirmed_first": False}
     with raises_aws("NotAuthorizedException", INCORRECT):
         pool.password_login(email, password=WRONG_PASSWORD)
+
+
+def test_an_account_an_administrator_reset_must_reset_its_password_first(pool):
+    # Patch 21: moto would sign it in with the old password; Cognito refuses every first factor.
+    email = pool.confirmed_user()
+    pool.idp.admin_reset_user_password(UserPoolId=pool.id, Username=email)
+    with raises_aws("PasswordResetRequiredException", "Password reset required for the user"):
+        pool.password_login(email)
+    with raises_aws("PasswordResetRequiredException"):
+        pool.idp.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="USER_AUTH",
+            AuthParameters={"USERNAME": email, "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+        )
+    # A disabled account is refused as disabled, whatever its status.
+    pool.idp.admin_disable_user(UserPoolId=pool.id, Username=email)
+    with raises_aws("NotAuthorizedException", "User is disabled."):
+        pool.password_login(email)

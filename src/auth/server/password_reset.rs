@@ -77,10 +77,6 @@ pub async fn reset_password(
     let signed_out =
         s.cognito.admin_user_global_sign_out().user_pool_id(&s.config.user_pool_id).username(&email).send().await;
     let account = s.cognito.admin_get_user().user_pool_id(&s.config.user_pool_id).username(&email).send().await;
-    let removed = match (&account, remove_passkeys) {
-        (Ok(user), true) => remove_every_passkey(ctx, user, &email, &password).await,
-        _ => None,
-    };
     let records_ended = match &account {
         Ok(user) => {
             let attr = |name: &str| {
@@ -108,67 +104,78 @@ pub async fn reset_password(
             (FlashKind::Error, t::RESET_NOT_SIGNED_OUT.text().to_string())
         }
     };
-    match removed {
-        Some(0) | None if !remove_passkeys => {}
-        Some(n) => message = format!("{message} {}", t::PASSKEYS_REMOVED.fill(&[("count", &n)])),
-        None => message = format!("{message} {}", t::PASSKEYS_NOT_REMOVED.text()),
+    let mut next = crate::routes::SIGN_IN;
+    if remove_passkeys && account.is_ok() {
+        match remove_every_passkey(ctx, &email, &password).await {
+            Removal::Done(0) => {}
+            Removal::Done(n) => message = format!("{message} {}", t::PASSKEYS_REMOVED.fill(&[("count", &n)])),
+            Removal::NeedsCode(page) => {
+                message = t::RESET_DONE_ENTER_CODE.text().to_string();
+                next = page;
+            }
+            Removal::Failed => message = format!("{message} {}", t::PASSKEYS_NOT_REMOVED.text()),
+        }
     }
     ctx.flash(&Flash { kind, message, email: Some(email), ..Flash::default() });
-    Ok(crate::routes::SIGN_IN)
+    Ok(next)
+}
+
+/// What became of "also remove every passkey".
+enum Removal {
+    Done(usize),
+    /// The account has an authenticator app: the sign-in goes on at its page (this one), and the
+    /// passkeys go once its code is answered.
+    NeedsCode(&'static str),
+    Failed,
 }
 
 /// Removes every passkey of a just-reset account. Cognito deletes passkeys only with the
-/// account's own access token, so the server signs in with the new password; an account with an
-/// authenticator app has it turned off for that one sign-in and on again right after (its secret
-/// stays). The session is revoked unused. How many went, or `None` when it could not be done.
-async fn remove_every_passkey(
-    ctx: &Ctx,
-    user: &aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput,
-    email: &str,
-    password: &str,
-) -> Option<usize> {
-    use aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaSettingsType;
+/// account's own access token, so the server signs in with the new password: without an
+/// authenticator app that sign-in is done at once (its session revoked unused); with one, the
+/// person is asked for its code, and the passkeys go as that sign-in completes
+/// (`sign_in::respond`). Two-factor is never lowered for it.
+async fn remove_every_passkey(ctx: &Ctx, email: &str, password: &str) -> Removal {
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
     let s = &ctx.state;
-    let totp = user.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA");
-    let set_totp = |on: bool| {
-        s.cognito
-            .admin_set_user_mfa_preference()
-            .user_pool_id(&s.config.user_pool_id)
-            .username(user.username())
-            .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(on).preferred_mfa(on).build())
-            .send()
+    let out = match crate::auth::server::password_sign_in(s, email, password).await {
+        Ok(out) => out,
+        Err(e) => {
+            log_sdk_error("InitiateAuth (removing passkeys after a reset)", &e);
+            return Removal::Failed;
+        }
     };
-    if totp && let Err(e) = set_totp(false).await {
-        log_sdk_error("AdminSetUserMFAPreference (before removing passkeys)", &e);
-        return None;
-    }
-    let signed_in = crate::auth::server::password_sign_in(s, email, password).await;
-    let removed = match signed_in.map(|out| out.authentication_result) {
-        Ok(Some(result)) => {
+    match out.authentication_result {
+        Some(result) => {
             let access = result.access_token().unwrap_or_default().to_string();
-            let removed = crate::passkeys::server::delete_all(s, &access).await.ok();
+            let removed = crate::passkeys::server::delete_all(s, &access).await;
             if let Some(refresh) = result.refresh_token {
                 crate::auth::server::revoke_refresh(s, refresh, "removing passkeys after a reset").await;
             }
-            removed
+            match removed {
+                Ok(n) => {
+                    if n > 0 {
+                        ctx.notify_account(email, crate::server::email::SecurityEvent::PasskeysRemoved).await;
+                    }
+                    Removal::Done(n)
+                }
+                Err(_) => Removal::Failed,
+            }
         }
-        Ok(None) => {
-            tracing::error!("a sign-in to remove passkeys after a reset asked for another step");
-            None
+        None if out.challenge_name == Some(ChallengeNameType::SoftwareTokenMfa) => {
+            match crate::auth::server::start_challenge_removing_passkeys(
+                ctx,
+                email,
+                out.challenge_name,
+                out.session,
+                out.challenge_parameters,
+            ) {
+                Ok(page) => Removal::NeedsCode(page),
+                Err(_) => Removal::Failed,
+            }
         }
-        Err(e) => {
-            log_sdk_error("InitiateAuth (removing passkeys after a reset)", &e);
-            None
+        None => {
+            tracing::error!(challenge = ?out.challenge_name, "a sign-in to remove passkeys after a reset asked for another step");
+            Removal::Failed
         }
-    };
-    if totp && let Err(e) = set_totp(true).await {
-        // The person is told to check two-factor (the flash); the app cannot do more here.
-        log_sdk_error("AdminSetUserMFAPreference (after removing passkeys)", &e);
-        return None;
     }
-    if removed.is_some_and(|n| n > 0) {
-        let event = crate::server::email::SecurityEvent::PasskeysRemoved;
-        crate::server::email::notify(s, email, crate::i18n::current(), event, &ctx.place()).await;
-    }
-    removed
 }

@@ -409,6 +409,9 @@ pub struct Challenge {
     /// Spaces that give a sealed step one size whatever its session (see `passkeys::server`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub pad: String,
+    /// Remove every passkey once this step is answered (a reset asked for it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remove_passkeys: bool,
 }
 
 impl Challenge {
@@ -446,6 +449,22 @@ pub fn start_challenge(
     Ok(page)
 }
 
+/// The authenticator step of a sign-in made right after a password reset that asked to remove
+/// every passkey: once the code is answered, the passkeys go (Cognito deletes them only with
+/// the account's own token, and the account's second factor must be proven first).
+pub fn start_challenge_removing_passkeys(
+    ctx: &Ctx,
+    email: &str,
+    name: Option<ChallengeNameType>,
+    session: Option<String>,
+    params: Option<HashMap<String, String>>,
+) -> Result<&'static str, AppError> {
+    let (mut challenge, page) = new_challenge(email, name, session, params)?;
+    challenge.remove_passkeys = true;
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, CHALLENGE_AGE));
+    Ok(page)
+}
+
 /// A challenge Cognito answered with, and the page that answers it.
 pub fn new_challenge(
     email: &str,
@@ -479,6 +498,7 @@ pub fn new_challenge(
         required,
         expires_at: now_unix() + CHALLENGE_SECONDS,
         pad: String::new(),
+        remove_passkeys: false,
     };
     Ok((challenge, page))
 }
@@ -507,6 +527,20 @@ pub async fn respond(
         }
         Some(result) => {
             ctx.start_session(&result, true).await?;
+            if c.remove_passkeys {
+                let access = result.access_token().unwrap_or_default();
+                let message = match crate::passkeys::server::delete_all(&ctx.state, access).await {
+                    Ok(0) => None,
+                    Ok(n) => {
+                        ctx.notify_account(&c.email, crate::server::email::SecurityEvent::PasskeysRemoved).await;
+                        Some(t::PASSKEYS_REMOVED.fill(&[("count", &n)]))
+                    }
+                    Err(_) => Some(t::PASSKEYS_NOT_REMOVED.text().to_string()),
+                };
+                if let Some(message) = message {
+                    ctx.flash(&Flash::success(message));
+                }
+            }
             Ok(crate::routes::HOME)
         }
         None => start_challenge(ctx, &c.email, out.challenge_name, out.session, out.challenge_parameters),
@@ -604,10 +638,12 @@ pub async fn answer_recovery_code(ctx: &Ctx, password: &str, typed: &str) -> Res
         tracing::error!(challenge = ?first.challenge_name, "a recovery code for a sign-in that asks for something else");
         return Err(AppError::Internal);
     }
+    // One use of the account's codes at a time: two requests with one code cannot both pass,
+    // nor one undo the other's change.
+    s.account_lock(&format!("recovery:{}", c.email)).await?;
     let mut hashes = recovery::stored(s, &c.username).await?;
-    let Some(used) = recovery::find(&hashes, typed) else {
-        let text = if hashes.is_empty() { t::RECOVERY_NONE_LEFT } else { t::RECOVERY_CODE_WRONG };
-        return Err(AppError::InvalidInput(text.text().into()));
+    let Some(used) = recovery::find(hashes.clone(), typed).await else {
+        return Err(AppError::InvalidInput(t::RECOVERY_CODE_WRONG.text().into()));
     };
     hashes.remove(used);
     recovery::store(s, &c.username, &hashes).await?;
@@ -624,6 +660,8 @@ pub async fn answer_recovery_code(ctx: &Ctx, password: &str, typed: &str) -> Res
         .send()
         .await
         .map_err(|e| map_sdk_error("AdminSetUserMFAPreference (recovery code)", &e))?;
+    // Told before anything else can fail: the account now signs in with the password alone.
+    ctx.notify_account(&c.email, crate::server::email::SecurityEvent::RecoveryCodeUsed).await;
     let second = password_sign_in(s, &c.email, &password)
         .await
         .map_err(|e| map_sdk_error("InitiateAuth (after a recovery code)", &e))?;
@@ -632,9 +670,6 @@ pub async fn answer_recovery_code(ctx: &Ctx, password: &str, typed: &str) -> Res
         return Err(AppError::Internal);
     };
     ctx.start_session(&result, true).await?;
-    let lang = crate::i18n::current();
-    let event = crate::server::email::SecurityEvent::RecoveryCodeUsed;
-    crate::server::email::notify(s, &c.email, lang, event, &ctx.place()).await;
     ctx.flash(&Flash::success(t::RECOVERY_CODE_USED.fill(&[("left", &hashes.len())])));
     Ok(crate::routes::TWO_FACTOR)
 }

@@ -104,14 +104,20 @@ pub async fn sign_out(ctx: &Ctx) -> Result<&'static str, AppError> {
     let s = &ctx.state;
     let tokens = ctx.parts.extensions.get::<SessionTokens>().cloned().or_else(|| s.cookies.session(&ctx.parts.headers));
     let mut ended = true;
-    if let (Some(sid), Ok(user)) = (tokens.as_ref().and_then(|t| t.sid.clone()), ctx.user()) {
-        ended &= s.sessions.delete(&user.sub, &sid).await.is_ok();
+    // This browser's record, found by its id (whoever it belongs to, and even when the
+    // session cannot be checked right now).
+    if let Some(sid) = tokens.as_ref().and_then(|t| t.sid.clone()) {
+        ended &= match s.sessions.get(&sid).await {
+            Ok(Some(record)) => s.sessions.delete(&record.sub, &sid).await.is_ok(),
+            Ok(None) => true,
+            Err(_) => false,
+        };
     }
     if let Some(tokens) = tokens {
         // Revoking ends the refresh token everywhere; if that fails, every session of this
         // person ends instead. The cookies go regardless.
         if let Some(refresh) = tokens.refresh.clone() {
-            ended = revoke_refresh(s, refresh, "sign-out").await || sign_out_all(s, &tokens.access).await;
+            ended &= revoke_refresh(s, refresh, "sign-out").await || sign_out_all(s, &tokens.access).await;
         }
     }
     ctx.end_session();
@@ -133,8 +139,10 @@ pub async fn sign_out_everywhere(ctx: &Ctx, remove_passkeys: bool) -> Result<&'s
     let tokens = ctx.tokens()?;
     let user = ctx.user()?;
     let s = &ctx.state;
-    let removed = if remove_passkeys { crate::passkeys::server::delete_all(s, &tokens.access).await? } else { 0 };
-    if removed > 0 {
+    // Removing the passkeys failing must not keep anyone signed in: reported beside.
+    let removed =
+        if remove_passkeys { crate::passkeys::server::delete_all(s, &tokens.access).await.ok() } else { Some(0) };
+    if removed.is_some_and(|n| n > 0) {
         ctx.notify(crate::server::email::SecurityEvent::PasskeysRemoved).await;
     }
     s.cognito
@@ -144,14 +152,19 @@ pub async fn sign_out_everywhere(ctx: &Ctx, remove_passkeys: bool) -> Result<&'s
         .await
         .map_err(|e| ctx.token_error("GlobalSignOut", &e))?;
     // Every browser is refused at its next request, not only at its next check with Cognito.
-    if !end_records(s, &user.sub, None, false).await {
-        tracing::error!("signed out everywhere with Cognito, but the session records could not all be ended");
-    }
+    let records_ended = end_records(s, &user.sub, None, false).await;
     ctx.end_session();
-    let message = match removed {
-        0 => t::SIGNED_OUT_EVERYWHERE.text().to_string(),
-        n => format!("{} {}", t::SIGNED_OUT_EVERYWHERE.text(), t::PASSKEYS_REMOVED.fill(&[("count", &n)])),
+    let (kind, mut message) = if records_ended {
+        (FlashKind::Success, t::SIGNED_OUT_EVERYWHERE.text().to_string())
+    } else {
+        tracing::error!("signed out everywhere with Cognito, but the session records could not all be ended");
+        (FlashKind::Error, t::SIGNED_OUT_EVERYWHERE_NOT_AT_ONCE.text().to_string())
     };
-    ctx.flash(&Flash::success(message));
+    match removed {
+        Some(0) => {}
+        Some(n) => message = format!("{message} {}", t::PASSKEYS_REMOVED.fill(&[("count", &n)])),
+        None => message = format!("{message} {}", t::PASSKEYS_NOT_REMOVED.text()),
+    }
+    ctx.flash(&Flash { kind, message, ..Flash::default() });
     Ok(crate::routes::SIGN_IN)
 }

@@ -43,7 +43,8 @@ fn refused<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     error_code(e) == Some("ConditionalCheckFailedException")
 }
 
-fn unavailable<E, R>(operation: &str, e: &SdkError<E, R>) -> StoreUnavailable
+/// Logs a failed call to the table: the store did not answer.
+pub(crate) fn unavailable<E, R>(operation: &str, e: &SdkError<E, R>) -> StoreUnavailable
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
