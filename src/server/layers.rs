@@ -68,6 +68,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         return res;
     }
     let session_cookies = state.cookies.session(req.headers());
+    let had_session = session_cookies.is_some();
     // A server function's answer (a POST) is for this request only: the passkey options, say,
     // carry a sealed Cognito session and set no cookie.
     let personal =
@@ -82,6 +83,8 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         .filter(|_| shows_page)
         .or_else(|| resolved.auth.user().ok().and_then(|u| u.locale.clone()));
     let lang = request_lang(&state, req.headers(), locale.as_deref());
+    // Cookies of a session the check ended (it clears them).
+    let ended_here = had_session && resolved.auth == crate::auth::Auth::SignedOut && !resolved.set_cookies.is_empty();
     req.extensions_mut().insert(lang);
     req.extensions_mut().insert(resolved.auth);
     if let Some(tokens) = resolved.tokens {
@@ -98,6 +101,18 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     let mut ours = resolved.set_cookies;
     if flash.is_some() && shows_page && !res.status().is_redirection() {
         ours.push(state.cookies.clear(CookieName::Flash));
+    }
+    if ended_here {
+        // The session was ended elsewhere (signed out from another browser, everywhere, a new
+        // password) or expired: the sign-in page says so, unless the handler said something.
+        let message = crate::error::AppError::SessionEnded.message_in(lang);
+        let ended = Flash {
+            kind: crate::flash::FlashKind::Error,
+            message,
+            lang: Some(lang.tag().to_string()),
+            ..Flash::default()
+        };
+        ours.push(state.cookies.seal(CookieName::Flash, &ended, FLASH_MAX_AGE));
     }
     for v in ours {
         if !cookie_name(&v).is_some_and(|n| handler_set.contains(&n)) {

@@ -638,13 +638,15 @@ pub async fn answer_recovery_code(ctx: &Ctx, password: &str, typed: &str) -> Res
         tracing::error!(challenge = ?first.challenge_name, "a recovery code for a sign-in that asks for something else");
         return Err(AppError::Internal);
     }
-    // One use of the account's codes at a time: two requests with one code cannot both pass,
-    // nor one undo the other's change.
+    let wrong = || AppError::InvalidInput(t::RECOVERY_CODE_WRONG.text().into());
+    if recovery::find(recovery::stored(s, &c.username).await?, typed).await.is_none() {
+        return Err(wrong());
+    }
+    // A right code: used up under the account's lock, read again there, so two requests with
+    // one code cannot both pass, nor one undo another's change.
     s.account_lock(&format!("recovery:{}", c.email)).await?;
     let mut hashes = recovery::stored(s, &c.username).await?;
-    let Some(used) = recovery::find(hashes.clone(), typed).await else {
-        return Err(AppError::InvalidInput(t::RECOVERY_CODE_WRONG.text().into()));
-    };
+    let used = recovery::find(hashes.clone(), typed).await.ok_or_else(wrong)?;
     hashes.remove(used);
     recovery::store(s, &c.username, &hashes).await?;
     s.cognito
