@@ -273,7 +273,8 @@ async fn a_stranger_cannot_keep_someone_elses_address_locked() {
     }
     assert!(refused, "the stranger is limited");
     // The owner, from their own network, signs in all the same.
-    signed_in(&app, &email, [203, 0, 113, 10], FIREFOX_LINUX).await;
+    let mut owner = signed_in(&app, &email, [203, 0, 113, 10], FIREFOX_LINUX).await;
+    app.post(&mut owner, "/api/sign_out", "").await;
     // The address alone still has a ceiling, ten times the visible limit.
     let mut last = StatusCode::FOUND;
     for i in 0..40u8 {
@@ -284,6 +285,12 @@ async fn a_stranger_cannot_keep_someone_elses_address_locked() {
         }
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "many clients together reach the address's ceiling");
+    // A new browser of the owner's is held at the ceiling too; the browser that has signed in
+    // to this address before is not.
+    let mut new_browser = Browser::new([203, 0, 113, 20], FIREFOX_LINUX);
+    assert_eq!(app.sign_in(&mut new_browser, &email).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let again = app.sign_in(&mut owner, &email).await;
+    assert_eq!((again.status, again.location()), (StatusCode::FOUND, "/"), "{}", flash(&app, &owner));
 }
 
 #[tokio::test]

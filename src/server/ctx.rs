@@ -130,6 +130,9 @@ impl Ctx {
         let mut device: Device = s.cookies.open(&self.parts.headers, CookieName::Device).unwrap_or_default();
         let known = device.knows(&claims.sub);
         device.remember(&claims.sub);
+        if let Some(email) = &claims.email {
+            device.remember_email(&s.keyed(&Device::email_key(email)));
+        }
         self.set_cookie(s.cookies.seal(CookieName::Device, &device, DEVICE_MAX_AGE));
         if announce && !known {
             let lang = claims.locale.as_deref().and_then(crate::i18n::Lang::parse).unwrap_or_else(crate::i18n::current);

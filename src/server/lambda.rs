@@ -42,7 +42,15 @@ pub async fn serve_custom_message() -> Result<(), String> {
 
 /// Answers Lambda's events until the runtime stops the process.
 pub async fn serve() -> Result<(), String> {
-    let router = setup::app(setup::state().await?);
+    let state = setup::state().await?;
+    if state.config.limits_store == crate::server::config::LimitsStore::Memory {
+        // Each concurrent execution is an instance of its own: a session started on one would be
+        // unknown to the others (and limits would count per instance).
+        tracing::warn!(
+            "limits.store is \"memory\" on Lambda: sessions and limits are per instance; set limits.store = \"dynamodb\""
+        );
+    }
+    let router = setup::app(state);
     tracing::info!("serving AWS Lambda events");
     let service = tower::service_fn(move |req: lambda_http::Request| {
         let router = router.clone();

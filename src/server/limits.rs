@@ -153,10 +153,16 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
                 // far above what its owner reaches. Both keyed by an HMAC, never the address.
                 Some(email) => {
                     let who = state.keyed(&format!("email:{email}"));
-                    vec![
-                        (format!("email:{who}:{ip}"), per_minute),
-                        (format!("email:{who}"), per_minute.saturating_mul(EMAIL_CEILING_FACTOR)),
-                    ]
+                    let mut keys = vec![(format!("email:{who}:{ip}"), per_minute)];
+                    // A browser that has signed in to this address before is not held back by
+                    // the ceiling strangers may have reached.
+                    let device: Option<crate::server::session::Device> =
+                        state.cookies.open(&parts.headers, crate::server::session::CookieName::Device);
+                    let key = state.keyed(&crate::server::session::Device::email_key(&email));
+                    if !device.is_some_and(|d| d.knows_email(&key)) {
+                        keys.push((format!("email:{who}"), per_minute.saturating_mul(EMAIL_CEILING_FACTOR)));
+                    }
+                    keys
                 }
                 None => vec![],
             };

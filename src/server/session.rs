@@ -220,6 +220,10 @@ pub const FLASH_MAX_AGE: CookieDuration = CookieDuration::minutes(5);
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Device {
     pub subs: Vec<String>,
+    /// The same accounts' addresses, keyed (`AppState::keyed`): a browser that has signed in
+    /// to an address is not held back by that address's ceiling, which strangers can reach.
+    #[serde(default)]
+    pub emails: Vec<String>,
 }
 
 impl Device {
@@ -231,10 +235,30 @@ impl Device {
     }
 
     pub fn remember(&mut self, sub: &str) {
-        self.subs.retain(|s| s != sub);
-        self.subs.push(sub.to_string());
-        let over = self.subs.len().saturating_sub(Self::MAX);
-        self.subs.drain(..over);
+        remember_in(&mut self.subs, sub);
+    }
+
+    pub fn knows_email(&self, keyed: &str) -> bool {
+        self.emails.iter().any(|e| e == keyed)
+    }
+
+    pub fn remember_email(&mut self, keyed: &str) {
+        remember_in(&mut self.emails, keyed);
+    }
+}
+
+/// Puts `item` last in `list` (once), keeping the `Device::MAX` newest.
+fn remember_in(list: &mut Vec<String>, item: &str) {
+    list.retain(|s| s != item);
+    list.push(item.to_string());
+    let over = list.len().saturating_sub(Device::MAX);
+    list.drain(..over);
+}
+
+impl Device {
+    /// The key an address is known by (in `emails`), from `AppState::keyed`.
+    pub fn email_key(email: &str) -> String {
+        format!("device-email:{}", email.trim().to_lowercase())
     }
 }
 
