@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, newEmail, registerAndConfirm, signIn, signUp } from './helpers';
+import { PASSWORD, newEmail, registerAndConfirm, setUpMfa, signIn, signUp } from './helpers';
+import { totp } from './totp';
 
 async function expectNoViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -31,6 +32,21 @@ test('signed-in pages have no axe violations', async ({ page, request }) => {
   await page.getByLabel('Current password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Start set-up' }).click();
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('settings with two-factor on (sessions, codes, step-up fields) and the recovery codes page have no axe violations', async ({ page, request }) => {
+  await registerAndConfirm(page, request, newEmail('axe-2fa'));
+  await page.goto('/settings');
+  const { secret } = await setUpMfa(page);
+  await expect(page.getByRole('region', { name: "Where you're signed in" })).toBeVisible();
+  await expectNoViolations(page);
+  const section = page.getByRole('region', { name: 'Two-factor authentication' });
+  await section.locator('summary').click();
+  await section.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await section.getByLabel('Code from your app').fill(totp(secret));
+  await section.getByRole('button', { name: 'Generate new recovery codes' }).click();
+  await expect(page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10);
   await expectNoViolations(page);
 });
 
