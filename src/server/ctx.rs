@@ -144,11 +144,7 @@ impl Ctx {
 
     /// The client's address (the peer, or what trusted proxies say).
     pub fn client_ip(&self) -> std::net::IpAddr {
-        crate::server::client_ip::of_request(
-            &self.parts.headers,
-            &self.parts.extensions,
-            &self.state.config.trusted_proxies,
-        )
+        self.state.client_of(&self.parts)
     }
 
     /// Where this request comes from, as a security notice describes it.

@@ -94,6 +94,16 @@ pub struct Where {
     pub network: String,
 }
 
+/// "Firefox on Linux" (or just "Firefox") in `lang`, from `session_store::browser_and_os`;
+/// `None` when the browser is unknown (each place says so in its own words).
+pub fn browser_on_os(lang: Lang, browser: &str, os: &str) -> Option<String> {
+    match (browser, os) {
+        ("", _) => None,
+        (browser, "") => Some(browser.to_string()),
+        (browser, os) => Some(t::BROWSER_ON_OS.fill_in(lang, &[("browser", &browser), ("os", &os)])),
+    }
+}
+
 /// The short email that tells an account's owner of `event`, in `lang`.
 pub fn security_notice(
     lang: Lang,
@@ -104,11 +114,8 @@ pub fn security_notice(
     place: &Where,
 ) -> Notice {
     let what = event.what().in_lang(lang);
-    let browser = match (place.browser.as_str(), place.os.as_str()) {
-        ("", _) => t::UNKNOWN_BROWSER.in_lang(lang).to_string(),
-        (browser, "") => browser.to_string(),
-        (browser, os) => t::BROWSER_ON_OS.fill_in(lang, &[("browser", &browser), ("os", &os)]),
-    };
+    let browser =
+        browser_on_os(lang, &place.browser, &place.os).unwrap_or_else(|| t::UNKNOWN_BROWSER.in_lang(lang).to_string());
     let when = crate::i18n::date_time(place.at, lang);
     let args: [(&str, &dyn std::fmt::Display); 7] = [
         ("app_name", &app_name),

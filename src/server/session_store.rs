@@ -92,23 +92,17 @@ fn now_unix() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-impl Memory {
-    fn now() -> u64 {
-        now_unix()
-    }
-}
-
 impl SessionStore for Memory {
     fn put<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, Result<()>> {
         let mut records = self.records.lock().expect("sessions lock");
-        let now = Self::now();
+        let now = now_unix();
         records.retain(|_, r| r.is_live(now));
         records.insert(record.id.clone(), record.clone());
         Box::pin(std::future::ready(Ok(())))
     }
 
     fn get<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Result<Option<SessionRecord>>> {
-        let found = self.records.lock().expect("sessions lock").get(id).filter(|r| r.is_live(Self::now())).cloned();
+        let found = self.records.lock().expect("sessions lock").get(id).filter(|r| r.is_live(now_unix())).cloned();
         Box::pin(std::future::ready(Ok(found)))
     }
 
@@ -123,7 +117,7 @@ impl SessionStore for Memory {
     }
 
     fn list<'a>(&'a self, sub: &'a str) -> StoreFuture<'a, Result<Vec<SessionRecord>>> {
-        let now = Self::now();
+        let now = now_unix();
         let mut found: Vec<SessionRecord> = self
             .records
             .lock()

@@ -86,12 +86,8 @@ async fn list() -> Result<Vec<SignedInBrowser>, AppError> {
         let mut list: Vec<SignedInBrowser> = records
             .into_iter()
             .map(|r| {
-                let e = crate::i18n::t::email::BROWSER_ON_OS;
-                let browser = match (r.browser.as_str(), r.os.as_str()) {
-                    ("", _) => t::UNKNOWN_BROWSER.text().to_string(),
-                    (b, "") => b.to_string(),
-                    (b, os) => e.fill_in(lang, &[("browser", &b), ("os", &os)]),
-                };
+                let browser = crate::server::email::browser_on_os(lang, &r.browser, &r.os)
+                    .unwrap_or_else(|| t::UNKNOWN_BROWSER.text().to_string());
                 SignedInBrowser {
                     handle: r.handle,
                     browser,

@@ -162,14 +162,13 @@ async fn remove_every_passkey(ctx: &Ctx, email: &str, password: &str) -> Removal
             }
         }
         None if out.challenge_name == Some(ChallengeNameType::SoftwareTokenMfa) => {
-            match crate::auth::server::start_challenge_removing_passkeys(
-                ctx,
-                email,
-                out.challenge_name,
-                out.session,
-                out.challenge_parameters,
-            ) {
-                Ok(page) => Removal::NeedsCode(page),
+            // Once the code is answered, the passkeys go (`sign_in::respond`).
+            match crate::auth::server::new_challenge(email, out.challenge_name, out.session, out.challenge_parameters) {
+                Ok((challenge, page)) => {
+                    let challenge = crate::auth::server::Challenge { remove_passkeys: true, ..challenge };
+                    crate::auth::server::keep_challenge(ctx, &challenge);
+                    Removal::NeedsCode(page)
+                }
                 Err(_) => Removal::Failed,
             }
         }

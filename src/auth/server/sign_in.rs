@@ -445,24 +445,13 @@ pub fn start_challenge(
     params: Option<HashMap<String, String>>,
 ) -> Result<&'static str, AppError> {
     let (challenge, page) = new_challenge(email, name, session, params)?;
-    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, CHALLENGE_AGE));
+    keep_challenge(ctx, &challenge);
     Ok(page)
 }
 
-/// The authenticator step of a sign-in made right after a password reset that asked to remove
-/// every passkey: once the code is answered, the passkeys go (Cognito deletes them only with
-/// the account's own token, and the account's second factor must be proven first).
-pub fn start_challenge_removing_passkeys(
-    ctx: &Ctx,
-    email: &str,
-    name: Option<ChallengeNameType>,
-    session: Option<String>,
-    params: Option<HashMap<String, String>>,
-) -> Result<&'static str, AppError> {
-    let (mut challenge, page) = new_challenge(email, name, session, params)?;
-    challenge.remove_passkeys = true;
-    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, &challenge, CHALLENGE_AGE));
-    Ok(page)
+/// Keeps `challenge` in this browser's challenge cookie, for the page that answers it.
+pub fn keep_challenge(ctx: &Ctx, challenge: &Challenge) {
+    ctx.set_cookie(ctx.state.cookies.seal(CookieName::Challenge, challenge, CHALLENGE_AGE));
 }
 
 /// A challenge Cognito answered with, and the page that answers it.
